@@ -1,0 +1,8 @@
+import type { Command } from 'commander';
+import { CliError, EXIT } from '../errors.js';
+
+export function register(cmd: Command): void {
+  cmd.action(() => {
+    throw new CliError('`eval` is not built yet', EXIT.internal);
+  });
+}
