@@ -3,6 +3,7 @@
  * web console, image service, log reader, live doctor). Pure data: no I/O, no classes, so a
  * record can be serialised to JSON and read back unchanged.
  */
+import type { RoleStage } from './iam.js';
 import type { CauseId, ErrorCode } from './taxonomy.js';
 
 /** Half-open character range [start, end) into the input text a fact was read from. */
@@ -113,7 +114,52 @@ export interface ErrorFacts {
   sdk?: string;
   language?: string;
   shapes?: InputShape[];
+  /** Phrases the parser recognised that carry meaning beyond the fields (see `SignalId`). */
+  signals?: Signal[];
   spans?: Partial<Record<FactName, Span>>;
+}
+
+/**
+ * A recognised phrase or marker in the error text, e.g. `(or it may not exist)` or
+ * `User location is not supported`. Rules read these instead of re-scanning the text.
+ */
+export type SignalId =
+  | 'may_not_exist'
+  | 'model_not_found'
+  | 'publisher_model_not_allowed'
+  | 'api_keys_not_supported'
+  | 'api_key_invalid'
+  | 'api_key_expired'
+  | 'api_blocked'
+  | 'service_not_used'
+  | 'billing_disabled'
+  | 'end_user_credentials_unsupported'
+  | 'quota_project_required'
+  | 'permission_denied_on_project'
+  | 'project_not_found'
+  | 'user_location_unsupported'
+  | 'invalid_credentials'
+  | 'insufficient_scopes'
+  | 'credentials_missing'
+  | 'project_id_undetected'
+  | 'refresh_error'
+  | 'invalid_grant'
+  | 'reauth_needed'
+  | 'token_expired'
+  | 'quota_exceeded'
+  | 'resource_exhausted'
+  | 'try_again_later'
+  | 'out_of_capacity'
+  | 'no_free_tier'
+  | 'vpc_sc'
+  | 'org_policy'
+  | 'deny_policy'
+  | 'caller_lacks_permission'
+  | 'grant_role_hint';
+
+export interface Signal {
+  id: SignalId;
+  span?: Span;
 }
 
 export interface ApiKeyHints {
@@ -127,7 +173,7 @@ export interface ApiKeyHints {
 
 export type FactName = Exclude<
   keyof ErrorFacts,
-  'spans' | 'shapes' | 'quota' | 'apiKey' | 'helpLinks' | 'violations'
+  'spans' | 'shapes' | 'quota' | 'apiKey' | 'helpLinks' | 'violations' | 'signals'
 >;
 
 /** Facts for the whole input: the primary error merged with the others, and each error alone. */
@@ -209,7 +255,11 @@ export interface Unknown {
   discover?: string;
 }
 
-/** A plan value is either known or refers to a named variable (`{ var: 'SERVICE_ACCOUNT' }`). */
+/**
+ * A plan value is either known or refers to a named variable (`{ var: 'SERVICE_ACCOUNT' }`).
+ * A known string may embed `${NAME}` references to plan variables where only part of it is
+ * unknown (`serviceAccount:sa@${PROJECT_ID}.iam.gserviceaccount.com`); renderers translate them.
+ */
 export type Value = string | { var: string };
 
 export type Step =
@@ -235,10 +285,25 @@ export type Step =
     }
   | { kind: 'enable_api'; project: Value; service: string; why: string }
   | { kind: 'enable_billing'; project: Value; why: string }
-  | { kind: 'set_config'; key: string; value: Value; where: string; why: string }
+  | {
+      kind: 'set_config';
+      key: string;
+      value: Value;
+      where: string;
+      why: string;
+      /** Shell command that applies the setting, where one exists (e.g. gcloud run services update). */
+      command?: string;
+    }
   | { kind: 'request_quota'; project: Value; metric?: string; why: string }
   | { kind: 'wait_propagation'; seconds: number; why: string }
-  | { kind: 'manual'; title: string; instructions: string; why: string };
+  | {
+      kind: 'manual';
+      title: string;
+      instructions: string;
+      why: string;
+      /** A runnable shell command for the step (plan variables as ${NAME}), where one exists. */
+      command?: string;
+    };
 
 export interface IamCondition {
   title: string;
@@ -265,6 +330,45 @@ export interface Plan {
   /** Commands that undo the recommended option. */
   rollback: NextCheck[];
   notes: string[];
+  /** Why each proposed role was chosen (the role index's record), one per set of permissions. */
+  roleDecisions?: RoleDecision[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Least-privilege role decisions (made by core/roles, carried by plans and reports).
+
+/** Why a role that holds every wanted permission was still not proposed. */
+export type RoleRejection = 'primitive' | 'service-agent' | 'not-ga' | 'deleted' | 'custom-role';
+
+export interface RoleCandidate {
+  role: string;
+  title?: string;
+  /** As the catalog says; the IAM API omits the field for ALPHA (the enum's zero value). */
+  stage: RoleStage;
+  permissionCount: number;
+  /** The role belongs to the service of every wanted permission (roles/aiplatform.* for aiplatform.*). */
+  sameService: boolean;
+}
+
+export interface RejectedCandidate extends RoleCandidate {
+  reason: RoleRejection;
+  detail: string;
+}
+
+/** The typed record of one least-privilege decision. */
+export interface RoleDecision {
+  /** The permissions asked for (deduplicated, sorted). */
+  permissions: string[];
+  outcome: 'chosen' | 'no-covering-role' | 'only-unsafe-roles';
+  chosen?: RoleCandidate;
+  /** Acceptable roles that cover everything, smallest first (the chosen one first). */
+  accepted: RoleCandidate[];
+  /** Roles that cover everything but must not be proposed, smallest first. */
+  rejected: RejectedCandidate[];
+  /** Permissions no role in the catalog grants (then only a custom role can help). */
+  ungranted: string[];
+  /** How many roles the catalog holds (tells the builtin catalog from a full one). */
+  catalogSize: number;
 }
 
 export type OutputFormat = 'text' | 'md' | 'json';

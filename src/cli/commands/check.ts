@@ -1,8 +1,70 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import type { OutputFormat } from '../../core/model.js';
 import { CliError, EXIT } from '../errors.js';
 
+export interface CheckFlags {
+  project?: string;
+  cloudRun?: string;
+  region?: string;
+  location?: string;
+  model?: string;
+  principal?: string;
+  impersonate?: string;
+  format: OutputFormat;
+  roles?: string;
+  sequential?: boolean;
+  color?: boolean;
+}
+
+export function parseFormat(value: string): OutputFormat {
+  if (value === 'text' || value === 'md' || value === 'json') return value;
+  throw new CliError(`--format must be text, md or json (got ${value})`, EXIT.usage);
+}
+
+/** The target options check, fix and verify share. */
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--project <id>', 'project the workload means to use (default: env, ADC, metadata server)')
+    .option('--cloud-run <service>', 'read the identity and env a Cloud Run service runs with')
+    .option('--region <region>', 'region of the Cloud Run service')
+    .option('--location <location>', 'Vertex AI location of the call (default: the service env, else global)')
+    .option('--model <model>', 'model the workload calls (default: the service env, else gemini-2.5-flash)')
+    .option('--principal <member>', 'the identity that makes the call (default: the Cloud Run service account, else you)')
+    .option('--impersonate <serviceAccount>', 'call Google as this service account (like gcloud --impersonate-service-account)')
+    .option('--roles <file>', 'role catalog (roles.list?view=FULL JSON, optionally .gz) for least-privilege choices');
+}
+
 export function register(cmd: Command): void {
-  cmd.action(() => {
-    throw new CliError('`check` is not built yet', EXIT.internal);
-  });
+  addTargetOptions(cmd)
+    .option('--format <format>', 'text | md | json', parseFormat, 'text' as OutputFormat)
+    .option('--no-color', 'plain text even on a terminal')
+    .addOption(new Option('--sequential', 'run probes one after another (benchmark baseline)').hideHelp())
+    .action(async (flags: CheckFlags) => {
+      const { runCheck } = await import('../../live/check.js');
+      const { renderCheck } = await import('../../live/report.js');
+      const { probeProgress } = await import('../../live/progress.js');
+      const { PROBES } = await import('../../live/probes.js');
+      const progress = probeProgress(PROBES.length);
+      const record = await runCheck({
+        project: flags.project,
+        cloudRun: flags.cloudRun,
+        region: flags.region,
+        location: flags.location,
+        model: flags.model,
+        principal: flags.principal,
+        impersonate: flags.impersonate,
+        rolesFile: flags.roles,
+        sequential: flags.sequential,
+      }, { onProbe: progress.onProbe }).finally(progress.done);
+      const color = flags.color !== false && flags.format === 'text' && Boolean(process.stdout.isTTY);
+      process.stdout.write(renderCheck(record, flags.format, color));
+      if (flags.format !== 'json') {
+        process.stderr.write(
+          record.healthy
+            ? 'Saved .genai-doctor/last-check.json\n'
+            : 'Saved .genai-doctor/last-check.json. Next: genai-doctor fix (dry run), then fix --apply --yes\n',
+        );
+      }
+      process.exitCode = record.healthy ? EXIT.ok : EXIT.problem;
+    });
 }

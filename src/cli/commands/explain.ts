@@ -1,8 +1,31 @@
 import type { Command } from 'commander';
+import { explainCode, renderCatalogPage } from '../../core/catalog/index.js';
+import type { OutputFormat } from '../../core/model.js';
+import { ERROR_CODES } from '../../core/taxonomy.js';
 import { CliError, EXIT } from '../errors.js';
 
+const FORMATS: readonly OutputFormat[] = ['text', 'md', 'json'];
+
+/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return !!stream.isTTY && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
+}
+
 export function register(cmd: Command): void {
-  cmd.action(() => {
-    throw new CliError('`explain` is not built yet', EXIT.internal);
-  });
+  cmd
+    .argument('<code-or-cause>', 'a catalog code (e.g. 1152) or a cause id (e.g. iam.missing_permission)')
+    .option('-f, --format <format>', `output format: ${FORMATS.join(' | ')}`, 'text')
+    .action((query: string, opts: { format: string }) => {
+      if (!FORMATS.includes(opts.format as OutputFormat)) {
+        throw new CliError(`unknown --format '${opts.format}' (use ${FORMATS.join(', ')})`, EXIT.usage);
+      }
+      const page = explainCode(query);
+      if (!page) {
+        throw new CliError(
+          `unknown code or cause '${query}': codes are ${ERROR_CODES.join(', ')}; causes are listed by \`genai-doctor explain 1199\` and the README`,
+          EXIT.usage,
+        );
+      }
+      process.stdout.write(renderCatalogPage(page, opts.format as OutputFormat, { color: useColor() }));
+    });
 }

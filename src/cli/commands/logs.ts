@@ -1,8 +1,133 @@
 import type { Command } from 'commander';
+import type { LogAnalysis } from '../../core/incidents/model.js';
+import type { Context, Runtime } from '../../core/model.js';
 import { CliError, EXIT } from '../errors.js';
 
+const RUNTIMES: Runtime[] = ['cloud-run', 'gke', 'gce', 'cloud-functions', 'local', 'colab', 'vertex-workbench', 'other'];
+
+export interface SourceOptions {
+  datadog?: string;
+  gcpLogging?: string;
+  from?: string;
+  to?: string;
+  limit?: string;
+  ddUrl?: string;
+  project?: string[];
+  principal?: string;
+  runtime?: string;
+  location?: string;
+  service?: string;
+  examples?: string;
+}
+
+/** Options shared by `logs` and `report`: where the evidence comes from and what the user knows. */
+export function addSourceOptions(cmd: Command): Command {
+  return cmd
+    .argument('[file]', 'log export: Datadog (API JSON, JSON lines, CSV), Cloud Logging JSON, text; - for stdin; gzip ok')
+    .option('--datadog <query>', 'read from Datadog Logs search (DD_API_KEY, DD_APP_KEY, DD_SITE)')
+    .option('--gcp-logging <filter>', 'read from Cloud Logging entries.list (needs --project)')
+    .option('--from <time>', 'start of the time range for remote sources (now-24h, ISO 8601)', 'now-24h')
+    .option('--to <time>', 'end of the time range for remote sources', 'now')
+    .option('--limit <n>', 'most records to fetch from a remote source', '100000')
+    .option('--dd-url <url>', 'Datadog API base URL (default from DD_SITE)', process.env.GENAI_DOCTOR_DATADOG_URL)
+    .option('--project <id...>', 'project the service runs in / meant to call (and Cloud Logging projects)')
+    .option('--principal <email>', 'identity the service calls as, if known')
+    .option('--runtime <runtime>', `where the service runs (${RUNTIMES.join(', ')})`)
+    .option('--location <region>', 'region the service runs in')
+    .option('--service <name>', 'the service, if the logs do not say')
+    .option('--examples <n>', 'example trace ids / log ids kept per incident', '5');
+}
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+export function contextFrom(o: SourceOptions): Context {
+  const ctx: Context = {};
+  if (o.project?.[0]) ctx.project = o.project[0];
+  if (o.principal) ctx.principal = o.principal;
+  if (o.runtime) {
+    if (!RUNTIMES.includes(o.runtime as Runtime)) {
+      throw new CliError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${o.runtime}"`);
+    }
+    ctx.runtime = o.runtime as Runtime;
+  }
+  if (o.location) ctx.location = o.location;
+  if (o.service) ctx.service = o.service;
+  return ctx;
+}
+
+/** Reads the evidence the options name (a file, stdin, Datadog or Cloud Logging) into incidents. */
+export async function analyzeSource(file: string | undefined, o: SourceOptions): Promise<LogAnalysis> {
+  const sources = [file !== undefined, o.datadog !== undefined, o.gcpLogging !== undefined].filter(Boolean).length;
+  if (sources === 0) throw new CliError('name a log file (or - for stdin), --datadog QUERY or --gcp-logging FILTER');
+  if (sources > 1) throw new CliError('read one source at a time: a file, --datadog or --gcp-logging');
+  const [{ analyzeFile, analyzeRecords }, { coreEngine }, { LogInputError }, { parseTimeBound, toIso }] =
+    await Promise.all([
+      import('../../logs/analyze.js'),
+      import('../../logs/engine.js'),
+      import('../../logs/input.js'),
+      import('../../logs/time.js'),
+    ]);
+  const opts = { engine: coreEngine, context: contextFrom(o), examples: positiveInt(o.examples, 'examples', 5) };
+  if (file !== undefined) {
+    try {
+      return await analyzeFile(file, opts);
+    } catch (err) {
+      if (err instanceof LogInputError) throw new CliError(err.message, EXIT.usage);
+      throw err;
+    }
+  }
+  const now = Date.now();
+  const from = parseTimeBound(o.from ?? 'now-24h', now);
+  const to = parseTimeBound(o.to ?? 'now', now);
+  if (from === undefined) throw new CliError(`--from: cannot read time "${o.from}" (use now-24h or ISO 8601)`);
+  if (to === undefined) throw new CliError(`--to: cannot read time "${o.to}" (use now or ISO 8601)`);
+  if (from > to) throw new CliError('--from is after --to');
+  const limit = positiveInt(o.limit, 'limit', 100_000);
+
+  if (o.datadog !== undefined) {
+    if (!process.env.DD_API_KEY || !process.env.DD_APP_KEY) {
+      throw new CliError('--datadog needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)');
+    }
+    const { datadogLogs } = await import('../../logs/datadog-source.js');
+    const pages = datadogLogs({ query: o.datadog, from: toIso(from), to: toIso(to), limit, url: o.ddUrl });
+    return remote(() => analyzeRecords(`datadog: ${o.datadog}`, pages, opts), 'Datadog');
+  }
+  const projects = o.project ?? [];
+  if (projects.length === 0) throw new CliError('--gcp-logging needs --project (the project whose logs to read)');
+  const { cloudLoggingEntries } = await import('../../logs/gcp-logging-source.js');
+  const pages = cloudLoggingEntries({ filter: o.gcpLogging ?? '', projects, from: toIso(from), to: toIso(to), limit });
+  return remote(() => analyzeRecords(`cloud-logging: ${o.gcpLogging}`, pages, opts), 'Cloud Logging');
+}
+
+/** A remote API that refuses (bad keys, no access) is a problem to report, not a crash. */
+async function remote<T>(run: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const e = err as { code?: number; status?: number; message?: string; body?: unknown };
+    const status = e.code ?? e.status;
+    const detail = typeof e.body === 'object' ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
+    throw new CliError(`${what} request failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, EXIT.problem);
+  }
+}
+
 export function register(cmd: Command): void {
-  cmd.action(() => {
-    throw new CliError('`logs` is not built yet', EXIT.internal);
-  });
+  addSourceOptions(cmd)
+    .option('--format <format>', 'text, json or md', 'text')
+    .action(async (file: string | undefined, o: SourceOptions & { format: string }) => {
+      if (!['text', 'json', 'md'].includes(o.format)) {
+        throw new CliError(`--format must be text, json or md, got "${o.format}"`);
+      }
+      const analysis = await analyzeSource(file, o);
+      const { renderAnalysis } = await import('../../core/incidents/render.js');
+      process.stdout.write(renderAnalysis(analysis, o.format as 'text' | 'json' | 'md'));
+      // Failures found is the "problem found" outcome, as with `check`.
+      process.exitCode = analysis.incidents.length > 0 ? EXIT.problem : EXIT.ok;
+    });
 }

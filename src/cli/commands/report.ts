@@ -1,8 +1,62 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { addSourceOptions, analyzeSource, type SourceOptions } from './logs.js';
+
+interface ReportOptions extends SourceOptions {
+  format: string;
+  incident?: string;
+  output?: string;
+  env?: string;
+  resource: string;
+  spanName: string;
+  successText?: string;
+}
 
 export function register(cmd: Command): void {
-  cmd.action(() => {
-    throw new CliError('`report` is not built yet', EXIT.internal);
-  });
+  addSourceOptions(cmd)
+    .option('--format <format>', 'md or html', 'md')
+    .option('--incident <n>', 'which incident to write the runbook for (number in `logs` output, or id)', '1')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option('--env <env>', 'Datadog env tag for the monitoring queries')
+    .option('--resource <resource>', 'APM resource of the failing endpoint', 'POST /api/v1/images/generate')
+    .option('--span-name <name>', 'span name of its trace metrics', 'fastapi.request')
+    .option('--success-text <text>', 'log message that marks a successful call (for the verify query)')
+    .action(async (file: string | undefined, o: ReportOptions) => {
+      if (o.format !== 'md' && o.format !== 'html') throw new CliError(`--format must be md or html, got "${o.format}"`);
+      const analysis = await analyzeSource(file, o);
+      if (analysis.incidents.length === 0) {
+        throw new CliError(`no failures found in ${analysis.input} (${analysis.stats.records} records read)`, EXIT.problem);
+      }
+      const n = Number(o.incident);
+      const incident = Number.isInteger(n) && n >= 1 ? analysis.incidents[n - 1] : analysis.incidents.find((i) => i.id === o.incident);
+      if (!incident) {
+        throw new CliError(`--incident ${o.incident}: there are ${analysis.incidents.length} incidents (1-${analysis.incidents.length}, or an id)`);
+      }
+      const [{ incidentRunbook }, { docHtml, docMarkdown }, { incidentMonitoring }, { redactSecrets }] = await Promise.all([
+        import('../../core/incidents/runbook.js'),
+        import('../../core/incidents/doc.js'),
+        import('../../monitors/definitions.js'),
+        import('../../core/redact.js'),
+      ]);
+      const service = incident.service ?? o.service ?? 'SERVICE';
+      const monitoring = incidentMonitoring(
+        {
+          service,
+          env: o.env ?? incident.env,
+          resource: o.resource,
+          spanName: o.spanName,
+          notify: [],
+          errorRate: 0.05,
+          throttleCritical: 10,
+        },
+        incident.code,
+        incident.sample,
+        o.successText,
+      );
+      const doc = incidentRunbook(analysis, incident, monitoring);
+      const out = redactSecrets(o.format === 'html' ? docHtml(doc) : docMarkdown(doc));
+      if (o.output) writeFileSync(o.output, out);
+      else process.stdout.write(out);
+    });
 }

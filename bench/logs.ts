@@ -1,0 +1,115 @@
+/**
+ * npm run bench:logs [-- --size 1G] — `genai-doctor logs FILE --format json` against `rg -c` and
+ * a `jq` filter selecting error records, on the same generated JSON-lines export (Datadog events,
+ * Datadog raw JSON, Cloud Logging entries and Cloud Audit Logs; 0.5 % failures spread over every
+ * cause). Prints seconds, MB/s, the ratios and genai-doctor's peak RSS. Targets: >= 10x jq,
+ * within 4x of rg, peak RSS < 200 MB.
+ *
+ * The export goes to bench/.data (gitignored) and is reused when present.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Flavor, LogGenerator } from '../src/logs/synthetic.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
+}
+
+function parseSize(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([KMG]?)B?$/i.exec(s.trim());
+  if (!m) throw new Error(`--size: cannot read "${s}" (e.g. 1G, 200M)`);
+  const unit = { '': 1, K: 1e3, M: 1e6, G: 1e9 }[(m[2] as string).toUpperCase() as '' | 'K' | 'M' | 'G'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+const size = parseSize(arg('size', '1G'));
+const runs = Number(arg('runs', '3'));
+const dir = join('bench', '.data');
+const file = join(dir, `logs-${size}.jsonl`);
+
+/** Writes the export (to a temp name first, so an interrupted run is not reused). */
+async function generate(path: string, bytes: number): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const tmp = `${path}.part`;
+  const out = createWriteStream(tmp);
+  const gen = new LogGenerator({ seed: 2026, failureRate: 0.005, stepMs: 40 });
+  // Mostly application logs, some audit entries: what an export of a busy service looks like.
+  const mix: Flavor[] = ['datadog-api', 'cloud-logging', 'datadog-raw', 'cloud-logging', 'datadog-api', 'datadog-api', 'cloud-logging', 'audit'];
+  let written = 0;
+  let n = 0;
+  while (written < bytes) {
+    let batch = '';
+    for (let k = 0; k < 1000; k++) batch += `${JSON.stringify(gen.record(mix[n++ % mix.length] as Flavor))}\n`;
+    written += Buffer.byteLength(batch);
+    if (!out.write(batch)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  renameSync(tmp, path);
+}
+
+interface Timing {
+  seconds: number;
+  rssMb?: number;
+  status: number | null;
+  stdout: string;
+}
+
+/** One run under /usr/bin/time -v (wall time and peak RSS), or plain when it is missing. */
+function timed(cmd: string[], stdoutFile?: string): Timing {
+  const useTime = existsSync('/usr/bin/time');
+  const shell = `${cmd.map((c) => `'${c.replace(/'/g, "'\\''")}'`).join(' ')}${stdoutFile ? ` > ${stdoutFile}` : ''}`;
+  const full = useTime ? ['/usr/bin/time', '-v', 'sh', '-c', shell] : ['sh', '-c', shell];
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(full[0] as string, full.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '')?.[1];
+  return { seconds, rssMb: rss ? Number(rss) / 1024 : undefined, status: r.status, stdout: r.stdout ?? '' };
+}
+
+function best(cmd: string[], n: number, stdoutFile?: string): Timing {
+  let out: Timing | undefined;
+  for (let i = 0; i < n; i++) {
+    const t = timed(cmd, stdoutFile);
+    if (!out || t.seconds < out.seconds) out = { ...t, rssMb: Math.max(t.rssMb ?? 0, out?.rssMb ?? 0) || t.rssMb };
+  }
+  return out as Timing;
+}
+
+if (!existsSync(file)) {
+  process.stdout.write(`generating ${file} (${(size / 1e6).toFixed(0)} MB)...\n`);
+  const t = Date.now();
+  await generate(file, size);
+  process.stdout.write(`  done in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+}
+const bytes = statSync(file).size;
+const mb = bytes / 1e6;
+// Read the file once so every tool starts from the page cache.
+spawnSync('sh', ['-c', `cat '${file}' > /dev/null`]);
+
+const jqFilter = 'select(.attributes.status=="error" or .status=="error" or .severity=="ERROR")';
+const ours = best(['node', 'dist/cli/main.js', 'logs', file, '--format', 'json'], runs, '/tmp/genai-doctor-bench-logs.json');
+const rg = best(['rg', '-c', 'PERMISSION_DENIED', file], runs);
+const jq = best(['jq', '-c', jqFilter, file], Math.min(runs, 2), '/dev/null');
+
+const analysis = JSON.parse(readFileSync('/tmp/genai-doctor-bench-logs.json', 'utf8')) as {
+  stats: { records: number; failures: number; diagnosed: number; malformed: number };
+  incidents: Array<{ cause: string }>;
+};
+const row = (name: string, t: Timing) =>
+  `${name.padEnd(14)} ${t.seconds.toFixed(2).padStart(7)} s ${(mb / t.seconds).toFixed(0).padStart(7)} MB/s${t.rssMb ? `  peak RSS ${t.rssMb.toFixed(0)} MB` : ''}`;
+const lines = [
+  `file: ${file} (${mb.toFixed(0)} MB, ${analysis.stats.records} records, ${analysis.stats.failures} failures, ${analysis.incidents.length} incidents, ${new Set(analysis.incidents.map((i) => i.cause)).size} causes, ${analysis.stats.diagnosed} distinct texts diagnosed)`,
+  `best of ${runs} (jq: ${Math.min(runs, 2)}), page cache warm:`,
+  row('genai-doctor', ours),
+  row('rg -c', rg),
+  row('jq select', jq),
+  '',
+  `genai-doctor vs jq: ${(jq.seconds / ours.seconds).toFixed(1)}x faster (target >= 10x)`,
+  `genai-doctor vs rg: ${(ours.seconds / rg.seconds).toFixed(1)}x slower (target <= 4x)`,
+  `genai-doctor peak RSS: ${ours.rssMb?.toFixed(0) ?? '?'} MB (target < 200 MB)`,
+  `commands: node dist/cli/main.js logs ${file} --format json | rg -c PERMISSION_DENIED ${file} | jq -c '${jqFilter}' ${file}`,
+];
+if (ours.status !== 0 && ours.status !== 1) lines.push(`genai-doctor exited with ${ours.status}`);
+process.stdout.write(`${lines.join('\n')}\n`);

@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+/**
+ * Entry point: `node dist/apps/image-service/main.js` (npm run service, the container's CMD).
+ * The tracer must come first; everything else is imported after it so that it gets instrumented.
+ */
+import './tracer.js';
+
+const { runFromEnvironment } = await import('./run.js');
+await runFromEnvironment();

@@ -1,0 +1,131 @@
+/** POST /api/v1/images/generate: validate, generate (diagnosing any failure), record, answer. */
+import type { FastifyInstance } from 'fastify';
+import type { Plan } from '../../../core/model.js';
+import type { AppDeps } from '../app.js';
+import { failureLogFields } from '../failure-log.js';
+import { publicFailure } from '../failure-response.js';
+import { generateImage } from '../generation.js';
+import { composePrompt } from '../prompt.js';
+import { ErrorBody, GenerateRequest, GenerateResponse } from '../schemas.js';
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+export function registerGenerateRoute(app: FastifyInstance, deps: AppDeps): void {
+  const { config, model, sessions, readiness } = deps;
+  app.post<{ Body: GenerateRequest }>(
+    '/api/v1/images/generate',
+    {
+      schema: {
+        summary: 'Generate an image with the configured Gemini image model',
+        tags: ['images'],
+        body: GenerateRequest,
+        response: {
+          200: GenerateResponse,
+          '4xx': ErrorBody,
+          '5xx': ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const started = performance.now();
+      const body = request.body;
+      const imageType = body.image_type ?? 'illustration';
+      const aspectRatio = body.aspect_ratio ?? '1:1';
+      const outcome = await generateImage({
+        model,
+        prompt: composePrompt(body.prompt, imageType),
+        aspectRatio,
+        deadlineAt: Date.now() + config.requestDeadlineMs,
+        deadlineMs: config.requestDeadlineMs,
+        policy: { maxAttempts: config.maxAttempts, baseDelayMs: config.retryBaseDelayMs, maxDelayMs: 10_000 },
+        diagnose: deps.diagnose,
+        context: deps.context,
+        signal: deps.shutdownSignal,
+      });
+      const totalMs = performance.now() - started;
+      if (outcome.ok) {
+        const { image } = outcome;
+        if (body.session_id) {
+          sessions.add(body.session_id, {
+            request_id: request.id,
+            created_at: new Date().toISOString(),
+            prompt: body.prompt,
+            image_type: imageType,
+            aspect_ratio: aspectRatio,
+            model: model.model,
+            mime_type: image.mimeType,
+            size_bytes: image.sizeBytes,
+            latency_ms: round(totalMs),
+          });
+        }
+        request.log.info(
+          {
+            event: 'image.generated',
+            latency_ms: round(totalMs),
+            upstream_ms: round(outcome.upstreamMs),
+            attempts: outcome.attempts.length,
+            model: model.model,
+            location: model.location,
+            image_type: imageType,
+            aspect_ratio: aspectRatio,
+            mime_type: image.mimeType,
+            size_bytes: image.sizeBytes,
+            session_id: body.session_id,
+          },
+          'Image generation completed',
+        );
+        if (readiness.snapshot().status === 'not_ready') readiness.nudge();
+        const payload: GenerateResponse = {
+          request_id: request.id,
+          ...(body.session_id ? { session_id: body.session_id } : {}),
+          model: model.model,
+          location: model.location,
+          image_type: imageType,
+          aspect_ratio: aspectRatio,
+          image: {
+            mime_type: image.mimeType,
+            size_bytes: image.sizeBytes,
+            base64: image.data,
+            data_url: `data:${image.mimeType};base64,${image.data}`,
+          },
+          ...(image.text ? { text: image.text } : {}),
+          timings: {
+            total_ms: round(performance.now() - started),
+            upstream_ms: round(outcome.upstreamMs),
+            attempts: outcome.attempts.length,
+          },
+        };
+        return reply.code(200).send(payload);
+      }
+
+      const answer = publicFailure(
+        outcome.finding,
+        outcome.failure,
+        request.id,
+        outcome.diagnosis.facts.retryDelaySeconds,
+      );
+      let plan: Plan | undefined;
+      try {
+        plan = outcome.failure.kind === 'api-error' ? deps.buildPlan?.(outcome.diagnosis) : undefined;
+      } catch (err) {
+        request.log.warn({ err }, 'could not build a fix plan');
+      }
+      request.log.error(
+        {
+          event: 'image.failed',
+          latency_ms: round(totalMs),
+          model: model.model,
+          location: model.location,
+          http_status: answer.status,
+          session_id: body.session_id,
+          ...failureLogFields(outcome, plan),
+        },
+        `Image generation failed: ${outcome.finding.cause} (${outcome.finding.code})`,
+      );
+      // Access problems (503) may be fixed or broken from outside at any time: re-check readiness.
+      if (answer.status === 503) readiness.nudge();
+      if (answer.retryAfterS !== undefined) reply.header('retry-after', String(answer.retryAfterS));
+      return reply.code(answer.status).send(answer.body);
+    },
+  );
+}

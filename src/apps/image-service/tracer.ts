@@ -1,0 +1,23 @@
+/**
+ * Datadog APM, initialised before anything else is loaded (main.ts imports this module first and
+ * everything else afterwards, dynamically) so dd-trace can hook fastify, http and fetch. Without
+ * an agent the tracer's flushes fail quietly in the background: nothing blocks or crashes.
+ */
+import { createRequire } from 'node:module';
+import tracer from 'dd-trace';
+
+tracer.init({
+  service: process.env.DD_SERVICE || 'genai-image-service',
+  ...(process.env.DD_ENV ? { env: process.env.DD_ENV } : {}),
+  ...(process.env.DD_VERSION || process.env.K_REVISION
+    ? { version: process.env.DD_VERSION || process.env.K_REVISION }
+    : {}),
+  logInjection: true,
+  startupLogs: false,
+});
+
+// ES modules are only instrumented through dd-trace's loader hook; register it for the modules the
+// entry point imports from here on.
+createRequire(import.meta.url)('dd-trace/register.js');
+
+export default tracer;

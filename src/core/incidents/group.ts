@@ -1,0 +1,267 @@
+/**
+ * Groups failing log records into incidents while they stream past: memory grows with the number
+ * of incidents and the minutes they span, never with the number of records. Identical error texts
+ * are diagnosed once (cached by normalised text and context).
+ */
+import type { Context, Diagnosis, Plan } from '../model.js';
+import type { AuditEvidence, Incident, LogRecord, LogSource, MinuteBucket } from './model.js';
+
+export interface GroupingEngine {
+  diagnose: (text: string, context: Context) => Diagnosis;
+  plan?: (diagnosis: Diagnosis) => Plan;
+  redact?: (text: string) => string;
+}
+
+export interface GroupingOptions {
+  /** What the user passed (--project, --principal...): fills what records do not say. */
+  context?: Context;
+  /** How many example trace ids / log ids / line numbers each incident keeps. */
+  examples?: number;
+  /** Longest sample text kept per incident. */
+  sampleChars?: number;
+}
+
+interface Acc {
+  key: string;
+  diagnosis: Diagnosis;
+  record: LogRecord;
+  principal?: string;
+  principalSource?: Incident['principalSource'];
+  count: number;
+  first: number;
+  last: number;
+  minutes: Map<number, number>;
+  traceIds: string[];
+  logIds: string[];
+  lines: number[];
+  sources: Set<LogSource>;
+  audit?: AuditEvidence;
+}
+
+const MINUTE = 60_000;
+
+/** Volatile parts of an error text that do not change its diagnosis. */
+const VOLATILE = [
+  /\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g,
+  /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi,
+  /\b[0-9a-f]{24,}\b/gi,
+];
+
+/** The cache key of an error text: volatile ids and timestamps dropped, whitespace collapsed. */
+export function normalizeErrorText(text: string): string {
+  let out = text;
+  for (const re of VOLATILE) out = out.replace(re, '#');
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** FNV-1a, 32 bit, as 8 hex digits: a short stable id for a grouping key. */
+export function shortHash(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+function contextFor(record: LogRecord, base: Context): Context {
+  const ctx: Context = { ...base };
+  ctx.project ??= record.runtimeProject;
+  ctx.principal ??= record.principal;
+  ctx.runtime ??= record.runtime;
+  ctx.location ??= record.runtimeLocation;
+  ctx.service ??= record.service;
+  return ctx;
+}
+
+function keyOf(diagnosis: Diagnosis, record: LogRecord, principal: string | undefined): string {
+  const f = diagnosis.facts;
+  const cause = diagnosis.findings[0]?.cause ?? 'unknown';
+  return [cause, record.service ?? '', principal ?? '', f.project ?? record.runtimeProject ?? '', f.model ?? ''].join(
+    '\u0000',
+  );
+}
+
+export class IncidentGrouper {
+  private readonly engine: GroupingEngine;
+  private readonly context: Context;
+  private readonly examples: number;
+  private readonly sampleChars: number;
+  private readonly cache = new Map<string, Diagnosis>();
+  private readonly groups = new Map<string, Acc>();
+  /** Audit-log denials kept apart: they explain application incidents rather than add to them. */
+  private readonly audits = new Map<string, Acc>();
+  failures = 0;
+  diagnosed = 0;
+
+  constructor(engine: GroupingEngine, opts: GroupingOptions = {}) {
+    this.engine = engine;
+    this.context = opts.context ?? {};
+    this.examples = opts.examples ?? 5;
+    this.sampleChars = opts.sampleChars ?? 600;
+  }
+
+  /** Diagnoses (or reuses the cached diagnosis of) one failing record and counts it. */
+  add(record: LogRecord): void {
+    this.failures++;
+    const ctx = contextFor(record, this.context);
+    const cacheKey = `${normalizeErrorText(record.text)}\u0001${ctx.project ?? ''}\u0001${ctx.principal ?? ''}\u0001${ctx.runtime ?? ''}\u0001${ctx.location ?? ''}`;
+    let diagnosis = this.cache.get(cacheKey);
+    if (!diagnosis) {
+      diagnosis = this.engine.diagnose(record.text, ctx);
+      this.diagnosed++;
+      // The cache is bounded so that a log of endless distinct texts cannot grow memory forever.
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(cacheKey, diagnosis);
+    }
+    const principal = record.principal ?? diagnosis.facts.principal ?? this.context.principal;
+    const principalSource: Incident['principalSource'] = record.principal
+      ? 'record'
+      : diagnosis.facts.principal
+        ? 'record'
+        : this.context.principal
+          ? 'context'
+          : undefined;
+    const key = keyOf(diagnosis, record, principal);
+    const table = record.source === 'cloud-audit' ? this.audits : this.groups;
+    let acc = table.get(key);
+    if (!acc) {
+      acc = {
+        key,
+        diagnosis,
+        record,
+        principal,
+        principalSource,
+        count: 0,
+        first: Number.POSITIVE_INFINITY,
+        last: Number.NEGATIVE_INFINITY,
+        minutes: new Map(),
+        traceIds: [],
+        logIds: [],
+        lines: [],
+        sources: new Set(),
+      };
+      table.set(key, acc);
+    }
+    acc.count++;
+    acc.sources.add(record.source);
+    if (record.time !== undefined && Number.isFinite(record.time)) {
+      acc.first = Math.min(acc.first, record.time);
+      acc.last = Math.max(acc.last, record.time);
+      const m = Math.floor(record.time / MINUTE) * MINUTE;
+      acc.minutes.set(m, (acc.minutes.get(m) ?? 0) + 1);
+    }
+    pushUnique(acc.traceIds, record.traceId, this.examples);
+    pushUnique(acc.logIds, record.id, this.examples);
+    if (record.line !== undefined && acc.lines.length < this.examples) acc.lines.push(record.line);
+  }
+
+  /** The incidents, most failures first; audit denials attached to the incidents they explain. */
+  incidents(): Incident[] {
+    const apps = [...this.groups.values()];
+    const standalone: Acc[] = [];
+    for (const audit of this.audits.values()) {
+      const matches = apps.filter((a) => auditExplains(audit, a));
+      if (matches.length === 0) {
+        standalone.push(audit);
+        continue;
+      }
+      for (const app of matches) {
+        const evidence = toAuditEvidence(audit);
+        app.audit = app.audit && app.audit.count >= evidence.count ? app.audit : evidence;
+        if (!app.principal && evidence.principal) {
+          app.principal = evidence.principal;
+          app.principalSource = 'audit-log';
+        }
+      }
+    }
+    return [...apps, ...standalone]
+      .map((acc) => this.toIncident(acc))
+      .sort((a, b) => b.count - a.count || (a.firstSeen ?? '').localeCompare(b.firstSeen ?? ''));
+  }
+
+  private toIncident(acc: Acc): Incident {
+    const d = acc.diagnosis;
+    const top = d.findings[0];
+    const f = d.facts;
+    const redact = this.engine.redact ?? ((s: string) => s);
+    const perMinute: MinuteBucket[] = [...acc.minutes.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([m, count]) => ({ minute: new Date(m).toISOString(), count }));
+    // A principal learnt from the audit log is worth a second look by the engine: it may change
+    // the cause (a service agent) and it fills the plan's member.
+    const diagnosis =
+      acc.principalSource === 'audit-log' && acc.principal
+        ? this.engine.diagnose(acc.record.text, {
+            ...contextFor(acc.record, this.context),
+            principal: acc.principal,
+          })
+        : d;
+    const incident: Incident = {
+      id: shortHash(acc.key),
+      cause: top?.cause ?? 'unknown',
+      code: top?.code ?? 1199,
+      title: top?.title ?? 'Unknown failure',
+      service: acc.record.service,
+      principal: acc.principal,
+      principalSource: acc.principal ? acc.principalSource : undefined,
+      project: f.project ?? acc.record.runtimeProject,
+      runtimeProject: acc.record.runtimeProject ?? this.context.project,
+      location: f.location,
+      runtimeLocation: acc.record.runtimeLocation ?? this.context.location,
+      model: f.model,
+      permission: f.permission ?? acc.record.permission,
+      env: acc.record.env,
+      count: acc.count,
+      firstSeen: Number.isFinite(acc.first) ? new Date(acc.first).toISOString() : undefined,
+      lastSeen: Number.isFinite(acc.last) ? new Date(acc.last).toISOString() : undefined,
+      perMinute,
+      traceIds: acc.traceIds,
+      logIds: acc.logIds,
+      lines: acc.lines,
+      sources: [...acc.sources].sort(),
+      sample: truncate(redact(acc.record.text), this.sampleChars),
+      audit: acc.audit,
+      diagnosis,
+    };
+    if (this.engine.plan) incident.plan = this.engine.plan(diagnosis);
+    return dropUndefined(incident);
+  }
+}
+
+function auditExplains(audit: Acc, app: Acc): boolean {
+  const a = audit.diagnosis.facts;
+  const b = app.diagnosis.facts;
+  const project = a.project ?? audit.record.runtimeProject;
+  if (!project || project !== (b.project ?? app.record.runtimeProject)) return false;
+  // Same project: the audit entry explains the app failure when the permission or model agrees.
+  const permission = a.permission ?? audit.record.permission;
+  if (permission && b.permission && permission !== b.permission) return false;
+  if (a.model && b.model && a.model !== b.model) return false;
+  return Boolean(audit.principal);
+}
+
+function toAuditEvidence(acc: Acc): AuditEvidence {
+  return dropUndefined({
+    principal: acc.principal ?? '',
+    permission: acc.diagnosis.facts.permission ?? acc.record.permission,
+    resource: acc.record.resource,
+    count: acc.count,
+    firstSeen: new Date(Number.isFinite(acc.first) ? acc.first : 0).toISOString(),
+    lastSeen: new Date(Number.isFinite(acc.last) ? acc.last : 0).toISOString(),
+  });
+}
+
+function pushUnique(list: string[], value: string | undefined, max: number): void {
+  if (value && list.length < max && !list.includes(value)) list.push(value);
+}
+
+function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n - 1)}…`;
+}
+
+/** Drops undefined fields so that JSON output and deepEqual comparisons stay clean. */
+export function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
+}

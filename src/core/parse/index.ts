@@ -1,0 +1,284 @@
+/**
+ * Error text in any shape -> one typed `Facts` record.
+ *
+ * 1. Structured errors: every object literal in the text (JSON, Python dict repr, JS inspect),
+ *    and in one- to three-times unescaped copies of it, is walked for google.rpc.Status objects;
+ *    messages that are themselves serialised Status objects are read recursively. Each Status
+ *    becomes one entry of `errors[]`.
+ * 2. Loose details: gcloud's YAML details, gRPC text proto, Go's `Details: [...]` JSON.
+ * 3. Text: exception lines, URLs, resource names, phrases (see text.ts).
+ *
+ * The primary error (the most specific) is merged with the text facts and the other errors
+ * that agree with it on http / status, and that merge is the top level of `Facts`.
+ */
+import type { ErrorFacts, FactName, Facts, InputShape } from '../model.js';
+import { redactSecrets } from '../redact.js';
+import { FactsBuilder } from './builder.js';
+import { readDetail, readStatus } from './details.js';
+import { findObjects, isObject, type Lenient, type LenientObject } from './lenient.js';
+import { isProjectNumber } from './resource.js';
+import { scanText } from './text.js';
+import { findTextProto } from './textproto.js';
+import { findYamlDetails } from './yamlish.js';
+
+export { projectIdProblem, projectPlaceholder, isProjectNumber, isTenantProject } from './resource.js';
+
+/** Caps that keep hostile input bounded (objects walked, nesting of serialised strings). */
+const MAX_STATUSES = 50;
+const MAX_STRING_DEPTH = 5;
+
+export function parseFacts(text: string): Facts {
+  const structured = findStatuses(text);
+  const textLevel = new FactsBuilder(text, 0);
+
+  for (const d of findYamlDetails(text)) {
+    textLevel.shape('gcloud');
+    readDetail(d, textLevel.decoded(), (m) => scanText(m, textLevel.decoded()));
+  }
+  for (const block of findTextProto(text)) {
+    textLevel.shape('text-proto');
+    for (const msg of block.messages) {
+      readDetail(msg, textLevel.decoded(), (m) => scanText(m, textLevel.decoded()));
+    }
+  }
+  for (const d of structured.looseDetails) {
+    readDetail(d, textLevel.decoded(), (m) => scanText(m, textLevel.decoded()));
+  }
+  scanText(text, textLevel);
+
+  const errors = dedupe(structured.errors.map((b) => finish(b.facts)));
+  const textFacts = finish(textLevel.facts);
+  if (errors.length === 0) {
+    if (!textFacts.shapes?.length) textFacts.shapes = ['plain-text'];
+    return { ...textFacts, errors: isEmpty(textFacts) ? [] : [textFacts] };
+  }
+  const primary = pickPrimary(errors);
+  const merged: ErrorFacts = structuredClone(primary);
+  for (const other of [textFacts, ...errors.filter((e) => e !== primary)]) {
+    if (compatible(merged, other)) fillFrom(merged, other);
+    merged.shapes = union(merged.shapes, other.shapes);
+  }
+  return { ...finish(merged), errors };
+}
+
+interface Found {
+  errors: FactsBuilder[];
+  looseDetails: LenientObject[];
+}
+
+function findStatuses(text: string): Found {
+  const found: Found = { errors: [], looseDetails: [] };
+  const texts: Array<{ s: string; escaped: boolean }> = [{ s: text, escaped: false }];
+  // Escaped JSON printed raw (`{\"error\": {\"code\": 403 ...`): read an unescaped copy too.
+  let current = text;
+  for (let level = 0; level < 3 && current.includes('\\"'); level++) {
+    current = unescapeOnce(current);
+    texts.push({ s: current, escaped: true });
+  }
+  for (const { s, escaped } of texts) {
+    for (const { start, result } of findObjects(s)) {
+      const shape: InputShape = escaped ? 'escaped-json' : shapeAt(s, start);
+      walk(result.value, text, found, shape, 0);
+      if (found.errors.length >= MAX_STATUSES) return found;
+    }
+  }
+  return found;
+}
+
+function shapeAt(s: string, start: number): InputShape {
+  let i = start + 1;
+  while (i < s.length && i - start < 50 && /\s/.test(s[i] as string)) i++;
+  return s[i] === "'" ? 'python-dict' : 'rest-json';
+}
+
+function looksSerialised(v: string): boolean {
+  const t = v.trimStart();
+  return (t.startsWith('{') || t.startsWith('[')) && t.length > 2;
+}
+
+function isStatusLike(o: LenientObject): boolean {
+  const hasMessage = typeof o.message === 'string';
+  if ((typeof o.code === 'number' || typeof o.status === 'string') && hasMessage) return true;
+  if (Array.isArray(o.details) && o.details.some((d) => isObject(d) && typeof d['@type'] === 'string')) return true;
+  return Array.isArray(o.errors) && hasMessage;
+}
+
+function walk(v: Lenient, original: string, found: Found, shape: InputShape, depth: number): void {
+  if (depth > 24 || found.errors.length >= MAX_STATUSES) return;
+  if (Array.isArray(v)) {
+    for (const item of v) walk(item, original, found, shape, depth + 1);
+    return;
+  }
+  if (typeof v === 'string') {
+    if (depth < 24 && looksSerialised(v)) walkSerialised(v, original, found, depth);
+    return;
+  }
+  if (!isObject(v)) return;
+  const inner = isObject(v.error) ? v.error : isStatusLike(v) ? v : undefined;
+  if (inner) {
+    const b = new FactsBuilder(original, -1);
+    b.shape(shape);
+    readInto(inner, b, 0);
+    found.errors.push(b);
+    return;
+  }
+  if (typeof v['@type'] === 'string' && (v['@type'] as string).includes('google.rpc.')) {
+    found.looseDetails.push(v);
+    return;
+  }
+  for (const child of Object.values(v)) walk(child, original, found, shape, depth + 1);
+}
+
+function walkSerialised(s: string, original: string, found: Found, depth: number): void {
+  for (const { result } of findObjects(s, 20)) walk(result.value, original, found, 'escaped-json', depth + 6);
+}
+
+/** Reads a Status into `b`; a message that is itself a serialised Status is read into the same error. */
+function readInto(o: LenientObject, b: FactsBuilder, depth: number): void {
+  readStatus(o, b, (message) => {
+    if (depth < MAX_STRING_DEPTH && looksSerialised(message)) {
+      b.shape('escaped-json');
+      for (const { result } of findObjects(message, 20)) {
+        const v = result.value;
+        if (!isObject(v)) continue;
+        const inner = isObject(v.error) ? v.error : isStatusLike(v) ? v : undefined;
+        if (inner) readInto(inner, b, depth + 1);
+        else if (Array.isArray(v)) for (const x of v) if (isObject(x) && isObject(x.error)) readInto(x.error, b, depth + 1);
+      }
+      return;
+    }
+    scanText(message, b.decoded());
+  });
+}
+
+function unescapeOnce(s: string): string {
+  let out = '';
+  let run = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) !== 92) continue;
+    const n = s[i + 1];
+    let rep: string | undefined;
+    if (n === '"' || n === '\\' || n === "'" || n === '/') rep = n;
+    else if (n === 'n') rep = '\n';
+    else if (n === 't') rep = '\t';
+    else if (n === 'r') rep = '\r';
+    if (rep === undefined) continue;
+    out += s.slice(run, i) + rep;
+    i++;
+    run = i + 1;
+  }
+  return out + s.slice(run);
+}
+
+/** Derived facts and the secret scrub every error record gets. */
+function finish(f: ErrorFacts): ErrorFacts {
+  if (f.project !== undefined) f.projectIsNumber = isProjectNumber(f.project);
+  if (f.apiKey?.used && !f.apiKey.sentTo && f.service) {
+    f.apiKey.sentTo =
+      f.service === 'aiplatform.googleapis.com'
+        ? 'vertex'
+        : f.service.startsWith('generativelanguage')
+          ? 'gemini-api'
+          : 'other';
+  }
+  for (const key of ['message', 'url', 'resource', 'localizedMessage'] as const) {
+    const v = f[key];
+    if (typeof v === 'string') f[key] = redactSecrets(v);
+  }
+  if (f.helpLinks) for (const l of f.helpLinks) l.url = redactSecrets(l.url);
+  return f;
+}
+
+const SCALARS: FactName[] = [
+  'http',
+  'status',
+  'reason',
+  'domain',
+  'service',
+  'method',
+  'message',
+  'permission',
+  'resource',
+  'project',
+  'projectIsNumber',
+  'location',
+  'publisher',
+  'model',
+  'endpoint',
+  'consumer',
+  'principal',
+  'retryDelaySeconds',
+  'vpcScId',
+  'constraint',
+  'localizedMessage',
+  'url',
+  'sdk',
+  'language',
+];
+
+function isEmpty(f: ErrorFacts): boolean {
+  return SCALARS.every((k) => f[k] === undefined) && !f.signals?.length && !f.quota && !f.violations?.length;
+}
+
+/** How specific an error record is: the one naming the most decisive facts wins. */
+function specificity(f: ErrorFacts): number {
+  let n = 0;
+  if (f.reason) n += 3;
+  if (f.permission) n += 3;
+  if (f.status) n += 1;
+  if (f.http) n += 1;
+  if (f.resource || f.model) n += 1;
+  if (f.message) n += 1;
+  if (f.quota) n += 1;
+  n += Math.min(3, f.signals?.length ?? 0) * 0.5;
+  return n;
+}
+
+function pickPrimary(errors: ErrorFacts[]): ErrorFacts {
+  let best = errors[0] as ErrorFacts;
+  for (const e of errors) if (specificity(e) > specificity(best)) best = e;
+  return best;
+}
+
+function compatible(a: ErrorFacts, b: ErrorFacts): boolean {
+  if (a.http !== undefined && b.http !== undefined && a.http !== b.http) return false;
+  if (a.status !== undefined && b.status !== undefined && a.status !== b.status) return false;
+  return true;
+}
+
+function fillFrom(into: ErrorFacts, from: ErrorFacts): void {
+  const target = into as Record<string, unknown>;
+  for (const k of SCALARS) {
+    if (target[k] === undefined && from[k] !== undefined) {
+      target[k] = from[k];
+      const span = from.spans?.[k];
+      if (span) {
+        into.spans ??= {};
+        into.spans[k] = span;
+      }
+    }
+  }
+  if (from.signals) {
+    into.signals ??= [];
+    for (const s of from.signals) if (!into.signals.some((x) => x.id === s.id)) into.signals.push(s);
+  }
+  if (from.quota) into.quota = { ...from.quota, ...into.quota };
+  if (from.apiKey) into.apiKey = { ...from.apiKey, ...into.apiKey };
+  if (from.helpLinks && !into.helpLinks) into.helpLinks = from.helpLinks;
+  if (from.violations && !into.violations) into.violations = from.violations;
+}
+
+function union<T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined {
+  if (!b?.length) return a;
+  return [...new Set([...(a ?? []), ...b])];
+}
+
+function dedupe(errors: ErrorFacts[]): ErrorFacts[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = [e.http, e.status, e.reason, e.permission, e.resource, e.model, e.message?.slice(0, 200)].join('|');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

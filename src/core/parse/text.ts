@@ -1,0 +1,677 @@
+/**
+ * Facts read from free text: exception lines, gRPC / gcloud / Go / .NET / Java prints, URLs,
+ * resource names, phrases. Every pattern here either starts with a literal (so the engine jumps
+ * between occurrences) and uses only bounded quantifiers over classes that exclude the next
+ * delimiter, or runs on a bounded window of the text: no pattern can backtrack without bound.
+ */
+import type { RpcStatus, SignalId } from '../model.js';
+import type { FactsBuilder } from './builder.js';
+import { asRpcStatus, readResource } from './details.js';
+import { findResourceNames, type ResourceName } from './resource.js';
+
+/** Lower-case phrases -> signals. Each is a literal search, so this stays linear. */
+const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
+  ['may_not_exist', ['(or it may not exist)']],
+  [
+    'model_not_found',
+    [
+      'was not found or your project does not have access',
+      'is not found for api version',
+      '` not found',
+      'model not found',
+      'is not supported for generatecontent',
+      'publisher model not found',
+      'unknown model',
+    ],
+  ],
+  ['publisher_model_not_allowed', ['is not allowed to use publisher model', 'not allowlisted', 'allowlist']],
+  ['api_keys_not_supported', ['api keys are not supported by this api']],
+  ['api_key_invalid', ['api key not valid', 'api_key_invalid', 'invalid api key', 'api key not found']],
+  ['api_key_expired', ['api key expired']],
+  ['api_blocked', [' are blocked.', '_blocked"', 'api_key_service_blocked']],
+  [
+    'service_not_used',
+    ['has not been used in project', 'it is disabled. enable it', 'service_disabled', 'api is not enabled'],
+  ],
+  [
+    'billing_disabled',
+    [
+      'billing to be enabled',
+      'has billing disabled',
+      'billing account for project',
+      'billing is disabled',
+      'billing_disabled',
+      'billing must be enabled',
+      'billing account is closed',
+      'billing_not_found',
+      'billing account not found',
+    ],
+  ],
+  ['end_user_credentials_unsupported', ['end user credentials from the google cloud sdk', 'end user credentials']],
+  [
+    'quota_project_required',
+    ['quota project', 'billing/quota_project', 'x-goog-user-project', 'user_project_denied', 'serviceusage.services.use'],
+  ],
+  ['permission_denied_on_project', ['permission denied on resource project']],
+  ['project_not_found', ['project not found', 'project was not found', 'unknown project', 'consumer_invalid']],
+  ['user_location_unsupported', ['user location is not supported']],
+  [
+    'invalid_credentials',
+    ['invalid authentication credentials', 'access_token_expired', 'invalid_token', 'invalid credentials'],
+  ],
+  ['insufficient_scopes', ['insufficient authentication scopes', 'access_token_scope_insufficient', 'scope']],
+  [
+    'credentials_missing',
+    [
+      'could not load the default credentials',
+      'defaultcredentialserror',
+      'could not automatically determine credentials',
+      'no credentials',
+      'credentials were not found',
+    ],
+  ],
+  ['project_id_undetected', ['unable to detect a project id', 'no_project_id_found', 'project id is required']],
+  ['refresh_error', ['refresherror', 'unable to acquire impersonated credentials']],
+  ['invalid_grant', ['invalid_grant']],
+  ['reauth_needed', ['reauthentication is needed', 'reauth related error', 'please run `gcloud auth']],
+  ['token_expired', ['token has been expired or revoked', 'token expired', 'token is expired']],
+  ['quota_exceeded', ['quota exceeded', 'exceeded your current quota', 'quota_exceeded', 'exceeds quota']],
+  ['resource_exhausted', ['resource has been exhausted', 'resource exhausted', 'resource_exhausted']],
+  ['try_again_later', ['try again later', 'please retry', 'retry in ', 'retry after']],
+  ['out_of_capacity', ['out of capacity', 'overloaded', 'insufficient capacity']],
+  ['no_free_tier', ["doesn't have a free quota tier", 'does not have a free quota tier', 'no free tier']],
+  [
+    'vpc_sc',
+    [
+      'vpcservicecontrolsuniqueidentifier',
+      "prohibited by organization's policy",
+      'security_policy_violated',
+      'vpc service controls',
+    ],
+  ],
+  ['org_policy', ['constraints/', 'org policies', 'org policy', 'organization policy', 'orgpolicy']],
+  ['deny_policy', ['deny policy', 'denypolicy', 'denied by an iam deny', 'iam deny']],
+  [
+    'caller_lacks_permission',
+    [
+      'caller does not have permission',
+      'does not have the permission',
+      'does not have permission',
+      'does not have required permission',
+      'lacks permission',
+      'missing permission',
+    ],
+  ],
+  ['grant_role_hint', ['please grant', 'grant the ']],
+];
+
+/** Runs every text extractor over `s`. */
+export function scanText(s: string, b: FactsBuilder): void {
+  scanSignals(s, b);
+  scanExceptionLines(s, b);
+  scanPermission(s, b);
+  scanResources(s, b);
+  scanUrls(s, b);
+  scanModels(s, b);
+  scanHttp(s, b);
+  scanStatus(s, b);
+  scanReasons(s, b);
+  scanProjects(s, b);
+  scanQuota(s, b);
+  scanRetry(s, b);
+  scanVpcSc(s, b);
+  scanConstraint(s, b);
+  scanPrincipal(s, b);
+  scanServices(s, b);
+  scanSdk(s, b);
+}
+
+/**
+ * Phrases as case-insensitive patterns in which a space matches any whitespace run: terminals
+ * and log wrappers break long messages across lines. Each pattern is a literal sequence with
+ * `\s+` between words, so matching stays linear.
+ */
+const SIGNAL_PATTERNS: Array<[SignalId, Array<[string, RegExp]>]> = SIGNAL_PHRASES.map(([id, phrases]) => [
+  id,
+  phrases.map((p) => [p, new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'), 'i')]),
+]);
+
+function scanSignals(s: string, b: FactsBuilder): void {
+  const lower = s.toLowerCase();
+  for (const [id, phrases] of SIGNAL_PATTERNS) {
+    for (const [p, re] of phrases) {
+      const m = re.exec(s);
+      if (!m) continue;
+      const at = m.index;
+      // `scope` alone is too common a word: only count it next to "insufficient" / "scopes".
+      if (p === 'scope' && !/insufficient[^.\n]{0,40}scope|scopes?[^.\n]{0,40}(insufficient|missing)/.test(lower)) continue;
+      if (p === 'allowlist' && !lower.includes('publisher model')) continue;
+      b.signal(id, at, m[0].length);
+      break;
+    }
+  }
+}
+
+/**
+ * One-line exception shapes, each with its own message position:
+ * gRPC `status = StatusCode.X` / `details = "..."`, Java `StatusRuntimeException: X: msg`,
+ * .NET `Status(StatusCode="X", Detail="...")`, gcloud `ERROR: (gcloud.a.b) X: msg`,
+ * Go `googleapi: Error 403: msg, reason`, `[400 FAILED_PRECONDITION] msg`.
+ */
+function scanExceptionLines(s: string, b: FactsBuilder): void {
+  let m = /status = StatusCode\.([A-Z_]{2,30})/.exec(s);
+  if (m) {
+    b.set('status', asRpcStatus(m[1]), m.index + 20);
+    b.shape('grpc-text');
+    const d = /details = "([^"\n]{1,2000})"/.exec(s);
+    if (d) b.set('message', d[1], d.index + 11);
+  }
+  m = /io\.grpc\.StatusRuntimeException: ([A-Z_]{2,30}): ?([^\n]{0,2000})/.exec(s);
+  if (m) {
+    b.set('status', asRpcStatus(m[1]), m.index + 32);
+    if (m[2]) b.set('message', m[2].trim(), m.index + 34 + (m[1]?.length ?? 0));
+    b.shape('java-gax');
+  }
+  m = /Status\(StatusCode="?([A-Za-z]{2,30})"?, Detail="([^"\n]{0,2000})"/.exec(s);
+  if (m) {
+    b.set('status', asRpcStatus(m[1]), m.index + 18);
+    if (m[2]) b.set('message', m[2], m.index + (m[0].length - m[2].length - 1));
+    b.shape('grpc-text');
+  }
+  m = /ERROR: \(gcloud\.[a-z0-9_.-]{1,100}\) ([A-Z_]{2,30}): ([^\n]{1,2000})/.exec(s);
+  if (m) {
+    b.set('status', asRpcStatus(m[1]), m.index + m[0].indexOf(') ') + 2);
+    if (m[2]) b.set('message', m[2].trim(), m.index + m[0].length - m[2].length);
+    b.shape('gcloud');
+  } else if (s.includes('ERROR: (gcloud.')) {
+    b.shape('gcloud');
+  }
+  m = /googleapi: Error (\d{3}): ([^\n]{1,2000})/.exec(s);
+  if (m) {
+    b.set('http', Number(m[1]), m.index + 17);
+    const msg = m[2] ?? '';
+    // Go appends the legacy reason after the last comma: `..., forbidden`.
+    const comma = msg.lastIndexOf(', ');
+    const tail = comma >= 0 ? msg.slice(comma + 2).trim() : '';
+    if (/^[a-zA-Z]{3,40}$/.test(tail)) {
+      b.set('reason', tail, m.index + 22 + comma + 2);
+      b.set('message', msg.slice(0, comma).trim(), m.index + 22);
+    } else {
+      b.set('message', msg.trim(), m.index + 22);
+    }
+    b.shape('go-googleapi');
+  }
+  m = /\[(\d{3}) ([A-Z][A-Za-z_ ]{1,40})\] ?([^\n]{0,2000})/.exec(s);
+  if (m) {
+    b.set('http', Number(m[1]), m.index + 1);
+    const st = asRpcStatus(m[2]);
+    if (st) b.set('status', st, m.index + 5);
+    b.shape('http-status-line');
+  }
+}
+
+/** `Permission 'x.y.z' denied on resource '...'` and other ways a permission is named. */
+function scanPermission(s: string, b: FactsBuilder): void {
+  const re = /Permission ['"`]([a-zA-Z0-9_.]{3,150})['"`] denied( on resource ['"`]([^'"`\n]{1,600})['"`])?/g;
+  const m = re.exec(s);
+  if (m) {
+    b.set('permission', m[1], m.index + 12);
+    if (m[3]) {
+      const resAt = m.index + m[0].length - m[3].length - 1;
+      if (!b.has('resource')) b.set('resource', m[3], resAt);
+    }
+    return;
+  }
+  // "does not have X permission", "permission X is required", "missing permission(s): X".
+  const at = s.search(/[Pp]ermissions?\b/);
+  if (at < 0) return;
+  const window = s.slice(Math.max(0, at - 120), at + 160);
+  const base = Math.max(0, at - 120);
+  const tok = /(?:^|[\s'"`(:])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:])/g;
+  for (let t = tok.exec(window); t; t = tok.exec(window)) {
+    const p = t[1] as string;
+    if (/googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net)\./.test(p)) continue;
+    b.set('permission', p, base + t.index + t[0].indexOf(p));
+    return;
+  }
+}
+
+function bestResource(list: ResourceName[]): ResourceName | undefined {
+  return list.find((r) => r.model) ?? list.find((r) => r.endpoint) ?? list.find((r) => r.location) ?? list[0];
+}
+
+function scanResources(s: string, b: FactsBuilder): void {
+  // A resource printed by the error itself is the request's resource; use it first.
+  const denied = b.facts.resource;
+  if (denied) readResource(denied, b, false);
+  const names = findResourceNames(s);
+  const best = bestResource(names);
+  if (!best) return;
+  b.set('resource', best.text, best.start);
+  b.set('project', best.project, best.projectStart);
+  if (best.location) b.set('location', best.location, best.locationStart);
+  if (best.publisher) b.set('publisher', best.publisher);
+  if (best.model) b.set('model', best.model, best.modelStart);
+  if (best.endpoint) b.set('endpoint', best.endpoint);
+  if (best.service) b.set('service', best.service);
+  // Fill location / model from other names when the best one lacks them.
+  for (const r of names) {
+    if (r.location) b.set('location', r.location, r.locationStart);
+    if (r.model) b.set('model', r.model, r.modelStart);
+  }
+}
+
+const URL_END = /[\s"'`<>\])}\\,]/;
+
+/** Request URLs: the host says which API (and Vertex region); `?key=` says an API key was sent. */
+function scanUrls(s: string, b: FactsBuilder): void {
+  let from = 0;
+  let seen = 0;
+  while (seen < 50) {
+    const at = s.indexOf('http', from);
+    if (at < 0) return;
+    from = at + 4;
+    const rest = s.startsWith('https://', at) ? 8 : s.startsWith('http://', at) ? 7 : 0;
+    if (!rest) continue;
+    seen++;
+    let end = at + rest;
+    while (end < s.length && end - at < 4000 && !URL_END.test(s[end] as string)) end++;
+    const url = s.slice(at, end).replace(/[.:;]+$/, '');
+    from = end;
+    const hostEnd = url.indexOf('/', rest);
+    const host = (hostEnd < 0 ? url.slice(rest) : url.slice(rest, hostEnd)).toLowerCase();
+    if (!host.endsWith('googleapis.com')) continue;
+    if (host === 'www.googleapis.com' || host === 'oauth2.googleapis.com' || host === 'accounts.googleapis.com') continue;
+    const path = hostEnd < 0 ? '' : url.slice(hostEnd);
+    const apiCall = /\/v\d[a-z0-9]*\//.test(path);
+    if (!apiCall) continue;
+    const region = /^([a-z]+-[a-z]+\d{1,2})-aiplatform\.googleapis\.com$/.exec(host);
+    const service = region ? 'aiplatform.googleapis.com' : host;
+    b.set('url', redactUrl(url), at);
+    b.set('service', service, region ? at + rest + (region[1]?.length ?? 0) + 1 : at + rest);
+    if (region) b.set('location', region[1], at + rest);
+    const sentTo = service === 'aiplatform.googleapis.com' ? 'vertex' : service.startsWith('generativelanguage') ? 'gemini-api' : 'other';
+    if (/[?&](key|api_key)=/.test(path)) b.apiKey({ used: true, sentTo });
+    else if (b.facts.apiKey?.used) b.apiKey({ sentTo });
+    for (const r of findResourceNames(path, 3)) {
+      b.set('project', r.project);
+      if (r.location) b.set('location', r.location);
+      if (r.model) b.set('model', r.model);
+    }
+    // Gemini API paths: /v1beta/models/{model}:generateContent
+    const gm = /\/models\/([a-zA-Z0-9][a-zA-Z0-9._@-]{0,100})/.exec(path);
+    if (gm) b.set('model', gm[1]);
+    return;
+  }
+}
+
+/** Never keep a key in a URL fact. */
+function redactUrl(url: string): string {
+  return url.replace(/([?&](?:key|api_key|access_token)=)[^&#\s]{0,4000}/g, '$1REDACTED');
+}
+
+/** `models/X`, `model: X`, `base model: X`, Publisher Model `X`. */
+function scanModels(s: string, b: FactsBuilder): void {
+  if (b.has('model')) return;
+  let m = /(?:^|[^/\w])models\/([a-zA-Z0-9][a-zA-Z0-9._@-]{0,100})/.exec(s);
+  if (m?.[1]) {
+    b.set('model', m[1].replace(/\.$/, ''), m.index + m[0].length - m[1].length);
+    return;
+  }
+  m = /\b(?:base model|model|model_id|model_name|modelId)\s?[:=]\s?['"`]?([a-z][a-z0-9._@-]{2,100})/i.exec(s);
+  if (m?.[1] && /gemini|bison|gecko|embedding|imagen|gemma/.test(m[1])) {
+    b.set('model', m[1].replace(/[.,]$/, ''), m.index + m[0].length - m[1].length);
+  }
+}
+
+/**
+ * The HTTP status code. Structured `code` fields were read already; here it is read from the
+ * ways clients print it: `HTTP 404`, `[404 Not Found]`, `got status: 404`, `Error 403:`,
+ * `ClientError: 403 PERMISSION_DENIED`, `PermissionDenied: 403 Permission ...`.
+ */
+function scanHttp(s: string, b: FactsBuilder): void {
+  if (b.has('http')) return;
+  const re = /(?<![\w.:/#-])([1-5]\d\d)(?![\w])/g;
+  let tries = 0;
+  for (let m = re.exec(s); m && tries < 5000; m = re.exec(s)) {
+    tries++;
+    const code = Number(m[1]);
+    if (code < 400 || code > 599) continue;
+    const before = s.slice(Math.max(0, m.index - 16), m.index);
+    const after = s.slice(m.index + 3, m.index + 6);
+    const goodBefore =
+      /(HTTP(\/[\d.]{1,3})?|status(?: code)?|code|Error|error|Exception|exception)[\s:=]{0,3}$/.test(before) ||
+      /(^|\n)\s{0,8}[!>✕✗]?\s{0,3}$/.test(before) ||
+      /[:[(]\s?$|:\s?["']$/.test(before);
+    const goodAfter = /^( [A-Z]| \.|\]|:| \(|$|\n|\.\s)/.test(after) || after === '';
+    if (goodBefore && goodAfter) {
+      b.set('http', code, m.index);
+      return;
+    }
+  }
+}
+
+const BARE_STATUSES: RpcStatus[] = [
+  'PERMISSION_DENIED',
+  'NOT_FOUND',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'INVALID_ARGUMENT',
+  'UNAUTHENTICATED',
+  'DEADLINE_EXCEEDED',
+  'ALREADY_EXISTS',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+];
+
+/** Exception class names (Python api_core, Java gax) -> the status they stand for. */
+const EXCEPTION_STATUS: Array<[string, RpcStatus, number?]> = [
+  ['PermissionDenied', 'PERMISSION_DENIED', 403],
+  ['NotFound', 'NOT_FOUND', 404],
+  ['ResourceExhausted', 'RESOURCE_EXHAUSTED', 429],
+  ['TooManyRequests', 'RESOURCE_EXHAUSTED', 429],
+  ['Unauthenticated', 'UNAUTHENTICATED', 401],
+  ['FailedPrecondition', 'FAILED_PRECONDITION', 400],
+  ['InvalidArgument', 'INVALID_ARGUMENT', 400],
+  ['DeadlineExceeded', 'DEADLINE_EXCEEDED', 504],
+  ['ServiceUnavailable', 'UNAVAILABLE', 503],
+];
+
+function scanStatus(s: string, b: FactsBuilder): void {
+  if (b.has('status')) return;
+  let best = -1;
+  let found: RpcStatus | undefined;
+  for (const st of BARE_STATUSES) {
+    const re = new RegExp(`(?<![A-Z_])${st}(?![A-Z_])`);
+    const m = re.exec(s);
+    if (m && (best < 0 || m.index < best)) {
+      best = m.index;
+      found = st;
+    }
+  }
+  if (found) {
+    b.set('status', found, best);
+    return;
+  }
+  for (const [name, st] of EXCEPTION_STATUS) {
+    const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception)?(?::| \\[| \\()`);
+    const m = re.exec(s);
+    if (m) {
+      b.set('status', st);
+      return;
+    }
+  }
+}
+
+/** Reasons Google prints in ErrorInfo; read from prose when no detail carried them. */
+const KNOWN_REASONS = [
+  'IAM_PERMISSION_DENIED',
+  'SERVICE_DISABLED',
+  'BILLING_DISABLED',
+  'API_KEY_INVALID',
+  'API_KEY_SERVICE_BLOCKED',
+  'API_KEY_HTTP_REFERRER_BLOCKED',
+  'API_KEY_IP_ADDRESS_BLOCKED',
+  'API_KEY_ANDROID_APP_BLOCKED',
+  'API_KEY_IOS_APP_BLOCKED',
+  'ACCESS_TOKEN_SCOPE_INSUFFICIENT',
+  'ACCESS_TOKEN_EXPIRED',
+  'ACCESS_TOKEN_TYPE_UNSUPPORTED',
+  'CREDENTIALS_MISSING',
+  'CONSUMER_INVALID',
+  'CONSUMER_SUSPENDED',
+  'USER_PROJECT_DENIED',
+  'RATE_LIMIT_EXCEEDED',
+  'RESOURCE_PROJECT_INVALID',
+  'SECURITY_POLICY_VIOLATED',
+  'ORG_POLICY_CONSTRAINT_FAILED',
+  'UREQ_PROJECT_BILLING_NOT_FOUND',
+  'SERVICE_CONFIG_NOT_FOUND_OR_PERMISSION_DENIED',
+];
+
+function scanReasons(s: string, b: FactsBuilder): void {
+  if (b.has('reason')) return;
+  let best = -1;
+  let found: string | undefined;
+  for (const r of KNOWN_REASONS) {
+    const at = s.indexOf(r);
+    if (at >= 0 && (best < 0 || at < best)) {
+      // Not a longer token (API_KEY_INVALID inside API_KEY_INVALID_X).
+      const next = s.charCodeAt(at + r.length);
+      if ((next >= 65 && next <= 90) || next === 95) continue;
+      best = at;
+      found = r;
+    }
+  }
+  if (found) {
+    b.set('reason', found, best);
+    if (found.startsWith('API_KEY_')) b.apiKey({ used: true, restriction: found });
+  }
+}
+
+/** The project the error names, read from the ways messages phrase it. */
+function scanProjects(s: string, b: FactsBuilder): void {
+  if (b.has('project')) return;
+  const patterns: Array<[RegExp, boolean]> = [
+    // "Permission denied on resource project X." (keeps a stray trailing space: it is the bug)
+    [/[Pp]ermission denied on resource project ([^\s.,'"`]{1,100}( +(?=\.))?)/, true],
+    [/has not been used in project ([^\s,'"`]{1,100}) before/, true],
+    [/Project ([a-z][a-z0-9-]{4,60}) \(#(\d{4,20})\)/, true],
+    [/[Pp]roject ['"`]([^'"`\s]{1,100})['"`]/, true],
+    [/consumer ['"`]?project_number:(\d{4,20})/, true],
+    [/[?&]project=([a-zA-Z0-9_-]{1,100})/, false],
+    [/\b(?:in|for|on) project ([a-z][a-z0-9-]{4,60}[a-z0-9])\b/, false],
+  ];
+  for (const [re, strong] of patterns) {
+    const m = re.exec(s);
+    if (!m?.[1]) continue;
+    if (!strong && b.facts.project) return;
+    let value = m[1];
+    if (value.endsWith('.') && !/ \.$/.test(value)) value = value.slice(0, -1);
+    b.set('project', value, m.index + m[0].indexOf(m[1]));
+    return;
+  }
+}
+
+/**
+ * Quota text: `Quota exceeded for metric: M, limit: 0, model: X` (Gemini API),
+ * `Quota exceeded for quota metric 'M' and limit 'L' of service 'S' for consumer 'project_number:N'`,
+ * `Quota exceeded for aiplatform.googleapis.com/METRIC with base model: X`.
+ */
+function scanQuota(s: string, b: FactsBuilder): void {
+  let m = /Quota exceeded for metric: ([\w./-]{3,200}), limit: (\d{1,12})(?:, model: ([\w.@-]{2,100}))?/.exec(s);
+  if (m) {
+    b.quota({ metric: m[1], limit: m[2] });
+    if (m[3]) b.set('model', m[3], m.index + m[0].length - m[3].length);
+  }
+  m = /Quota exceeded for quota metric '([^'\n]{1,200})' and limit '([^'\n]{1,200})' of service '([^'\n]{1,100})'/.exec(s);
+  if (m) {
+    b.quota({ metric: m[1], id: m[2] });
+    b.set('service', m[3], m.index + m[0].length - (m[3]?.length ?? 0) - 1);
+  }
+  m = /Quota exceeded for ([a-z0-9-]{2,60}\.googleapis\.com)\/([\w/-]{2,200})(?: with base model: ([\w.@-]{2,100}))?/.exec(s);
+  if (m) {
+    b.quota({ metric: `${m[1]}/${m[2]}` });
+    b.set('service', m[1], m.index + 18);
+    if (m[3]) b.set('model', m[3].replace(/\.$/, ''), m.index + m[0].length - m[3].length);
+  }
+  m = /\blimit: (\d{1,12})\b/.exec(s);
+  if (m && b.facts.quota) b.quota({ limit: m[1] });
+  // Derive the window and the free tier from whatever names the quota carries.
+  const q = b.facts.quota;
+  const names = `${q?.metric ?? ''} ${q?.id ?? ''}`;
+  const lower = names.toLowerCase();
+  const window = /per_?second|persecond/.test(lower)
+    ? 'second'
+    : /per_?minute|perminute|_rpm\b|per_min/.test(lower)
+      ? 'minute'
+      : /per_?hour|perhour/.test(lower)
+        ? 'hour'
+        : /per_?day|perday|daily/.test(lower)
+          ? 'day'
+          : undefined;
+  const free = /free_?tier|freetier/.test(lower) || b.hasSignal('no_free_tier');
+  if (q || window || free) {
+    b.quota({ ...(window ? { window } : {}), ...(free ? { freeTier: true } : {}) });
+  }
+}
+
+function scanRetry(s: string, b: FactsBuilder): void {
+  if (b.has('retryDelaySeconds')) return;
+  const m = /(?:[Pp]lease retry in|retry after|retryDelay["']?:\s?["']?) ?(\d{1,6}(?:\.\d{1,9})?) ?(s|sec|seconds)?\b/.exec(s);
+  if (m) b.set('retryDelaySeconds', Number(m[1]), m.index + m[0].indexOf(m[1] as string));
+}
+
+function scanVpcSc(s: string, b: FactsBuilder): void {
+  const m = /vpcServiceControlsUniqueIdentifier['"]?\s{0,3}[:=]\s{0,3}['"]?([A-Za-z0-9_-]{4,200})/.exec(s);
+  if (m) b.set('vpcScId', m[1], m.index + m[0].length - (m[1]?.length ?? 0));
+}
+
+function scanConstraint(s: string, b: FactsBuilder): void {
+  const m = /constraints\/[A-Za-z0-9_.]{2,120}/.exec(s);
+  if (m) b.set('constraint', m[0].replace(/\.$/, ''), m.index);
+}
+
+/**
+ * A principal named in the text. Service-account e-mails are preferred over people's
+ * addresses (support mailboxes appear in messages too). Terminal wrapping (`...@gcp-sa-\n│ bigquery...`)
+ * is joined back.
+ */
+function scanPrincipal(s: string, b: FactsBuilder): void {
+  if (b.has('principal')) return;
+  let from = 0;
+  let fallback: { email: string; at: number } | undefined;
+  for (let n = 0; n < 200; n++) {
+    const at = s.indexOf('@', from);
+    if (at < 0) break;
+    from = at + 1;
+    let start = at;
+    while (start > 0 && at - start < 80 && /[A-Za-z0-9._%+-]/.test(s[start - 1] as string)) start--;
+    if (start === at) continue;
+    let end = at + 1;
+    let domain = '';
+    for (;;) {
+      const runStart = end;
+      while (end < s.length && end - at < 300 && /[A-Za-z0-9.-]/.test(s[end] as string)) end++;
+      domain += s.slice(runStart, end);
+      // Wrapped at a hyphen: skip the newline and any box-drawing gutter, then continue.
+      if (domain.endsWith('-') && s[end] === '\n') {
+        let k = end + 1;
+        while (k < s.length && k - end < 12 && /[\s│┃|]/.test(s[k] as string)) k++;
+        end = k;
+        continue;
+      }
+      break;
+    }
+    domain = domain.replace(/\.+$/, '');
+    if (!/\.[a-z]{2,}$/i.test(domain)) continue;
+    const email = `${s.slice(start, at)}@${domain}`;
+    from = Math.max(from, end);
+    if (/gserviceaccount\.com$/i.test(domain)) {
+      b.set('principal', email, start);
+      return;
+    }
+    const local = s.slice(start, at).toLowerCase();
+    if (!fallback && !/^(no-?reply|support|feedback|.*-feedback|.*-support)$/.test(local) && !/google\.com$/i.test(domain)) {
+      const window = s.slice(Math.max(0, start - 60), start).toLowerCase();
+      if (/(user|principal|caller|member|account|email)\b[^\n]{0,30}$/.test(window)) fallback = { email, at: start };
+    }
+  }
+  if (fallback) b.set('principal', fallback.email, fallback.at);
+}
+
+/** Names of APIs in prose -> service names. */
+const API_TITLES: Array<[string, string]> = [
+  ['Vertex AI API', 'aiplatform.googleapis.com'],
+  ['Generative Language API', 'generativelanguage.googleapis.com'],
+  ['Gemini for Google Cloud API', 'cloudaicompanion.googleapis.com'],
+  ['Cloud Resource Manager API', 'cloudresourcemanager.googleapis.com'],
+  ['Service Usage API', 'serviceusage.googleapis.com'],
+  ['IAM Service Account Credentials API', 'iamcredentials.googleapis.com'],
+  ['Identity and Access Management (IAM) API', 'iam.googleapis.com'],
+  ['Cloud Billing API', 'cloudbilling.googleapis.com'],
+];
+
+function scanServices(s: string, b: FactsBuilder): void {
+  if (b.has('service')) return;
+  const m = /apis\/api\/([a-z0-9-]{2,60}\.googleapis\.com)/.exec(s);
+  if (m) {
+    b.set('service', m[1], m.index + 9);
+    return;
+  }
+  for (const [title, service] of API_TITLES) {
+    const at = s.indexOf(title);
+    if (at >= 0) {
+      b.set('service', service);
+      return;
+    }
+  }
+  const re = /(?<![\w.-])([a-z][a-z0-9-]{1,60})\.googleapis\.com(?![\w-]|\/(?:[a-z]+_)?(?:auth|css))/g;
+  for (let t = re.exec(s), n = 0; t && n < 200; t = re.exec(s), n++) {
+    const host = t[1] as string;
+    if (host === 'type' || host === 'www' || host === 'oauth2' || host === 'accounts' || host === 'storage' || host === 'fonts') continue;
+    const service = /^[a-z]+-[a-z]+\d{1,2}-aiplatform$/.test(host) ? 'aiplatform.googleapis.com' : `${host}.googleapis.com`;
+    b.set('service', service, t.index);
+    return;
+  }
+}
+
+/** SDK and language from exception class names and stack frames. */
+const SDK_MARKERS: Array<[string, string, string]> = [
+  ['google.genai.errors', 'google-genai', 'python'],
+  ['google.generativeai', 'google-generativeai', 'python'],
+  ['langchain_google_genai', 'langchain-google-genai', 'python'],
+  ['langchain_google_vertexai', 'langchain-google-vertexai', 'python'],
+  ['litellm', 'litellm', 'python'],
+  ['vertexai', 'vertexai', 'python'],
+  ['google.api_core.exceptions', 'google-api-core', 'python'],
+  ['google.auth.exceptions', 'google-auth', 'python'],
+  ['_InactiveRpcError', 'grpcio', 'python'],
+  ['InactiveRpcError', 'grpcio', 'python'],
+  ['[GoogleGenerativeAI Error]', '@google/generative-ai', 'node'],
+  ['@google/genai', '@google/genai', 'node'],
+  ['got status: ', '@google/genai', 'node'],
+  ['@ai-sdk/', 'ai-sdk', 'node'],
+  ['AI_APICallError', 'ai-sdk', 'node'],
+  ['@langchain/', 'langchainjs', 'node'],
+  ['google-auth-library', 'google-auth-library', 'node'],
+  ['com.google.genai', 'google-genai', 'java'],
+  ['com.google.api.gax', 'gax', 'java'],
+  ['com.google.api.client.googleapis', 'google-api-client', 'java'],
+  ['com.google.cloud.vertexai', 'google-cloud-vertexai', 'java'],
+  ['Grpc.Core.RpcException', 'Grpc.Core', 'csharp'],
+  ['Google.Cloud.', 'google-cloud-dotnet', 'csharp'],
+  ['googleapi: Error', 'google-api-go-client', 'go'],
+  ['ERROR: (gcloud.', 'gcloud', 'shell'],
+  ['Generative AI Error', 'google_generative_ai', 'dart'],
+  ['rlang::', 'R', 'r'],
+];
+
+const LANGUAGE_MARKERS: Array<[RegExp, string]> = [
+  [/Traceback \(most recent call last\)|File "[^"\n]{1,300}\.py", line \d/, 'python'],
+  [/\n\s{1,8}at [^\n]{0,300}(node_modules|node:internal|\.m?js:\d)/, 'node'],
+  [/Exception in thread "|\n\s{0,8}at (com|io|java|org)\.[\w.$]{1,200}\(/, 'java'],
+  [/\bgoroutine \d|\.go:\d/, 'go'],
+];
+
+function scanSdk(s: string, b: FactsBuilder): void {
+  for (const [marker, sdk, lang] of SDK_MARKERS) {
+    const at = s.indexOf(marker);
+    if (at < 0) continue;
+    b.set('sdk', sdk, at);
+    b.set('language', lang);
+    if (!['ERROR: (gcloud.', 'googleapi: Error'].includes(marker)) b.shape('sdk-exception');
+    break;
+  }
+  if (!b.has('language')) {
+    for (const [re, lang] of LANGUAGE_MARKERS) {
+      if (re.test(s)) {
+        b.set('language', lang);
+        break;
+      }
+    }
+  }
+  if (/\b(DefaultCredentialsError|RefreshError|GoogleAuth|invalid_grant)\b/.test(s)) b.shape('google-auth');
+}

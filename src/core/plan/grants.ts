@@ -1,0 +1,351 @@
+/**
+ * Plan options for "the caller lacks permissions": the smallest safe predefined role, a custom
+ * role with exactly the missing permissions, and (for workloads) a dedicated service account.
+ * Grants go to the project resolved in ./targets.ts, never to whatever project the error names.
+ */
+import type { NextCheck, PlanOption, RoleDecision, Step, Value } from '../model.js';
+import { coverPermissions, type RoleIndex } from '../roles/index.js';
+import type { Targets } from './targets.js';
+import { cloudRunService } from './targets.js';
+import { display, shellRef, type Variables } from './variables.js';
+
+export interface GrantPlan {
+  options: PlanOption[];
+  decisions: RoleDecision[];
+  verify: NextCheck[];
+  rollback: NextCheck[];
+  notes: string[];
+}
+
+/** Custom role ids: [a-zA-Z0-9_.]{3,64}. Named after what the permissions are for. */
+export function customRoleId(permissions: readonly string[]): string {
+  if (permissions.every((p) => p.startsWith('aiplatform.'))) return 'genaiDoctorGeminiCaller';
+  const parts = permissions[0]?.split('.') ?? [];
+  const camel = parts.map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join('');
+  return `genaiDoctor${camel}`.replace(/[^a-zA-Z0-9_.]/g, '').slice(0, 64);
+}
+
+/** Service account ids: 6-30 chars, [a-z][a-z0-9-]*[a-z0-9]. */
+export function serviceAccountId(workload: string | undefined): string {
+  const base = (workload ?? 'gemini-caller')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .replace(/-+/g, '-');
+  let id = base.endsWith('-sa') ? base : `${base.slice(0, 27)}-sa`;
+  id = id.replace(/-+$/, '').replace(/--+/g, '-');
+  if (id.length < 6) id = `${id}-caller`.slice(0, 30);
+  return id.slice(0, 30).replace(/-+$/, '');
+}
+
+function projectPath(project: Value): string {
+  return shellRef(project);
+}
+
+/** The member string for a service account email that may embed the project variable. */
+function saEmail(accountId: string, project: Value): string {
+  return `${accountId}@${projectPath(project)}.iam.gserviceaccount.com`;
+}
+
+function grantVerify(
+  targets: Targets,
+  project: Value,
+  member: Value,
+  roles: string[],
+  permissions: string[],
+): NextCheck[] {
+  const p = shellRef(project);
+  const m = shellRef(member);
+  const checks: NextCheck[] = [
+    {
+      description: `The binding exists in ${display(project)}`,
+      command: `gcloud projects get-iam-policy ${p} --flatten='bindings[].members' --filter="bindings.members:${m}" --format='table(bindings.role)'`,
+    },
+  ];
+  const email = typeof member === 'string' ? member.replace(/^[a-zA-Z]+:/, '') : targets.principalEmail;
+  for (const permission of permissions.slice(0, 3)) {
+    checks.push({
+      description: `Policy Troubleshooter says ${permission} is granted`,
+      command: `gcloud policy-intelligence troubleshoot-policy iam //cloudresourcemanager.googleapis.com/projects/${p} --principal-email="${email}" --permission=${permission}`,
+    });
+  }
+  if (roles.length) checks.push(modelCallCheck(targets, project, member));
+  return checks;
+}
+
+/** A cheap real call (countTokens) as the caller, proving the whole path works. */
+export function modelCallCheck(targets: Targets, project: Value, member?: Value): NextCheck {
+  const location = targets.location ?? 'global';
+  const host = location === 'global' ? 'aiplatform.googleapis.com' : `${location}-aiplatform.googleapis.com`;
+  const model = targets.model ?? 'gemini-2.5-flash';
+  const m = member === undefined ? undefined : typeof member === 'string' ? member : shellRef(member);
+  const asServiceAccount = !!(m?.startsWith('serviceAccount:') || m?.includes('MEMBER'));
+  const email = typeof member === 'string' ? member.replace(/^[a-zA-Z]+:/, '') : targets.principalEmail;
+  const token = asServiceAccount
+    ? `$(gcloud auth print-access-token --impersonate-service-account="${email}")`
+    : '$(gcloud auth print-access-token)';
+  return {
+    description: `A real countTokens call to ${model} at ${location} succeeds${asServiceAccount ? ' as the service account (needs roles/iam.serviceAccountTokenCreator on it)' : ''}`,
+    command: `curl -sS --fail-with-body -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' "https://${host}/v1/projects/${shellRef(project)}/locations/${location}/publishers/google/models/${model}:countTokens" -d '{"contents":[{"role":"user","parts":[{"text":"ping"}]}]}'`,
+    probe: 'model.countTokens',
+  };
+}
+
+const PROPAGATION: Step = {
+  kind: 'wait_propagation',
+  seconds: 120,
+  why: 'IAM changes usually apply within 2 minutes and can take up to 7; retry the call before changing anything else',
+};
+
+/**
+ * The command that sets an environment variable on the workload, where the runtime has one
+ * (Cloud Run: a new revision with the variable); elsewhere the client config is the user's code.
+ */
+export function envCommand(targets: Targets, vars: Variables, key: string, value: Value): string | undefined {
+  if (targets.runtime !== 'cloud-run') return undefined;
+  const { service, region } = cloudRunService(targets, vars);
+  return `gcloud run services update ${shellRef(service)} --region=${shellRef(region)} --project=${shellRef(targets.project)} --update-env-vars=${key}=${shellRef(value)}`;
+}
+
+/** Steps that point the client at the intended project, when the call went elsewhere. */
+export function projectConfigSteps(targets: Targets, vars: Variables): Step[] {
+  if (!targets.fixConfigProject) return [];
+  const command = envCommand(targets, vars, 'GOOGLE_CLOUD_PROJECT', targets.project);
+  return [
+    {
+      kind: 'set_config',
+      key: 'GOOGLE_CLOUD_PROJECT',
+      value: targets.project,
+      where:
+        targets.runtime === 'cloud-run'
+          ? 'Cloud Run service environment (and any project= passed to the client constructor)'
+          : 'the client configuration (GOOGLE_CLOUD_PROJECT or project= in the client constructor)',
+      why: targets.calledProject
+        ? `the request named project ${targets.calledProject}, but the workload means ${display(targets.project)}: a grant alone would not fix a call that goes to the wrong project`
+        : `the request did not go to the intended project ${display(targets.project)}`,
+      ...(command ? { command } : {}),
+    },
+  ];
+}
+
+export function grantPlan(
+  targets: Targets,
+  vars: Variables,
+  roles: RoleIndex,
+  permissions: string[],
+): GrantPlan {
+  const project = targets.project;
+  const member = targets.member;
+  const cover = coverPermissions(roles, permissions);
+  const chosenRoles = cover.decisions.flatMap((d) => (d.chosen ? [d.chosen.role] : []));
+  const configSteps = projectConfigSteps(targets, vars);
+  const notes: string[] = [];
+  const options: PlanOption[] = [];
+
+  for (const d of cover.decisions) {
+    if (d.chosen) {
+      const rejected = d.rejected
+        .slice(0, 4)
+        .map((r) => `${r.role} (${r.reason})`)
+        .join(', ');
+      notes.push(
+        `${d.chosen.role} (${d.chosen.permissionCount} permissions in a ${d.catalogSize}-role catalog) is the smallest GA predefined role holding ${d.permissions.join(', ')}` +
+          (rejected ? `; turned down: ${rejected}` : ''),
+      );
+    } else if (d.outcome === 'only-unsafe-roles') {
+      notes.push(
+        `Only primitive, service-agent or non-GA roles hold ${d.permissions.join(', ')}: the plan uses a custom role instead`,
+      );
+    }
+  }
+  const uncovered = [
+    ...cover.uncovered,
+    ...cover.decisions.filter((d) => !d.chosen).flatMap((d) => d.permissions),
+  ];
+  if (uncovered.length) {
+    notes.push(
+      `No safe predefined role grants ${[...new Set(uncovered)].join(', ')}: only a custom role can.`,
+    );
+  }
+
+  if (chosenRoles.length) {
+    options.push({
+      id: 'grant-predefined-role',
+      title: `Grant ${chosenRoles.join(' + ')} to ${display(member)} in ${display(project)}`,
+      recommended: false,
+      steps: [
+        ...configSteps,
+        ...chosenRoles.map(
+          (role): Step => ({
+            kind: 'grant_role',
+            project,
+            member,
+            role,
+            why: `smallest GA predefined role that grants ${cover.decisions.find((d) => d.chosen?.role === role)?.permissions.join(', ')}; never a primitive or service-agent role`,
+          }),
+        ),
+        PROPAGATION,
+      ],
+    });
+  }
+
+  const roleId = customRoleId(permissions);
+  const customRoleName = `projects/${projectPath(project)}/roles/${roleId}`;
+  options.push({
+    id: 'custom-role',
+    title: `Custom role ${roleId} with exactly ${permissions.join(', ')}`,
+    recommended: false,
+    steps: [
+      ...configSteps,
+      {
+        kind: 'create_custom_role',
+        project,
+        roleId,
+        title: 'genai-doctor: Gemini caller',
+        description: `Exactly the permissions the failing call needed: ${permissions.join(', ')}`,
+        permissions: [...permissions].sort(),
+        why: 'the narrowest grant possible: nothing beyond the permissions the error named',
+      },
+      {
+        kind: 'grant_role',
+        project,
+        member,
+        role: customRoleName,
+        why: 'binds the custom role to the caller',
+      },
+      PROPAGATION,
+    ],
+  });
+
+  const workloadRuntime = targets.runtime === 'cloud-run';
+  if (workloadRuntime) {
+    const accountId = serviceAccountId(targets.workload);
+    const email = saEmail(accountId, project);
+    const { service, region } = cloudRunService(targets, vars);
+    const grantRoles = chosenRoles.length ? chosenRoles : [customRoleName];
+    options.push({
+      id: 'dedicated-service-account',
+      title: `Run ${display(service)} as a dedicated service account ${accountId} holding only ${grantRoles.join(' + ')}`,
+      recommended: false,
+      steps: [
+        ...configSteps,
+        {
+          kind: 'create_service_account',
+          project,
+          accountId,
+          displayName: `${targets.workload ?? 'Gemini caller'} (genai-doctor)`,
+          why: 'a dedicated identity keeps the grant to this one service (the default compute account is shared by every workload in the project)',
+        },
+        ...(chosenRoles.length
+          ? []
+          : [
+              {
+                kind: 'create_custom_role',
+                project,
+                roleId,
+                title: 'genai-doctor: Gemini caller',
+                description: `Exactly the permissions the failing call needed: ${permissions.join(', ')}`,
+                permissions: [...permissions].sort(),
+                why: 'no safe predefined role grants these permissions',
+              } satisfies Step,
+            ]),
+        ...grantRoles.map(
+          (role): Step => ({
+            kind: 'grant_role',
+            project,
+            member: `serviceAccount:${email}`,
+            role,
+            why: 'the new identity gets only what the call needs',
+          }),
+        ),
+        {
+          kind: 'switch_workload_service_account',
+          workload: 'cloud-run',
+          service,
+          region,
+          project,
+          serviceAccount: email,
+          why: 'deploys a new revision running as the dedicated account (the deployer needs iam.serviceAccounts.actAs on it: roles/iam.serviceAccountUser)',
+        },
+        PROPAGATION,
+      ],
+    });
+    notes.push(
+      'Before switching the service account, check what else the service uses (Cloud Storage, Secret Manager, Cloud SQL...): the new account needs those grants too.',
+    );
+  }
+
+  // Recommend: a dedicated account when the caller is the shared default compute account;
+  // otherwise the predefined role; the custom role when no safe predefined role exists.
+  const recommendedId =
+    workloadRuntime && targets.memberIsDefaultComputeAccount
+      ? 'dedicated-service-account'
+      : chosenRoles.length
+        ? 'grant-predefined-role'
+        : 'custom-role';
+  for (const o of options) o.recommended = o.id === recommendedId;
+  options.sort((a, b) => Number(b.recommended) - Number(a.recommended));
+
+  const recommended = options.find((o) => o.recommended)!;
+  const rollback: NextCheck[] = recommended.steps.flatMap((s) => rollbackOf(s));
+  const verifyMember =
+    recommendedId === 'dedicated-service-account'
+      ? `serviceAccount:${saEmail(serviceAccountId(targets.workload), project)}`
+      : member;
+  const verify = grantVerify(
+    targets,
+    project,
+    verifyMember,
+    chosenRoles.length ? chosenRoles : [customRoleName],
+    permissions,
+  );
+  return { options, decisions: cover.decisions, verify, rollback, notes };
+}
+
+/** The command that undoes one step (none for steps that change nothing to undo). */
+export function rollbackOf(step: Step): NextCheck[] {
+  switch (step.kind) {
+    case 'grant_role':
+      return [
+        {
+          description: `Remove ${step.role} from ${display(step.member)} in ${display(step.project)}`,
+          command: `gcloud projects remove-iam-policy-binding ${shellRef(step.project)} --member="${shellRef(step.member)}" --role="${step.role}"`,
+        },
+      ];
+    case 'create_custom_role':
+      return [
+        {
+          description: `Delete the custom role ${step.roleId} (restorable for 7 days with gcloud iam roles undelete)`,
+          command: `gcloud iam roles delete ${step.roleId} --project=${shellRef(step.project)}`,
+        },
+      ];
+    case 'create_service_account':
+      return [
+        {
+          description: `Delete the service account ${step.accountId} (after the workload no longer runs as it)`,
+          command: `gcloud iam service-accounts delete ${step.accountId}@${shellRef(step.project)}.iam.gserviceaccount.com --project=${shellRef(step.project)} --quiet`,
+        },
+      ];
+    case 'switch_workload_service_account': {
+      const [svc, region, project] = [shellRef(step.service), shellRef(step.region), shellRef(step.project)];
+      return [
+        {
+          description: 'Route traffic back to the previous revision (it still runs as the old identity)',
+          // The revision before the switch is the second newest one.
+          command: `gcloud run services update-traffic ${svc} --region=${region} --project=${project} --to-revisions="$(gcloud run revisions list --service=${svc} --region=${region} --project=${project} --sort-by='~metadata.creationTimestamp' --format='value(metadata.name)' --limit=2 | tail -n 1)=100"`,
+        },
+      ];
+    }
+    case 'enable_api':
+      return [
+        {
+          description: `Disable ${step.service} again (only if nothing else in the project uses it)`,
+          command: `gcloud services disable ${step.service} --project=${shellRef(step.project)}`,
+        },
+      ];
+    case 'set_config':
+      return [{ description: `Restore the previous value of ${step.key} in ${step.where}` }];
+    default:
+      return [];
+  }
+}

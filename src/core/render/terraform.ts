@@ -1,0 +1,230 @@
+/**
+ * Plan -> Terraform HCL (hashicorp/google provider) for one option, the recommended one by
+ * default. Steps without a Terraform resource (waits, config changes in application code,
+ * manual steps) become comments. Plan variables become Terraform variables.
+ */
+import type { Plan, PlanOption, Step, Unknown, Value } from '../model.js';
+import { display } from '../plan/variables.js';
+import { stepTitle } from './steps.js';
+
+function tfVarName(name: string): string {
+  return name.toLowerCase();
+}
+
+/** HCL string literal: `${NAME}` plan refs become `${var.name}`, other `${` / `%{` are escaped. */
+function str(s: string, declared: Set<string>): string {
+  let out = '';
+  let i = 0;
+  const re = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+  for (const m of s.matchAll(re)) {
+    out += hclEscape(s.slice(i, m.index));
+    declared.add(m[1]!);
+    out += `\${var.${tfVarName(m[1]!)}}`;
+    i = m.index! + m[0].length;
+  }
+  out += hclEscape(s.slice(i));
+  return `"${out}"`;
+}
+
+function hclEscape(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/"/g, '\\"')
+    .replace(/\n/g, '\\n')
+    .replace(/\$\{/g, () => '$${')
+    .replace(/%\{/g, () => '%%{');
+}
+
+function val(v: Value, declared: Set<string>): string {
+  if (typeof v === 'string') return str(v, declared);
+  declared.add(v.var);
+  return `var.${tfVarName(v.var)}`;
+}
+
+function ident(s: string): string {
+  const id = s
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
+  return /^[a-z_]/.test(id) ? id : `r_${id}`;
+}
+
+function comment(text: string): string[] {
+  return text.split('\n').map((l) => `# ${l}`);
+}
+
+export function renderTerraform(plan: Plan, optionId?: string): string {
+  const option: PlanOption | undefined =
+    plan.options.find((o) => o.id === optionId) ?? plan.options.find((o) => o.recommended) ?? plan.options[0];
+  const declared = new Set<string>();
+  const body: string[] = [];
+  const used = new Map<string, number>();
+  const name = (base: string) => {
+    const id = ident(base);
+    const n = (used.get(id) ?? 0) + 1;
+    used.set(id, n);
+    return n === 1 ? id : `${id}_${n}`;
+  };
+  const customRoles = new Map<string, string>(); // "projects/P/roles/ID" -> resource address
+  const serviceAccounts = new Map<string, string>(); // email -> resource address
+
+  for (const step of option?.steps ?? []) body.push(...stepHcl(step));
+
+  function stepHcl(step: Step): string[] {
+    const why = comment(`${stepTitle(step)}: ${step.why}`);
+    switch (step.kind) {
+      case 'grant_role': {
+        const r = name(`grant_${step.role.split('/').pop()}`);
+        const custom = customRoles.get(step.role);
+        const memberSa =
+          typeof step.member === 'string'
+            ? serviceAccounts.get(step.member.replace(/^serviceAccount:/, ''))
+            : undefined;
+        return [
+          ...why,
+          `resource "google_project_iam_member" "${r}" {`,
+          `  project = ${val(step.project, declared)}`,
+          `  role    = ${custom ? `${custom}.name` : str(step.role, declared)}`,
+          `  member  = ${memberSa ? `${memberSa}.member` : val(step.member, declared)}`,
+          ...(step.condition
+            ? [
+                '  condition {',
+                `    title      = ${str(step.condition.title, declared)}`,
+                `    expression = ${str(step.condition.expression, declared)}`,
+                '  }',
+              ]
+            : []),
+          '}',
+          '',
+        ];
+      }
+      case 'create_custom_role': {
+        const r = name(step.roleId);
+        const project = typeof step.project === 'string' ? step.project : `\${${step.project.var}}`;
+        customRoles.set(`projects/${project}/roles/${step.roleId}`, `google_project_iam_custom_role.${r}`);
+        return [
+          ...why,
+          `resource "google_project_iam_custom_role" "${r}" {`,
+          `  project     = ${val(step.project, declared)}`,
+          `  role_id     = ${str(step.roleId, declared)}`,
+          `  title       = ${str(step.title, declared)}`,
+          `  description = ${str(step.description, declared)}`,
+          `  permissions = [${step.permissions.map((p) => str(p, declared)).join(', ')}]`,
+          '  stage       = "GA"',
+          '}',
+          '',
+        ];
+      }
+      case 'create_service_account': {
+        const r = name(step.accountId);
+        const project = typeof step.project === 'string' ? step.project : `\${${step.project.var}}`;
+        serviceAccounts.set(
+          `${step.accountId}@${project}.iam.gserviceaccount.com`,
+          `google_service_account.${r}`,
+        );
+        return [
+          ...why,
+          `resource "google_service_account" "${r}" {`,
+          `  project      = ${val(step.project, declared)}`,
+          `  account_id   = ${str(step.accountId, declared)}`,
+          `  display_name = ${str(step.displayName, declared)}`,
+          '}',
+          '',
+        ];
+      }
+      case 'enable_api': {
+        const r = name(step.service.split('.')[0] ?? 'api');
+        return [
+          ...why,
+          `resource "google_project_service" "${r}" {`,
+          `  project            = ${val(step.project, declared)}`,
+          `  service            = ${str(step.service, declared)}`,
+          '  disable_on_destroy = false',
+          '}',
+          '',
+        ];
+      }
+      case 'enable_billing': {
+        declared.add('BILLING_ACCOUNT');
+        return [
+          ...why,
+          `resource "google_billing_project_info" "${name('billing')}" {`,
+          `  project         = ${val(step.project, declared)}`,
+          '  billing_account = var.billing_account',
+          '}',
+          '',
+        ];
+      }
+      case 'switch_workload_service_account': {
+        const sa =
+          typeof step.serviceAccount === 'string' ? serviceAccounts.get(step.serviceAccount) : undefined;
+        return [
+          ...why,
+          ...comment(
+            `In the google_cloud_run_v2_service "${display(step.service)}" (region ${display(step.region)}) that runs this workload, set:\n` +
+              `  template {\n    service_account = ${sa ? `${sa}.email` : display(step.serviceAccount)}\n  }\n` +
+              'Terraform does not own that resource in this file; change it where it is defined.',
+          ),
+          '',
+        ];
+      }
+      case 'set_config':
+        return [
+          ...why,
+          ...comment(
+            `Set ${step.key} = ${display(step.value)} in ${step.where}` +
+              (/cloud run/i.test(step.where)
+                ? `; in google_cloud_run_v2_service: template { containers { env { name = "${step.key}" value = "${display(step.value)}" } } }`
+                : ''),
+          ),
+          '',
+        ];
+      case 'request_quota':
+        return [
+          ...why,
+          ...comment(
+            'Quota increases are requested in the Console (IAM & Admin > Quotas) or with google_cloud_quotas_quota_preference once the quota id is known.',
+          ),
+          '',
+        ];
+      case 'wait_propagation':
+        return [
+          ...why,
+          ...comment(`After apply, allow ~${step.seconds}s for IAM propagation before testing.`),
+          '',
+        ];
+      case 'manual':
+        return [...why, ...comment(`${step.instructions}${step.command ? `\n  ${step.command}` : ''}`), ''];
+    }
+  }
+
+  const head: string[] = [
+    `# genai-doctor fix plan for ${plan.cause} (error ${plan.code})`,
+    ...comment(plan.summary),
+    `# Option: ${option?.title ?? 'none'}${option?.recommended ? ' (recommended)' : ''}`,
+    ...plan.options.filter((o) => o !== option).map((o) => `# Other option (--option ${o.id}): ${o.title}`),
+    '',
+    'terraform {',
+    '  required_providers {',
+    '    google = {',
+    '      source  = "hashicorp/google"',
+    '      version = ">= 5.0"',
+    '    }',
+    '  }',
+    '}',
+    '',
+  ];
+  const byName = new Map<string, Unknown>(plan.variables.map((v) => [v.name, v]));
+  for (const v of declared) {
+    const u = byName.get(v);
+    const description = u ? `${u.description}${u.discover ? ` (find it: ${u.discover})` : ''}` : v;
+    head.push(
+      `variable "${tfVarName(v)}" {`,
+      '  type        = string',
+      `  description = "${hclEscape(description)}"`,
+      '}',
+      '',
+    );
+  }
+  return `${[...head, ...body].join('\n').replace(/\n+$/, '')}\n`;
+}

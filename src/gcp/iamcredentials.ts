@@ -1,0 +1,20 @@
+/** IAM Service Account Credentials v1: a short-lived token for a service account (impersonation). */
+import { CLOUD_PLATFORM_SCOPE, type GcpClient } from './client.js';
+import { baseUrl } from './endpoints.js';
+
+export interface GeneratedToken {
+  accessToken: string;
+  expireTime: string;
+}
+
+export function generateAccessToken(
+  client: GcpClient,
+  serviceAccount: string,
+  lifetimeSeconds = 900,
+): Promise<GeneratedToken> {
+  return client.request<GeneratedToken>({
+    method: 'POST',
+    url: `${baseUrl('iamcredentials')}/v1/projects/-/serviceAccounts/${encodeURIComponent(serviceAccount)}:generateAccessToken`,
+    body: { scope: [CLOUD_PLATFORM_SCOPE], lifetime: `${lifetimeSeconds}s` },
+  });
+}

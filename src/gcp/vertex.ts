@@ -1,0 +1,64 @@
+/** Vertex AI publisher models: countTokens (the cheap probe) and generateContent. */
+import type { GcpClient } from './client.js';
+import { baseUrl } from './endpoints.js';
+
+export interface ModelTarget {
+  project: string;
+  location: string;
+  model: string;
+}
+
+export function modelPath(t: ModelTarget): string {
+  return `projects/${t.project}/locations/${t.location}/publishers/google/models/${t.model}`;
+}
+
+function modelUrl(t: ModelTarget, method: string): string {
+  return `${baseUrl('aiplatform', t.location)}/v1/${modelPath(t)}:${method}`;
+}
+
+const PROBE_CONTENTS = [{ role: 'user', parts: [{ text: 'ping' }] }];
+
+export interface CountTokensResponse {
+  totalTokens?: number;
+  totalBillableCharacters?: number;
+}
+
+export function countTokens(client: GcpClient, t: ModelTarget): Promise<CountTokensResponse> {
+  return client.request<CountTokensResponse>({
+    method: 'POST',
+    url: modelUrl(t, 'countTokens'),
+    body: { contents: PROBE_CONTENTS },
+  });
+}
+
+export interface Part {
+  text?: string;
+  inlineData?: { mimeType: string; data: string };
+}
+
+export interface GenerateContentResponse {
+  candidates?: Array<{ content?: { role?: string; parts?: Part[] }; finishReason?: string }>;
+  usageMetadata?: Record<string, number>;
+  modelVersion?: string;
+}
+
+export function generateContent(
+  client: GcpClient,
+  t: ModelTarget,
+  prompt: string,
+  opts: { image?: boolean } = {},
+): Promise<GenerateContentResponse> {
+  return client.request<GenerateContentResponse>({
+    method: 'POST',
+    url: modelUrl(t, 'generateContent'),
+    body: {
+      contents: [{ role: 'user', parts: [{ text: prompt }] }],
+      ...(opts.image ? { generationConfig: { responseModalities: ['TEXT', 'IMAGE'] } } : {}),
+    },
+  });
+}
+
+/** Image models answer with inlineData parts; the name says whether a model makes images. */
+export function isImageModel(model: string): boolean {
+  return /image/.test(model);
+}

@@ -1,0 +1,76 @@
+/**
+ * Etag-safe read-modify-write of a project's IAM policy: read (version 3), apply a PURE edit,
+ * write with the etag that was read. A 409 ABORTED means someone wrote in between: redo the
+ * whole cycle (never re-send a stale policy) after an exponential backoff with full jitter,
+ * up to a bound. Used by fix --apply, undo and the concurrency test's writers alike.
+ */
+import type { Policy } from '../core/iam.js';
+import type { GcpClient } from '../gcp/client.js';
+import { isConcurrentModification, isGoogleApiError } from '../gcp/errors.js';
+import { getIamPolicy, setIamPolicy } from '../gcp/resourcemanager.js';
+
+export interface RmwOptions {
+  maxAttempts?: number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  random?: () => number;
+}
+
+export interface RmwResult<O> {
+  policy: Policy;
+  before: Policy;
+  outcome: O;
+  /** Read-modify-write cycles run (1 when no one else wrote). */
+  attempts: number;
+  /** 409 ABORTED answers seen. */
+  conflicts: number;
+  /** Whether a write was needed at all (an edit that changes nothing is not written). */
+  wrote: boolean;
+}
+
+export class PolicyConflictError extends Error {
+  override readonly name = 'PolicyConflictError';
+}
+
+/** A grant to a service account created seconds ago can fail until IAM knows the account. */
+function isNewAccountNotYetVisible(e: unknown): boolean {
+  return isGoogleApiError(e) && e.httpStatus === 400 && /does not exist/i.test(e.message);
+}
+
+export function backoffMs(attempt: number, o: RmwOptions = {}): number {
+  const cap = Math.min(o.maxDelayMs ?? 4_000, (o.baseDelayMs ?? 100) * 2 ** attempt);
+  return Math.round(cap * (0.5 + (o.random ?? Math.random)() / 2));
+}
+
+export async function modifyPolicy<O extends string>(
+  client: GcpClient,
+  project: string,
+  edit: (p: Policy) => { policy: Policy; outcome: O },
+  unchanged: readonly O[],
+  o: RmwOptions = {},
+): Promise<RmwResult<O>> {
+  const max = o.maxAttempts ?? 10;
+  let conflicts = 0;
+  for (let attempt = 1; ; attempt++) {
+    const before = await getIamPolicy(client, project);
+    const { policy, outcome } = edit(before);
+    if (unchanged.includes(outcome)) {
+      return { policy: before, before, outcome, attempts: attempt, conflicts, wrote: false };
+    }
+    try {
+      // The etag read above goes back unchanged: the server rejects the write if it is stale.
+      const written = await setIamPolicy(client, project, { ...policy, etag: before.etag });
+      return { policy: written, before, outcome, attempts: attempt, conflicts, wrote: true };
+    } catch (e) {
+      const retriable = isConcurrentModification(e) || isNewAccountNotYetVisible(e);
+      if (!retriable) throw e;
+      if (isConcurrentModification(e)) conflicts++;
+      if (attempt >= max) {
+        throw new PolicyConflictError(
+          `the IAM policy of ${project} kept changing under us (${conflicts} conflicts in ${attempt} attempts); nothing was written, try again`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, backoffMs(attempt, o)));
+    }
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Text / Markdown / JSON output of `check`: the identity and project-source section, the probes,
+ * then the diagnosis and plan exactly as `diagnose` renders them.
+ */
+import pc from 'picocolors';
+import type { OutputFormat } from '../core/model.js';
+import { renderReport } from '../core/render/index.js';
+import type { CheckRecord } from './check.js';
+import type { ProbeResult, ProbeStatus } from './probes.js';
+
+export const STATUS_MARK: Record<ProbeStatus, string> = { ok: '✓', problem: '✗', unknown: '?', skipped: '-' };
+
+export function probeLine(p: ProbeResult, color = false): string {
+  const paint: Record<ProbeStatus, (s: string) => string> = {
+    ok: pc.green,
+    problem: pc.red,
+    unknown: pc.yellow,
+    skipped: pc.dim,
+  };
+  const mark = color ? paint[p.status](STATUS_MARK[p.status]) : STATUS_MARK[p.status];
+  const ms = color ? pc.dim(`${p.ms} ms`) : `${p.ms} ms`;
+  return `  ${mark} ${p.title.padEnd(24)} ${p.summary}  (${ms})`;
+}
+
+function identityLines(r: CheckRecord, md: boolean): string[] {
+  const t = r.target;
+  const out: string[] = [];
+  const li = md ? '- ' : '  ';
+  out.push(`${li}caller: ${r.identity.caller ?? '(unknown)'} via ${r.identity.callerSource ?? '(no credentials)'}`);
+  if (!t) return out;
+  out.push(`${li}principal: ${t.principal} (${t.principalSource})`);
+  if (t.cloudRun) {
+    out.push(`${li}workload: Cloud Run ${t.cloudRun.service} in ${t.cloudRun.region} (${t.cloudRun.name.split('/')[1]})`);
+  }
+  out.push(`${li}call: ${t.model} at ${t.location} in project ${t.callProject}`);
+  out.push(`${li}project sources: ${t.sources.map((s) => `${s.source}=${s.value}`).join(', ') || '(none)'}`);
+  for (const d of t.disagreements) {
+    out.push(
+      `${li}${md ? '**disagreement**' : '! disagreement'}: ${d.source} = ${d.value}, but the target project is ${d.intended}` +
+        (d.decidesCall ? ' — the workload’s call names this project' : ''),
+    );
+  }
+  return out;
+}
+
+export function renderCheck(r: CheckRecord, format: OutputFormat, color: boolean): string {
+  if (format === 'json') {
+    const report = JSON.parse(renderReport(r.diagnosis, r.plan, 'json', { color: false })) as object;
+    return `${JSON.stringify(
+      {
+        healthy: r.healthy,
+        basis: r.basis,
+        target: r.target,
+        identity: r.identity,
+        probes: r.probes,
+        wallMs: r.wallMs,
+        ...report,
+      },
+      null,
+      2,
+    )}\n`;
+  }
+  const md = format === 'md';
+  const h = (s: string) => (md ? `## ${s}` : color ? pc.bold(s) : s);
+  const out: string[] = [];
+  const verdict = r.healthy
+    ? 'HEALTHY: the call works'
+    : `PROBLEM: the call would fail (${r.diagnosis.findings[0]?.cause ?? 'unknown'})`;
+  out.push(md ? `# genai-doctor check: ${verdict}` : color ? pc.bold(verdict) : verdict, '');
+  out.push(h('Identity and target'), ...identityLines(r, md), '');
+  out.push(h(`Probes (${r.wallMs} ms)`));
+  for (const p of r.probes) {
+    out.push(md ? `- ${STATUS_MARK[p.status]} **${p.title}**: ${p.summary} (${p.ms} ms)` : probeLine(p, color));
+    for (const d of p.details ?? []) out.push(md ? `  - ${d}` : `      ${d}`);
+  }
+  out.push('');
+  if (r.basis === 'derived-from-probe') {
+    out.push(
+      `${md ? '_' : ''}No real call could be made as the principal; the diagnosis reads the error Google returns when the ${r.basisProbe} probe's state holds.${md ? '_' : ''}`,
+      '',
+    );
+  }
+  out.push(renderReport(r.diagnosis, r.plan, format, { color }));
+  return `${out.join('\n').trimEnd()}\n`;
+}

@@ -1,0 +1,104 @@
+/**
+ * `undo FILE`: reverts exactly what one `fix --apply` recorded, newest change first.
+ *
+ * Decisions (documented in docs/readme/live.md):
+ * - A binding is removed only if the record says the fix ADDED it (`already-present` grants are
+ *   left alone). An allow policy does not say who added a member, so if someone granted the very
+ *   same role to the very same member after the fix, that grant is indistinguishable from ours:
+ *   undo removes it and says so, which restores the exact pre-fix state the record describes.
+ *   Every other binding, condition and auditConfig is kept (etag-safe read-modify-write).
+ * - A Cloud Run service is put back only if it still carries what the fix set; if someone changed
+ *   it since, undo leaves it and reports the difference instead of overwriting their change.
+ * - Custom roles and service accounts the fix created are deleted (both are restorable for a
+ *   while with `undelete`); ones that already existed are kept.
+ * - APIs the fix enabled stay enabled (other things may use them by now); undo prints the command.
+ */
+import { removeGrant } from '../core/policy.js';
+import type { GcpClient } from '../gcp/client.js';
+import { describeError, isNotFound } from '../gcp/errors.js';
+import { deleteCustomRole, deleteServiceAccount } from '../gcp/iam.js';
+import { getRunService, runServiceEnv } from '../gcp/run.js';
+import { type AppliedChange, applyCloudRun, type UndoRecord } from './fix.js';
+import { modifyPolicy, type RmwOptions } from './iam-write.js';
+
+export interface UndoStep {
+  change: AppliedChange['kind'];
+  outcome: 'reverted' | 'kept' | 'not-present' | 'skipped-changed-since' | 'manual' | 'failed';
+  detail: string;
+}
+
+export async function runUndo(
+  record: UndoRecord,
+  client: GcpClient,
+  log: (line: string) => void,
+  rmw?: RmwOptions,
+): Promise<UndoStep[]> {
+  const steps: UndoStep[] = [];
+  const push = (s: UndoStep) => {
+    steps.push(s);
+    const mark = s.outcome === 'reverted' ? '-' : s.outcome === 'failed' ? '✗' : s.outcome === 'manual' ? '!' : '=';
+    log(`${mark} ${s.detail}`);
+  };
+  for (const c of [...record.changes].reverse()) {
+    try {
+      switch (c.kind) {
+        case 'cloud_run_updated': {
+          const svc = await getRunService(client, c.name);
+          const env = runServiceEnv(svc);
+          const sameSa = (svc.template?.serviceAccount ?? '') === c.after.serviceAccount;
+          const sameEnv = Object.entries(c.after.env).every(([k, v]) => (env[k] ?? null) === v);
+          if (!sameSa || !sameEnv) {
+            push({ change: c.kind, outcome: 'skipped-changed-since', detail: `Cloud Run ${c.name} changed since the fix; left as it is (before the fix: ${JSON.stringify(c.before)})` });
+            break;
+          }
+          await applyCloudRun(client, c.name, c.before.serviceAccount, c.before.env);
+          push({ change: c.kind, outcome: 'reverted', detail: `Cloud Run ${c.name} back to ${c.before.serviceAccount || 'the default compute account'} and ${JSON.stringify(c.before.env)}` });
+          break;
+        }
+        case 'binding_added': {
+          if (c.outcome === 'already-present') {
+            push({ change: c.kind, outcome: 'kept', detail: `${c.role} for ${c.member} on ${c.project} was there before the fix; kept` });
+            break;
+          }
+          const grant = { role: c.role, member: c.member, ...(c.condition ? { condition: c.condition } : {}) };
+          const res = await modifyPolicy(client, c.project, (p) => removeGrant(p, grant), ['not-present'], rmw);
+          push({
+            change: c.kind,
+            outcome: res.outcome === 'not-present' ? 'not-present' : 'reverted',
+            detail:
+              res.outcome === 'not-present'
+                ? `${c.role} for ${c.member} on ${c.project} is already gone`
+                : `removed ${c.role} from ${c.member} on ${c.project} (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`,
+          });
+          break;
+        }
+        case 'custom_role_created':
+          if (c.existed) {
+            push({ change: c.kind, outcome: 'kept', detail: `custom role ${c.name} existed before the fix; kept` });
+            break;
+          }
+          await deleteCustomRole(client, c.name).catch((e) => {
+            if (!isNotFound(e)) throw e;
+          });
+          push({ change: c.kind, outcome: 'reverted', detail: `deleted custom role ${c.name} (gcloud iam roles undelete restores it for 7 days)` });
+          break;
+        case 'service_account_created':
+          if (c.existed) {
+            push({ change: c.kind, outcome: 'kept', detail: `service account ${c.email} existed before the fix; kept` });
+            break;
+          }
+          await deleteServiceAccount(client, c.email).catch((e) => {
+            if (!isNotFound(e)) throw e;
+          });
+          push({ change: c.kind, outcome: 'reverted', detail: `deleted service account ${c.email} (restorable for 30 days with gcloud iam service-accounts undelete)` });
+          break;
+        case 'service_enabled':
+          push({ change: c.kind, outcome: 'manual', detail: `${c.service} stays enabled on ${c.project}; if nothing else uses it: gcloud services disable ${c.service} --project=${c.project}` });
+          break;
+      }
+    } catch (e) {
+      push({ change: c.kind, outcome: 'failed', detail: `could not revert ${c.kind}: ${describeError(e)}` });
+    }
+  }
+  return steps;
+}

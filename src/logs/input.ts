@@ -1,0 +1,72 @@
+/**
+ * Opens a log input (a file path or `-` for stdin) as a stream of byte chunks, gunzipping when
+ * the first bytes are the gzip magic (1f 8b) whatever the file is called.
+ */
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+
+/** An input the user named that cannot be read: the CLI turns it into exit code 2. */
+export class LogInputError extends Error {
+  override name = 'LogInputError';
+}
+
+const CHUNK = 1 << 20;
+
+export function openInput(path: string): Readable {
+  if (path === '-') return process.stdin;
+  let isFile: boolean;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    throw new LogInputError(`cannot read ${path}: no such file`);
+  }
+  if (!isFile) throw new LogInputError(`cannot read ${path}: not a file`);
+  return createReadStream(path, { highWaterMark: CHUNK });
+}
+
+/** Byte chunks of the input, decompressed when it is gzip. */
+export async function* inputChunks(stream: Readable): AsyncGenerator<Buffer> {
+  const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await it.next();
+  if (first.done) return;
+  const head = toBuffer(first.value);
+  const rest: AsyncIterable<Buffer> = {
+    [Symbol.asyncIterator]: () => ({
+      next: async () => {
+        const r = await it.next();
+        return r.done ? { done: true, value: undefined } : { done: false, value: toBuffer(r.value) };
+      },
+    }),
+  };
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+    const gunzip = createGunzip({ chunkSize: CHUNK });
+    // Feed the compressed chunks in the background; back-pressure comes from gunzip's buffer.
+    const feed = (async () => {
+      try {
+        if (!gunzip.write(head)) await drained(gunzip);
+        for await (const c of rest) if (!gunzip.write(c)) await drained(gunzip);
+        gunzip.end();
+      } catch (err) {
+        gunzip.destroy(err as Error);
+      }
+    })();
+    try {
+      for await (const c of gunzip) yield c as Buffer;
+    } catch (err) {
+      throw new LogInputError(`cannot decompress input: ${(err as Error).message}`);
+    }
+    await feed;
+    return;
+  }
+  yield head;
+  yield* rest;
+}
+
+function toBuffer(v: Buffer | string): Buffer {
+  return typeof v === 'string' ? Buffer.from(v) : v;
+}
+
+function drained(s: NodeJS.WritableStream): Promise<void> {
+  return new Promise((resolve) => s.once('drain', resolve));
+}

@@ -1,0 +1,106 @@
+/**
+ * The Gemini Developer API (generativelanguage.googleapis.com): `/v1beta|v1/models/{m}:method`
+ * with an API key (`x-goog-api-key` or `?key=`) or an OAuth token. Judged as the real service
+ * does: key present -> key valid and not expired -> key allowed to call this API -> API enabled
+ * on the key's project -> model exists -> quota -> success.
+ */
+import { principalFromToken } from '../auth.js';
+import {
+  apiKeyInvalid,
+  apiKeyServiceBlocked,
+  GoogleApiError,
+  notFound,
+  quotaExhausted,
+  serviceDisabled,
+} from '../errors.js';
+import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
+import { type RequestContext, type Route, SEG } from '../router.js';
+import type { ProjectState } from '../state.js';
+import { homeProject, type ModelMethod, stream } from './vertex.js';
+
+export const GENERATIVE_LANGUAGE = 'generativelanguage.googleapis.com';
+
+export function geminiRoutes(): Route[] {
+  const path = new RegExp(
+    `^/(?<version>v1|v1beta|v1alpha)/models/(?<model>${SEG}):(?<method>generateContent|streamGenerateContent|countTokens)$`,
+  );
+  return [{ method: 'POST', path, handler: handleGemini }];
+}
+
+async function handleGemini(ctx: RequestContext) {
+  const version = ctx.params.version as string;
+  const modelId = ctx.params.model as string;
+  const method = ctx.params.method as ModelMethod;
+  const rpc = {
+    service: GENERATIVE_LANGUAGE,
+    method: `google.ai.generativelanguage.${version}.GenerativeService.${method[0]?.toUpperCase()}${method.slice(1)}`,
+  };
+  const project = consumerProject(ctx, rpc);
+  if (project.services.get(GENERATIVE_LANGUAGE) !== 'ENABLED') {
+    throw serviceDisabled(project.projectNumber, GENERATIVE_LANGUAGE);
+  }
+  const model = ctx.state.models.find((m) => m.id === modelId && m.geminiApi !== false);
+  if (!model) {
+    throw notFound(
+      `models/${modelId} is not found for API version ${version}, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`,
+    );
+  }
+  const req = ctx.body as GenerateRequest;
+  if (method === 'countTokens') return countTokensResponse(req, 'gemini');
+  const exceeded = ctx.state.consumeQuota('gemini', project, modelId);
+  if (exceeded) {
+    const perMinute = exceeded.window === 'minute';
+    const freeTier = !project.billingEnabled;
+    const tier = freeTier ? '-FreeTier' : '';
+    const oldest = Math.min(...exceeded.hits);
+    throw quotaExhausted(
+      'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/usage?tab=rate-limit. ',
+      {
+        quotaMetric: `generativelanguage.googleapis.com/generate_content_${freeTier ? 'free_tier' : 'paid_tier'}_requests`,
+        quotaId: `GenerateRequestsPer${perMinute ? 'Minute' : 'Day'}PerProjectPerModel${tier}`,
+        quotaDimensions: { location: 'global', model: modelId },
+        quotaValue: String(exceeded.limit),
+      },
+      perMinute ? Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000)) : undefined,
+      'https://ai.google.dev/gemini-api/docs/rate-limits',
+    );
+  }
+  const response = generateResponse(model, req, 'gemini');
+  if (method === 'streamGenerateContent') return stream(ctx, response);
+  return response;
+}
+
+/** The project a Gemini API call is billed to: the API key's, or the OAuth caller's. */
+function consumerProject(ctx: RequestContext, rpc: { service: string; method: string }): ProjectState {
+  const header = ctx.req.headers['x-goog-api-key'];
+  const key =
+    (typeof header === 'string' && header !== '' ? header : undefined) ?? ctx.query.get('key') ?? undefined;
+  if (key !== undefined) {
+    const record = ctx.state.apiKeys.get(key);
+    if (!record || record.state === 'DELETED') throw apiKeyInvalid(GENERATIVE_LANGUAGE, false);
+    if (record.state === 'EXPIRED') throw apiKeyInvalid(GENERATIVE_LANGUAGE, true);
+    const project = ctx.state.project(record.project);
+    if (!project) throw apiKeyInvalid(GENERATIVE_LANGUAGE, false);
+    if (record.apiTargets && !record.apiTargets.includes(GENERATIVE_LANGUAGE)) {
+      throw apiKeyServiceBlocked(rpc, project.projectNumber);
+    }
+    return project;
+  }
+  const auth = ctx.req.headers.authorization;
+  const bearer = typeof auth === 'string' ? /^Bearer\s+(.+)$/i.exec(auth)?.[1] : undefined;
+  if (bearer) {
+    const who = principalFromToken(ctx.state, bearer, rpc);
+    const quotaProject = ctx.req.headers['x-goog-user-project'];
+    const project =
+      (typeof quotaProject === 'string' ? ctx.state.project(quotaProject) : undefined) ??
+      homeProject(ctx.state, who.email);
+    if (project) return project;
+  }
+  throw new GoogleApiError(
+    403,
+    'PERMISSION_DENIED',
+    "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+  );
+}
+
+export const GEMINI_SEGMENT = SEG;

@@ -1,0 +1,137 @@
+/**
+ * Cloud Resource Manager v1 (and v3 projects.get): projects by id or number, getIamPolicy with
+ * requestedPolicyVersion, setIamPolicy with etag check and updateMask, testIamPermissions.
+ * Billing's `projects/{p}/billingInfo` lives here too: it is a read of the same project.
+ */
+import type { Policy } from '../../core/iam.js';
+import { invalidArgument } from '../errors.js';
+import { type RequestContext, type Route, SEG } from '../router.js';
+import type { ProjectState } from '../state.js';
+import { authorize, caller, projectOrDeny, requirePermission } from './guard.js';
+
+const CRM = 'cloudresourcemanager.googleapis.com';
+const rpc = (method: string) => ({
+  service: CRM,
+  method: `google.cloudresourcemanager.v1.Projects.${method}`,
+});
+
+export function projectV1(p: ProjectState) {
+  const out: Record<string, unknown> = {
+    projectNumber: p.projectNumber,
+    projectId: p.projectId,
+    lifecycleState: p.lifecycleState,
+    name: p.name,
+    createTime: p.createTime,
+  };
+  if (p.labels) out.labels = p.labels;
+  if (p.parent) out.parent = p.parent;
+  return out;
+}
+
+export function resourceManagerRoutes(): Route[] {
+  const P = `(?<project>${SEG})`;
+  return [
+    { method: 'GET', path: new RegExp(`^/v1/projects/${P}$`), handler: getProject },
+    { method: 'GET', path: new RegExp(`^/v3/projects/${P}$`), handler: getProjectV3 },
+    { method: 'POST', path: new RegExp(`^/v[13]/projects/${P}:getIamPolicy$`), handler: getIamPolicy },
+    { method: 'POST', path: new RegExp(`^/v[13]/projects/${P}:setIamPolicy$`), handler: setIamPolicy },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v[13]/projects/${P}:testIamPermissions$`),
+      handler: testIamPermissions,
+    },
+    { method: 'GET', path: new RegExp(`^/v1/projects/${P}/billingInfo$`), handler: billingInfo },
+  ];
+}
+
+function getProject(ctx: RequestContext) {
+  const { project } = authorize(
+    ctx,
+    rpc('GetProject'),
+    ctx.params.project as string,
+    'resourcemanager.projects.get',
+  );
+  return projectV1(project);
+}
+
+function getProjectV3(ctx: RequestContext) {
+  const { project: p } = authorize(
+    ctx,
+    rpc('GetProject'),
+    ctx.params.project as string,
+    'resourcemanager.projects.get',
+  );
+  const out: Record<string, unknown> = {
+    name: `projects/${p.projectNumber}`,
+    projectId: p.projectId,
+    state: p.lifecycleState,
+    displayName: p.name,
+    createTime: p.createTime,
+    etag: `W/"${p.projectNumber}"`,
+  };
+  if (p.parent)
+    out.parent = `${p.parent.type === 'organization' ? 'organizations' : 'folders'}/${p.parent.id}`;
+  if (p.labels) out.labels = p.labels;
+  return out;
+}
+
+function getIamPolicy(ctx: RequestContext) {
+  const { project } = authorize(
+    ctx,
+    rpc('GetIamPolicy'),
+    ctx.params.project as string,
+    'resourcemanager.projects.getIamPolicy',
+  );
+  const options = (ctx.body.options ?? {}) as { requestedPolicyVersion?: number };
+  const requested = Number(options.requestedPolicyVersion ?? 1);
+  if (![0, 1, 3].includes(requested)) {
+    throw invalidArgument(`Invalid requested policy version: ${requested}. Valid values are 0, 1 and 3.`);
+  }
+  return ctx.state.readPolicy(project.policyHistory, requested);
+}
+
+function setIamPolicy(ctx: RequestContext) {
+  const { project } = authorize(
+    ctx,
+    rpc('SetIamPolicy'),
+    ctx.params.project as string,
+    'resourcemanager.projects.setIamPolicy',
+  );
+  const policy = ctx.body.policy as Policy | undefined;
+  if (!policy || typeof policy !== 'object') throw invalidArgument('Request contains an invalid argument.');
+  const mask = typeof ctx.body.updateMask === 'string' ? ctx.body.updateMask : undefined;
+  return ctx.state.writePolicy(project.policyHistory, policy, mask);
+}
+
+function testIamPermissions(ctx: RequestContext) {
+  const who = caller(ctx, rpc('TestIamPermissions'));
+  const project = projectOrDeny(ctx, ctx.params.project as string, 'resourcemanager.projects.get', CRM);
+  const asked = ctx.body.permissions;
+  if (!Array.isArray(asked) || asked.some((p) => typeof p !== 'string')) {
+    throw invalidArgument('Request contains an invalid argument.');
+  }
+  const granted = (asked as string[]).filter(
+    (perm) => ctx.state.checkPermission(who.email, perm, project).granted,
+  );
+  // proto3 JSON: an empty repeated field is omitted, so "nothing granted" is `{}`.
+  return granted.length > 0 ? { permissions: granted } : {};
+}
+
+function billingInfo(ctx: RequestContext) {
+  const r = {
+    service: 'cloudbilling.googleapis.com',
+    method: 'google.cloud.billing.v1.CloudBilling.GetProjectBillingInfo',
+  };
+  const who = caller(ctx, r);
+  const id = ctx.params.project as string;
+  const project = projectOrDeny(ctx, id, 'resourcemanager.projects.get', r.service);
+  requirePermission(ctx, who, 'resourcemanager.projects.get', project, `projects/${id}`, r.service);
+  // proto3 JSON omits false and empty values: a project without billing has neither field.
+  const out: Record<string, unknown> = {
+    name: `projects/${project.projectId}/billingInfo`,
+    projectId: project.projectId,
+  };
+  if (project.billingAccountName) out.billingAccountName = project.billingAccountName;
+  if (project.billingEnabled) out.billingEnabled = true;
+  return out;
+}

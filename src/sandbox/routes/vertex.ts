@@ -1,0 +1,201 @@
+/**
+ * Vertex AI publisher-model calls: `generateContent`, `streamGenerateContent` (`?alt=sse` or a
+ * JSON array) and `countTokens`, v1 and v1beta1, global and regional (the location is in the
+ * path). A call is judged in the order Vertex judges it; the first failing check answers with
+ * Google's status, wording and ErrorInfo:
+ * credentials -> project exists -> API enabled -> billing -> VPC-SC -> IAM (allow, then deny) ->
+ * model at that location and access -> org policy -> quota -> success.
+ */
+import { createHash } from 'node:crypto';
+import { type Principal, requireOAuth } from '../auth.js';
+import {
+  billingDisabled,
+  consumerInvalid,
+  type GoogleApiError,
+  iamPermissionDenied,
+  orgPolicyViolation,
+  publisherModelNotAllowed,
+  publisherModelNotFound,
+  quotaExhausted,
+  serviceDisabled,
+  vpcScViolation,
+} from '../errors.js';
+import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
+import { type RequestContext, type Route, SEG } from '../router.js';
+import type { ScenarioModel, ScenarioQuota } from '../scenario.js';
+import type { ProjectState, SandboxState } from '../state.js';
+
+export const AIPLATFORM = 'aiplatform.googleapis.com';
+export const PREDICT_PERMISSION = 'aiplatform.endpoints.predict';
+
+export type ModelMethod = 'generateContent' | 'streamGenerateContent' | 'countTokens';
+
+const RPC_METHOD: Record<ModelMethod, string> = {
+  generateContent: 'GenerateContent',
+  streamGenerateContent: 'StreamGenerateContent',
+  countTokens: 'CountTokens',
+};
+
+export interface VertexCall {
+  version: string;
+  project: string;
+  location: string;
+  publisher: string;
+  model: string;
+  method: ModelMethod;
+}
+
+/** The home project of a principal, when its email says (service accounts only). */
+export function homeProject(state: SandboxState, email: string): ProjectState | undefined {
+  const compute = /^(\d+)-compute@developer\.gserviceaccount\.com$/.exec(email);
+  if (compute) return state.project(compute[1] as string);
+  const sa = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email);
+  if (sa) return state.project(sa[1] as string);
+  return undefined;
+}
+
+/** Every check after authentication, in Vertex's order; the principal is already known. */
+export function judgeVertexCall(
+  state: SandboxState,
+  who: Principal,
+  call: VertexCall,
+): {
+  project: ProjectState;
+  model: ScenarioModel;
+} {
+  const project = state.project(call.project);
+  if (project?.lifecycleState !== 'ACTIVE') {
+    throw consumerInvalid(call.project, { service: AIPLATFORM, method: rpcMethod(call) });
+  }
+  if (project.services.get(AIPLATFORM) !== 'ENABLED') throw serviceDisabled(call.project, AIPLATFORM);
+  if (!project.billingEnabled) throw billingDisabled(project.projectNumber, AIPLATFORM);
+  const perimeterError = perimeterCheck(state, who, project, AIPLATFORM);
+  if (perimeterError) throw perimeterError;
+  const resource = `projects/${call.project}/locations/${call.location}/publishers/${call.publisher}/models/${call.model}`;
+  if (!state.checkPermission(who.email, PREDICT_PERMISSION, project).granted) {
+    throw iamPermissionDenied(PREDICT_PERMISSION, `//${AIPLATFORM}/${resource}`, resource, AIPLATFORM);
+  }
+  const model = state.models.find((m) => m.id === call.model);
+  if (!model || call.publisher !== 'google' || !model.locations.includes(call.location)) {
+    throw publisherModelNotFound(call.project, call.location, call.model);
+  }
+  if (model.access === 'allowlist' && !(model.allowlistedProjects ?? []).includes(project.projectNumber)) {
+    throw publisherModelNotAllowed(project.projectNumber, call.project, call.location, call.model);
+  }
+  const orgError = orgPolicyCheck(project, call.model);
+  if (orgError) throw orgError;
+  if (call.method !== 'countTokens') {
+    const exceeded = state.consumeQuota('vertex', project, call.model);
+    if (exceeded) throw vertexQuotaError(exceeded, project, call);
+  }
+  return { project, model };
+}
+
+function rpcMethod(call: VertexCall): string {
+  return `google.cloud.aiplatform.${call.version}.PredictionService.${RPC_METHOD[call.method]}`;
+}
+
+/**
+ * VPC Service Controls, reduced to identity: a perimeter that restricts the service and holds
+ * the target project admits callers whose home project is inside it too.
+ */
+export function perimeterCheck(
+  state: SandboxState,
+  who: Principal,
+  project: ProjectState,
+  service: string,
+): GoogleApiError | undefined {
+  for (const p of state.perimeters) {
+    if (!p.projects.includes(project.projectNumber) || !p.restrictedServices.includes(service)) continue;
+    const home = homeProject(state, who.email);
+    if (home && p.projects.includes(home.projectNumber)) continue;
+    const uid = createHash('sha256')
+      .update(`${p.name}|${who.email}|${project.projectNumber}`)
+      .digest('base64url')
+      .slice(0, 54);
+    return vpcScViolation(uid, project.projectNumber, service);
+  }
+  return undefined;
+}
+
+function orgPolicyCheck(project: ProjectState, model: string): GoogleApiError | undefined {
+  for (const policy of project.orgPolicies) {
+    if (policy.constraint !== 'constraints/vertexai.allowedModels') continue;
+    const matches = (v: string) =>
+      v === model || v.includes(`/models/${model}`) || v.endsWith(`models/${model}:predict`);
+    const allowed = policy.allowedValues === undefined || policy.allowedValues.some(matches);
+    const denied = (policy.deniedValues ?? []).some(matches);
+    if (!allowed || denied) return orgPolicyViolation(policy.constraint, project.projectNumber, model);
+  }
+  return undefined;
+}
+
+function vertexQuotaError(q: ScenarioQuota & { hits: number[] }, project: ProjectState, call: VertexCall) {
+  const perMinute = q.window === 'minute';
+  const metric = `aiplatform.googleapis.com/generate_content_requests_per_${perMinute ? 'minute' : 'day'}_per_project_per_base_model`;
+  const quotaId = `GenerateContentRequestsPer${perMinute ? 'Minute' : 'Day'}PerProjectPerBaseModel`;
+  const message = perMinute
+    ? `Quota exceeded for ${metric} with base model: ${call.model}. Please submit a quota increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.`
+    : `Quota exceeded for quota metric '${metric}' and limit '${quotaId}' of service 'aiplatform.googleapis.com' for consumer 'project_number:${project.projectNumber}'. The daily quota resets at midnight Pacific time.`;
+  const oldest = Math.min(...q.hits);
+  const retry = perMinute ? Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000)) : undefined;
+  const err = quotaExhausted(
+    message,
+    {
+      quotaMetric: metric,
+      quotaId,
+      quotaDimensions: { base_model: call.model, region: call.location },
+      quotaValue: String(q.limit),
+    },
+    retry,
+    'https://cloud.google.com/vertex-ai/generative-ai/docs/quotas',
+  );
+  err.details.unshift({
+    '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+    reason: 'RATE_LIMIT_EXCEEDED',
+    domain: 'googleapis.com',
+    metadata: {
+      consumer: `projects/${project.projectNumber}`,
+      quota_limit: quotaId,
+      quota_limit_value: String(q.limit),
+      quota_location: call.location,
+      quota_metric: metric,
+      service: AIPLATFORM,
+    },
+  });
+  return err;
+}
+
+export function vertexRoutes(): Route[] {
+  const path = new RegExp(
+    `^/(?<version>v1|v1beta1)/projects/(?<project>${SEG})/locations/(?<location>${SEG})/publishers/(?<publisher>${SEG})/models/(?<model>${SEG}):(?<method>generateContent|streamGenerateContent|countTokens)$`,
+  );
+  return [{ method: 'POST', path, handler: handleVertex }];
+}
+
+async function handleVertex(ctx: RequestContext) {
+  const call: VertexCall = {
+    version: ctx.params.version as string,
+    project: ctx.params.project as string,
+    location: ctx.params.location as string,
+    publisher: ctx.params.publisher as string,
+    model: ctx.params.model as string,
+    method: ctx.params.method as ModelMethod,
+  };
+  const who = requireOAuth(ctx.state, ctx.req, ctx.query, { service: AIPLATFORM, method: rpcMethod(call) });
+  const { model } = judgeVertexCall(ctx.state, who, call);
+  const req = ctx.body as GenerateRequest;
+  if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');
+  const response = generateResponse(model, req, 'vertex');
+  if (call.method === 'streamGenerateContent') return stream(ctx, response);
+  return response;
+}
+
+/** streamGenerateContent: SSE (`data: {...}\r\n\r\n`) with ?alt=sse, else one JSON array. */
+export function stream(ctx: RequestContext, response: Record<string, unknown>) {
+  if (ctx.query.get('alt') === 'sse') {
+    ctx.reply.header('content-type', 'text/event-stream');
+    return ctx.reply.send(`data: ${JSON.stringify(response)}\r\n\r\n`);
+  }
+  return [response];
+}

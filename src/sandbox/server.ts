@@ -1,0 +1,166 @@
+/**
+ * The sandbox's HTTP server: one fastify instance on one port, routed by path the way Google's
+ * hosts would route by host name. The metadata server has its own routes (it is not JSON); every
+ * other API goes through one catch-all that dispatches Google's REST paths and turns a thrown
+ * GoogleApiError into Google's error body.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { GoogleApiError } from './errors.js';
+import { matchRoute, type Route } from './router.js';
+import { geminiRoutes } from './routes/gemini.js';
+import { iamRoutes } from './routes/iam.js';
+import { registerMetadata } from './routes/metadata.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { resourceManagerRoutes } from './routes/resourcemanager.js';
+import { runRoutes } from './routes/run.js';
+import { serviceUsageRoutes } from './routes/serviceusage.js';
+import { troubleshooterRoutes } from './routes/troubleshooter.js';
+import { vertexRoutes } from './routes/vertex.js';
+import type { SandboxState } from './state.js';
+
+export interface ServerOptions {
+  state: SandboxState;
+  /** Delay added to every request (benchmarks of parallel probing). */
+  latencyMs: number;
+  /** How long long-running operations take. */
+  operationDelayMs: number;
+  signing: { keyPem: string; keyId: string };
+  /** Base URL, known once listening; routes that print URLs read it lazily. */
+  baseUrl: () => string;
+}
+
+const REQUEST_LOG_LIMIT = 2000;
+
+export function buildServer(opts: ServerOptions): FastifyInstance {
+  const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, forceCloseConnections: true });
+  const { state } = opts;
+
+  // Google's clients send JSON, OAuth form posts, and JSON content-type with an empty body.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(
+        new GoogleApiError(
+          400,
+          'INVALID_ARGUMENT',
+          `Invalid JSON payload received. Unexpected token.\n${text.slice(0, 40)}`,
+        ),
+        undefined,
+      );
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) =>
+    done(null, { raw: String(body) }),
+  );
+
+  if (opts.latencyMs > 0) {
+    app.addHook('onRequest', (_req, _reply, done) => {
+      setTimeout(done, opts.latencyMs);
+    });
+  }
+  app.addHook('onResponse', (req, reply, done) => {
+    state.requestLog.push({
+      at: Date.now(),
+      method: req.method,
+      path: req.url.split('?')[0] ?? req.url,
+      status: reply.statusCode,
+    });
+    if (state.requestLog.length > REQUEST_LOG_LIMIT)
+      state.requestLog.splice(0, state.requestLog.length - REQUEST_LOG_LIMIT);
+    done();
+  });
+
+  app.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof GoogleApiError)
+      return reply.code(err.code).type('application/json; charset=UTF-8').send(err.body());
+    const e = err as { statusCode?: number; message?: string };
+    if (e.statusCode && e.statusCode < 500) {
+      return reply
+        .code(400)
+        .send(
+          new GoogleApiError(
+            400,
+            'INVALID_ARGUMENT',
+            e.message ?? 'Request contains an invalid argument.',
+          ).body(),
+        );
+    }
+    return reply.code(500).send(new GoogleApiError(500, 'INTERNAL', 'Internal error encountered.').body());
+  });
+
+  registerMetadata(app, { state, signingKeyPem: opts.signing.keyPem, signingKeyId: opts.signing.keyId });
+
+  const routes: Route[] = [
+    ...oauthRoutes(opts.signing),
+    ...resourceManagerRoutes(),
+    ...serviceUsageRoutes(() => opts.operationDelayMs),
+    ...iamRoutes(),
+    ...troubleshooterRoutes(),
+    ...vertexRoutes(),
+    ...geminiRoutes(),
+    ...runRoutes(() => opts.operationDelayMs),
+  ];
+
+  const dispatch = async (req: FastifyRequest, reply: FastifyReply) => {
+    const url = new URL(req.url, 'http://sandbox.invalid');
+    // Google accepts %3A for ':' in custom methods and %40 for '@' in emails.
+    const path = url.pathname.replace(/%3A/gi, ':');
+    const found = matchRoute(routes, req.method, path);
+    if (!found) {
+      return reply
+        .code(404)
+        .send(
+          new GoogleApiError(
+            404,
+            'NOT_FOUND',
+            `The requested URL ${url.pathname} was not found on this server.`,
+          ).body(),
+        );
+    }
+    if ('methodNotAllowed' in found) {
+      return reply
+        .code(405)
+        .send(
+          new GoogleApiError(
+            405,
+            'UNIMPLEMENTED',
+            `Method ${req.method} is not allowed on ${url.pathname}.`,
+          ).body(),
+        );
+    }
+    const body =
+      req.body && typeof req.body === 'object' && !Array.isArray(req.body)
+        ? (req.body as Record<string, unknown>)
+        : {};
+    const result = await found.route.handler({
+      state,
+      req,
+      reply,
+      params: found.params,
+      query: url.searchParams,
+      body,
+      baseUrl: opts.baseUrl(),
+    });
+    if (reply.sent) return reply;
+    return reply.type('application/json; charset=UTF-8').send(result);
+  };
+
+  app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1/*', handler: dispatch });
+  app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1beta1/*', handler: dispatch });
+  app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1beta/*', handler: dispatch });
+  app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1alpha/*', handler: dispatch });
+  app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v2/*', handler: dispatch });
+  app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v3/*', handler: dispatch });
+  app.route({ method: ['GET', 'POST'], url: '/token', handler: dispatch });
+  app.route({ method: ['GET', 'POST'], url: '/tokeninfo', handler: dispatch });
+  app.route({ method: ['GET', 'POST'], url: '/oauth2/v3/tokeninfo', handler: dispatch });
+  app.route({ method: ['POST'], url: '/revoke', handler: dispatch });
+  return app;
+}
