@@ -12,11 +12,11 @@ export function modelPath(t: ModelTarget): string {
   return `projects/${t.project}/locations/${t.location}/publishers/google/models/${t.model}`;
 }
 
-function modelUrl(t: ModelTarget, method: string): string {
+export function modelUrl(t: ModelTarget, method: string): string {
   return `${baseUrl('aiplatform', t.location)}/v1/${modelPath(t)}:${method}`;
 }
 
-const PROBE_CONTENTS = [{ role: 'user', parts: [{ text: 'ping' }] }];
+export const PROBE_CONTENTS = [{ role: 'user', parts: [{ text: 'ping' }] }];
 
 export interface CountTokensResponse {
   totalTokens?: number;

@@ -15,10 +15,21 @@ import type { Target } from './session.js';
 /** Each probe that could not run multiplies confidence by this. */
 const UNKNOWN_PROBE_FACTOR = 0.85;
 
-export function liveContext(t: Target): Context {
+export function liveContext(t: Target, probes: ProbeResult[] = []): Context {
   const notes = t.disagreements.map(
     (d) => `${d.source} says ${d.value} while the check targets ${d.intended}${d.decidesCall ? ' (the call uses it)' : ''}`,
   );
+  const byId = new Map(probes.map((p) => [p.id, p]));
+  const call = byId.get('call');
+  const grantsAsWritten = byId.get('bindings')?.data?.grantsCallPermissions === true;
+  const denied = byId.get('troubleshooter')?.data?.denied === true;
+  if (call?.error?.reason === 'IAM_PERMISSION_DENIED' && grantsAsWritten && !denied) {
+    // Live facts the error text cannot carry: the allow policy as written grants the permission,
+    // no deny policy applies, yet the call is refused.
+    notes.push(
+      `live check: the allow policy already grants ${CALL_PERMISSIONS.join(', ')} to ${t.principal} and no deny policy applies, yet the real call is denied: the role was most likely recently granted and has not propagated yet`,
+    );
+  }
   return {
     project: t.project,
     principal: t.principal,
@@ -90,6 +101,16 @@ function derivedErrorText(p: ProbeResult, t: Target, projectNumber?: string): st
   }
 }
 
+/**
+ * Policy Troubleshooter's own deny explanation, appended to the diagnosed text when it says a
+ * deny policy denies the permission: Google's words, read by the same parser as the error.
+ */
+function troubleshooterEvidence(probes: ProbeResult[]): string {
+  const ts = probes.find((p) => p.id === 'troubleshooter');
+  if (ts?.data?.denied !== true) return '';
+  return `\n\nPolicy Troubleshooter (iam:troubleshoot) denyPolicyExplanation:\n${JSON.stringify(ts.data.denyPolicyExplanation ?? {})}`;
+}
+
 const JUDGE_ORDER = ['identity', 'cloud-run', 'project', 'api', 'billing', 'permissions', 'troubleshooter', 'model'];
 
 export interface LiveVerdict {
@@ -102,12 +123,12 @@ export interface LiveVerdict {
 }
 
 export function liveDiagnosis(t: Target, probes: ProbeResult[], projectNumber?: string): LiveVerdict {
-  const ctx = liveContext(t);
+  const ctx = liveContext(t, probes);
   const byId = new Map(probes.map((p) => [p.id, p]));
   const call = byId.get('call');
   let verdict: LiveVerdict;
   if (call?.status === 'problem' && call.error) {
-    verdict = { diagnosis: diagnose(call.error.text, ctx), healthy: false, basis: 'real-call' };
+    verdict = { diagnosis: diagnose(call.error.text + troubleshooterEvidence(probes), ctx), healthy: false, basis: 'real-call' };
   } else {
     const failing = JUDGE_ORDER.map((id) => byId.get(id as ProbeResult['id'])).find((p) => p?.status === 'problem');
     const text = failing && derivedErrorText(failing, t, projectNumber);

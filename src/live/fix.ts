@@ -188,6 +188,10 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
         break;
     }
   }
+  // Env values the service already has change nothing: no revision for them.
+  const current = r.target?.cloudRun?.env ?? {};
+  if (run) for (const [k, v] of Object.entries(run.env)) if (current[k] === v) delete run.env[k];
+  if (run && !run.serviceAccount && Object.keys(run.env).length === 0) run = undefined;
   // One Cloud Run revision carries the account switch and the env fix, deployed after the
   // grants so the new revision starts with its permissions in place.
   if (run) {

@@ -11,7 +11,8 @@ import { testIamPermissions } from '../gcp/resourcemanager.js';
 import { runServiceEnv } from '../gcp/run.js';
 import { getService } from '../gcp/serviceusage.js';
 import { projectResourceName, troubleshoot } from '../gcp/troubleshooter.js';
-import { countTokens, generateContent, isImageModel } from '../gcp/vertex.js';
+import { generateContent, isImageModel, modelUrl, PROBE_CONTENTS } from '../gcp/vertex.js';
+import { geminiApiUrl, postWithApiKey } from '../gcp/apikey.js';
 import { type LiveSession, memberOf } from './session.js';
 
 export type ProbeId =
@@ -54,12 +55,19 @@ export interface ProbeResult {
 export interface ProbeSpec {
   id: ProbeId;
   title: string;
+  /** A reason the probe does not apply to this target (reported as skipped). */
+  skip?: (s: LiveSession) => string | undefined;
   run: (s: LiveSession) => Promise<Omit<ProbeResult, 'id' | 'title' | 'ms'>>;
 }
 
 /** The permission every generateContent / countTokens call on a publisher model needs. */
 export const CALL_PERMISSIONS = ['aiplatform.endpoints.predict'];
 export const VERTEX_API = 'aiplatform.googleapis.com';
+export const GEMINI_API = 'generativelanguage.googleapis.com';
+
+function apiOf(s: LiveSession): string {
+  return s.opts.api === 'gemini' ? GEMINI_API : VERTEX_API;
+}
 
 export function probeError(e: unknown): ProbeError {
   if (isGoogleApiError(e)) {
@@ -174,17 +182,18 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'api',
-    title: 'Vertex AI API',
+    title: 'API enabled',
     run: async (s) => {
       const t = await s.target();
+      const api = apiOf(s);
       try {
-        const svc = await getService(await s.callerClient(), t.callProject, VERTEX_API);
+        const svc = await getService(await s.callerClient(), t.callProject, api);
         return svc.state === 'ENABLED'
-          ? { status: 'ok', summary: `${VERTEX_API} enabled on ${t.callProject}` }
+          ? { status: 'ok', summary: `${api} enabled on ${t.callProject}` }
           : {
               status: 'problem',
-              summary: `${VERTEX_API} is ${svc.state} on ${t.callProject}`,
-              data: { project: t.callProject, service: VERTEX_API, state: svc.state },
+              summary: `${api} is ${svc.state} on ${t.callProject}`,
+              data: { project: t.callProject, service: api, state: svc.state },
             };
       } catch (e) {
         return cannotRun(`read services on ${t.callProject}`, e);
@@ -208,6 +217,7 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'permissions',
+    skip: (s) => (s.opts.apiKeyEnv ? 'the call uses an API key: IAM bindings do not apply' : undefined),
     title: 'Permissions',
     run: async (s) => {
       const t = await s.target();
@@ -254,6 +264,7 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'bindings',
+    skip: (s) => (s.opts.apiKeyEnv ? 'the call uses an API key: IAM bindings do not apply' : undefined),
     title: 'Principal bindings',
     run: async (s) => {
       const t = await s.target();
@@ -262,12 +273,16 @@ export const PROBES: ProbeSpec[] = [
         const roles = bindingsOf(policy, memberOf(t.principal)).map(
           (b) => b.role + (b.condition ? ` (if ${b.condition.title ?? b.condition.expression})` : ''),
         );
+        // What the allow policy grants as written (propagated or not): set against the real
+        // call, it tells a missing grant from one that has not taken effect yet.
+        const eff = await effectivePermissions(s, t.callProject, t.principal);
+        const grants = CALL_PERMISSIONS.every((p) => eff.granted.includes(p));
         return {
           status: 'ok',
           summary: roles.length
-            ? `${t.principal} holds ${roles.join(', ')} on ${t.callProject}`
+            ? `${t.principal} holds ${roles.join(', ')} on ${t.callProject}${grants ? ` (grants ${CALL_PERMISSIONS.join(', ')})` : ''}`
             : `${t.principal} holds no role on ${t.callProject}`,
-          data: { project: t.callProject, roles },
+          data: { project: t.callProject, roles, grantsCallPermissions: grants },
         };
       } catch (e) {
         return cannotRun(`read the IAM policy of ${t.callProject}`, e);
@@ -276,6 +291,7 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'troubleshooter',
+    skip: (s) => (s.opts.apiKeyEnv ? 'the call uses an API key: IAM bindings do not apply' : undefined),
     title: 'Policy Troubleshooter',
     run: async (s) => {
       const t = await s.target();
@@ -291,7 +307,7 @@ export const PROBES: ProbeSpec[] = [
         return {
           status: state === 'CAN_ACCESS' ? 'ok' : state === 'CANNOT_ACCESS' ? 'problem' : 'unknown',
           summary: `${state}${denied ? ' (an IAM deny policy denies it)' : ''}`,
-          data: { overallAccessState: state, denied },
+          data: { overallAccessState: state, denied, ...(denied ? { denyPolicyExplanation: r.denyPolicyExplanation } : {}) },
         };
       } catch (e) {
         return cannotRun('use Policy Troubleshooter', e);
@@ -303,7 +319,7 @@ export const PROBES: ProbeSpec[] = [
     title: 'Model at location',
     run: async (s) => {
       const t = await s.target();
-      const v = servedAt(t.model, t.location);
+      const v = servedAt(t.model, s.opts.api === 'gemini' ? 'gemini-api' : t.location);
       return {
         status: v.verdict === 'served' ? 'ok' : v.verdict === 'unknown_model' ? 'unknown' : 'problem',
         summary: v.why,
@@ -313,25 +329,45 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'call',
-    title: 'Real call (countTokens)',
+    title: 'Real call',
     run: async (s) => {
       const t = await s.target();
-      const creds = await s.principalCredentials();
-      if (!creds.ok) return { status: 'unknown', summary: `could not be made: ${creds.reason}` };
+      const method = s.opts.call ?? 'countTokens';
       const target = { project: t.callProject, location: t.location, model: t.model };
+      const body = { contents: PROBE_CONTENTS };
+      const gemini = s.opts.api === 'gemini';
+      const url = gemini ? geminiApiUrl(t.model, method) : modelUrl(target, method);
+      let as: string;
+      let send: () => Promise<unknown>;
+      if (s.opts.apiKeyEnv) {
+        const key = s.env[s.opts.apiKeyEnv];
+        if (!key) return { status: 'unknown', summary: `could not be made: env ${s.opts.apiKeyEnv} is empty` };
+        as = `the API key in ${s.opts.apiKeyEnv}`;
+        send = () => postWithApiKey(url, key, body);
+      } else {
+        const creds = await s.principalCredentials();
+        if (!creds.ok) {
+          // The workload's own impersonation step failing IS the call failing.
+          return creds.workloadFails && creds.error
+            ? { status: 'problem', summary: creds.reason, error: probeError(creds.error) }
+            : { status: 'unknown', summary: `could not be made: ${creds.reason}` };
+        }
+        as = `${t.principal} (${creds.via})`;
+        send = () => creds.client.request({ method: 'POST', url, body });
+      }
       try {
-        const r = await countTokens(creds.client, target);
+        const r = (await send()) as { totalTokens?: number };
         return {
           status: 'ok',
-          summary: `countTokens as ${t.principal} (${creds.via}) on ${t.callProject}: ${r.totalTokens ?? '?'} tokens`,
-          data: { via: creds.via },
+          summary: `${method} as ${as} on ${gemini ? 'the Gemini API' : t.callProject}: ok${r.totalTokens !== undefined ? ` (${r.totalTokens} tokens)` : ''}`,
+          data: { method },
         };
       } catch (e) {
         return {
           status: 'problem',
-          summary: `countTokens as ${t.principal} (${creds.via}) failed: ${describeError(e)}`,
+          summary: `${method} as ${as} failed: ${describeError(e)}`,
           error: probeError(e),
-          data: { via: creds.via },
+          data: { method },
         };
       }
     },
@@ -378,7 +414,8 @@ export async function runProbes(s: LiveSession, opts: RunOptions = {}): Promise<
     const start = performance.now();
     let out: Omit<ProbeResult, 'id' | 'title' | 'ms'>;
     try {
-      out = await p.run(s);
+      const skipped = p.skip?.(s);
+      out = skipped ? { status: 'skipped', summary: skipped } : await p.run(s);
     } catch (e) {
       out = { status: 'unknown', summary: describeError(e), error: probeError(e) };
     }

@@ -28,6 +28,14 @@ export interface CheckOptions {
   principal?: string;
   impersonate?: string;
   rolesFile?: string;
+  /** The real call: countTokens (free, default) or generateContent (billed; shows quota / rate limits). */
+  call?: 'countTokens' | 'generateContent';
+  /** Vertex AI (default) or the Gemini Developer API. */
+  api?: 'vertex' | 'gemini';
+  /** Env var holding the API key the workload calls with (the key is never printed or saved). */
+  apiKeyEnv?: string;
+  /** Env var holding the access token the workload calls with (never printed or saved). */
+  accessTokenEnv?: string;
   /** Run probes one after another (the benchmark's baseline). */
   sequential?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -85,8 +93,8 @@ export interface Target {
 export const PROJECT_ENV_VARS = ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT'] as const;
 
 export type PrincipalCredentials =
-  | { ok: true; client: GcpClient; via: 'caller' | 'metadata' | 'impersonation' }
-  | { ok: false; reason: string; error?: unknown };
+  | { ok: true; client: GcpClient; via: 'caller' | 'metadata' | 'impersonation' | 'workload-impersonation' | 'access-token' }
+  | { ok: false; reason: string; error?: unknown; /** the workload itself would fail here */ workloadFails?: boolean };
 
 export function memberOf(principal: string): string {
   if (/^[a-zA-Z]+:/.test(principal)) return principal;
@@ -265,6 +273,11 @@ export class LiveSession {
    */
   readonly principalCredentials = once(async (): Promise<PrincipalCredentials> => {
     const t = await this.target();
+    if (this.opts.accessTokenEnv) {
+      const token = this.env[this.opts.accessTokenEnv];
+      if (!token) return { ok: false, reason: `env ${this.opts.accessTokenEnv} is empty` };
+      return { ok: true, client: clientFromAccessToken(token, t.principal), via: 'access-token' };
+    }
     const callerEmail = await this.callerEmail().catch(() => undefined);
     if (callerEmail && callerEmail === t.principal) {
       return { ok: true, client: await this.callerClient(), via: 'caller' };
@@ -280,6 +293,26 @@ export class LiveSession {
         };
       } catch (e) {
         return { ok: false, reason: `metadata token: ${describeError(e)}`, error: e };
+      }
+    }
+    // A workload that runs as one account and impersonates the principal: do what it does.
+    if (md && t.cloudRun && t.principalSource === 'flag --principal' && md.email !== t.principal) {
+      try {
+        const own = await metadataToken(this.env);
+        const runtime = clientFromAccessToken(own.access_token, md.email, Date.now() + own.expires_in * 1000);
+        const tok = await generateAccessToken(runtime, t.principal);
+        return {
+          ok: true,
+          client: clientFromAccessToken(tok.accessToken, t.principal, Date.parse(tok.expireTime)),
+          via: 'workload-impersonation',
+        };
+      } catch (e) {
+        return {
+          ok: false,
+          reason: `the workload (${md.email}) could not impersonate ${t.principal}: ${describeError(e)}`,
+          error: e,
+          workloadFails: true,
+        };
       }
     }
     if (!t.principal.endsWith('.gserviceaccount.com')) {

@@ -20,7 +20,7 @@ export class JsonDocSplitter {
   private inString = false;
   private escape = false;
   private line = 1;
-  /** Depth inside the records array (elements open at this depth), 0 while none is found. */
+  /** Depth inside the records array (elements open at this depth), 0 while none is found, -1 once it closed. */
   private arrayDepth = 0;
   private rootIsObject = false;
   /** Pieces of the element (or root object) being captured. */
@@ -81,6 +81,8 @@ export class JsonDocSplitter {
           this.capturing = undefined;
           captureFrom = -1;
         }
+        // The records array closed: what follows in the root object (links, meta) is not records.
+        if (c === 0x5d && this.arrayDepth > 0 && this.depth === this.arrayDepth - 1) this.arrayDepth = -1;
         if (this.depth === 0) this.arrayDepth = 0;
         if (this.depth < 0) this.depth = 0;
       }

@@ -33,29 +33,26 @@ export interface ReadResult {
  * Buffer.indexOf jumps from one occurrence of a needle's first byte to the next with memchr: these
  * scan at well over 1 GB/s each, where lower-case needles such as `"status":"error"` crawl.
  * Cloud Logging levels are upper case (ERROR, CRITICAL, ALERT, EMERGENCY); a Datadog record at
- * status `error` about a Google API call names an exception (`...Error`, `exceptions.` and
- * `Exception` share `xception`, whose x is rare too; `PermissionDenied`, `ResourceExhausted`,
- * `FailedPrecondition`) or a Google status (PERMISSION_DENIED...).
+ * status `error` about a Google API call names an exception (`ClientError`, `RefreshError`;
+ * Python's `google.api_core.exceptions.PermissionDenied` and Java's `...Exception` share
+ * `xception`, whose x is rare too), a Google status (PERMISSION_DENIED, RESOURCE_EXHAUSTED,
+ * UNAUTHENTICATED) or `403 Forbidden`. A lower-case-only record such as
+ * `{"status":"critical","message":"request failed"}` is skipped: it holds nothing to diagnose.
  */
 export const FAILURE_MARKERS = [
   'ERROR',
-  'Error',
   'CRITIC',
-  'Critic',
   'ALERT',
   'EMERGE',
+  'Error',
   'xception',
-  'Failed',
-  'FAILED',
   'PERMIS',
-  'Denied',
   'RESOUR',
-  'Exhaus',
   'UNAUTH',
-  'Unauth',
   'Forbid',
 ].map((m) => Buffer.from(m));
 
+const SNIFF_BYTES = 64 * 1024;
 const NL = 0x0a;
 const CR = 0x0d;
 const OPEN = 0x7b; // {
@@ -72,19 +69,28 @@ export async function readFailures(
   sink: ReadSink,
   opts: ReadOptions = {},
 ): Promise<ReadResult> {
+  // Enough of the start to tell the format by (a tiny first chunk from a pipe says too little).
   const it = chunks[Symbol.asyncIterator]();
-  const first = await it.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  const headChunks: Buffer[] = [];
+  let headBytes = 0;
+  let ended = false;
+  while (headBytes < SNIFF_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      ended = true;
+      break;
+    }
+    headChunks.push(r.value);
+    headBytes += r.value.length;
+  }
+  const head = Buffer.concat(headChunks);
   const all: AsyncIterable<Buffer> = {
     [Symbol.asyncIterator]: () => {
-      let sentHead = first.done === true;
+      let k = 0;
       return {
         next: async () => {
-          if (!sentHead) {
-            sentHead = true;
-            return { done: false, value: head };
-          }
-          return it.next();
+          if (k < headChunks.length) return { done: false, value: headChunks[k++] as Buffer };
+          return ended ? { done: true, value: undefined } : it.next();
         },
       };
     },
@@ -110,9 +116,9 @@ export async function readFailures(
 
 /** Decides the format from the first chunk: JSON lines, one JSON document, CSV or text. */
 export function sniffFormat(head: Buffer): LogFormat {
-  const text = head.subarray(0, 64 * 1024).toString('utf8').replace(/^\uFEFF/, '');
+  const text = head.subarray(0, SNIFF_BYTES).toString('utf8').replace(/^\uFEFF/, '');
   const lines = text.split('\n').slice(0, 21);
-  if (head.length > 64 * 1024 || text.includes('\n')) lines.pop(); // the last one may be cut off
+  if (lines.length > 1) lines.pop(); // the last one may be cut off
   const nonEmpty = lines.map((l) => l.trim()).filter((l) => l !== '');
   const firstLine = nonEmpty[0] ?? '';
   if (firstLine.startsWith('[')) return 'json';

@@ -117,6 +117,20 @@ export function consumerInvalid(project: string, rpc: Rpc): GoogleApiError {
   ]);
 }
 
+/** The caller may not bill its calls to the quota project (`x-goog-user-project`). */
+export function userProjectDenied(project: string, service: string): GoogleApiError {
+  const url = `https://console.developers.google.com/iam-admin/iam/project?project=${project}`;
+  return new GoogleApiError(
+    403,
+    'PERMISSION_DENIED',
+    `Caller does not have required permission to use project ${project}. Grant the caller the roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use permission, by visiting ${url} and then retry. Propagation of the new permission may take a few minutes.`,
+    [
+      help([{ description: 'Google developer console IAM admin', url }]),
+      errorInfo('USER_PROJECT_DENIED', 'googleapis.com', { consumer: `projects/${project}`, service }),
+    ],
+  );
+}
+
 export function serviceDisabled(projectShown: string, service: string): GoogleApiError {
   const url = `https://console.developers.google.com/apis/api/${service}/overview?project=${projectShown}`;
   const title = serviceTitle(service);

@@ -68,7 +68,7 @@ export interface Sandbox {
 }
 
 const DEFAULT_SCENARIO = 'seed-incident';
-let signingKeyPromise: Promise<RsaKeyPair> | undefined;
+let keysPromise: Promise<[RsaKeyPair, RsaKeyPair]> | undefined;
 const DEFAULT_PROPAGATION_MS = 3000;
 
 export function listScenarios(): Array<{ name: string; cause: CauseId; description: string }> {
@@ -132,10 +132,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       ? validateScenario(structuredClone(opts.scenario), `scenario ${opts.scenario.name ?? ''}`)
       : loadScenario(opts.scenario ?? DEFAULT_SCENARIO);
   const catalog = roleCatalogFor(scenario);
-  // The operator's key is new per sandbox; the stand-in for Google's ID-token signing key is
-  // made once per process.
-  signingKeyPromise ??= generateRsaKey();
-  const [operatorKey, signingKey] = await Promise.all([generateRsaKey(), signingKeyPromise]);
+  // RSA keys take a few hundred ms each to make, so a process makes its two once: the operator's
+  // key (each sandbox writes it with its own key id) and the stand-in for Google's signing key.
+  keysPromise ??= Promise.all([generateRsaKey(), generateRsaKey()]);
+  const [operatorKey, signingKey] = await keysPromise;
   const operatorKeyId = randomBytes(20).toString('hex');
   const signing = { keyPem: signingKey.privateKeyPem, keyId: randomBytes(20).toString('hex') };
   const state = new SandboxState(scenario, {

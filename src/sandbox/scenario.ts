@@ -187,6 +187,8 @@ const Call = Type.Object({
   cloudRun: Type.Optional(
     Type.Object({ service: Type.String(), region: Type.String(), project: Type.String() }),
   ),
+  /** Sent as `x-goog-user-project` (user ADC with a quota project). */
+  quotaProject: Type.Optional(Type.String()),
   /** What the workload was asked for, e.g. an image prompt. */
   prompt: Type.Optional(Type.String()),
 });

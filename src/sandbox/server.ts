@@ -5,6 +5,8 @@
  * GoogleApiError into Google's error body.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cloudLoggingApi from './cloud-logging-api.js';
+import datadogApi from './datadog-api.js';
 import { GoogleApiError } from './errors.js';
 import { matchRoute, type Route } from './router.js';
 import { geminiRoutes } from './routes/gemini.js';
@@ -96,6 +98,10 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   });
 
   registerMetadata(app, { state, signingKeyPem: opts.signing.keyPem, signingKeyId: opts.signing.keyId });
+  // The log stand-ins (Datadog Logs/Monitors, Cloud Logging entries:list) share the port; their
+  // static routes win over the catch-alls below.
+  app.register(datadogApi, {});
+  app.register(cloudLoggingApi, {});
 
   const routes: Route[] = [
     ...oauthRoutes(opts.signing),

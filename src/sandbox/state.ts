@@ -360,6 +360,16 @@ export class SandboxState {
         throw invalidArgument(`Role (${b.role}) does not exist in the resource's hierarchy.`);
       }
     }
+    // Like IAM, refuse a new service-account member that does not exist (a typo in a grant
+    // fails loudly instead of granting nobody). Members already in the policy are kept as they are.
+    const existing = new Set((current.bindings ?? []).flatMap((b) => b.members));
+    for (const member of bindings.flatMap((b) => b.members)) {
+      if (existing.has(member) || !member.startsWith('serviceAccount:')) continue;
+      const email = member.slice('serviceAccount:'.length);
+      if (this.knownServiceAccount(email) === false) {
+        throw invalidArgument(`Service account ${email} does not exist.`);
+      }
+    }
     const hasConditions = bindings.some((b) => b.condition);
     if (hasConditions && (incoming.version ?? 1) < 3) {
       throw invalidArgument(
@@ -374,6 +384,20 @@ export class SandboxState {
     };
     history.push({ at: Date.now(), policy: next });
     return this.readPolicy(history, 3);
+  }
+
+  /**
+   * Whether a service account exists, when the sandbox can know: accounts of projects in this
+   * world (user-managed and the compute default); undefined for accounts of other worlds
+   * (Google-managed service agents, projects the scenario does not model).
+   */
+  knownServiceAccount(email: string): boolean | undefined {
+    if (this.serviceAccount(email)) return true;
+    const compute = /^(\d+)-compute@developer\.gserviceaccount\.com$/.exec(email);
+    if (compute) return this.project(compute[1] as string) ? true : undefined;
+    const managed = /@([a-z][a-z0-9-]*)\.iam\.gserviceaccount\.com$/.exec(email);
+    if (managed && this.project(managed[1] as string)) return false;
+    return undefined;
   }
 
   // --- permission checks ----------------------------------------------------------------------

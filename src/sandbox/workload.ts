@@ -98,6 +98,7 @@ export async function callWorkload(baseUrl: string, state: SandboxState): Promis
     headers.authorization = `Bearer ${token}`;
   }
 
+  if (call.quotaProject) headers['x-goog-user-project'] = call.quotaProject;
   const isImage = state.models.find((m) => m.id === call.model)?.kind === 'image';
   const request: Record<string, unknown> = {
     contents: [{ role: 'user', parts: [{ text: call.prompt ?? 'Say hello.' }] }],

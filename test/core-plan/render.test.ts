@@ -249,3 +249,13 @@ describe('secrets', () => {
     }
   });
 });
+
+describe('published JSON Schema files', () => {
+  test('docs/schema/*.schema.json match the schema the code validates with', () => {
+    const read = (name: string) =>
+      JSON.parse(readFileSync(new URL(`../../docs/schema/${name}`, import.meta.url), 'utf8'));
+    // Regenerate after a schema change: see docs/json-schema.md ("Machine-readable schema").
+    assert.deepEqual(read('report-v1.schema.json'), JSON.parse(JSON.stringify(ReportSchema)));
+    assert.deepEqual(read('plan-v1.schema.json'), JSON.parse(JSON.stringify(PlanSchema)));
+  });
+});

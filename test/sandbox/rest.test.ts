@@ -567,6 +567,17 @@ describe('IAM v1', () => {
     assert.equal((await api(sb, op, 'POST', base, { accountId: 'adk-python-sa' })).status, 409);
     const got = await api(sb, op, 'GET', `/v1/projects/-/serviceAccounts/${created.body.email}`);
     assert.equal(got.body.displayName, 'ADK Python Service Account');
+    const removed = await api(
+      sb,
+      op,
+      'DELETE',
+      `/v1/projects/-/serviceAccounts/${encodeURIComponent(created.body.email)}`,
+    );
+    assert.deepEqual(removed.body, {});
+    assert.equal(
+      (await api(sb, op, 'GET', `/v1/projects/-/serviceAccounts/${created.body.email}`)).status,
+      403,
+    );
   });
 
   it('impersonation: getAccessToken denied until the account policy grants Token Creator', async () => {

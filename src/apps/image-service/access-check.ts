@@ -44,24 +44,37 @@ export interface LiveCheckTarget {
   env: NodeJS.ProcessEnv;
 }
 
-export function liveAccessCheck(target: LiveCheckTarget, fallback: AccessCheck, onFallback?: (err: unknown) => void): AccessCheck {
+/**
+ * The real call decides ready / not ready (it is the access path itself, and cheap); only when it
+ * fails does genai-doctor's live check run, to name the cause with more evidence than the error
+ * text alone (the principal's bindings, testIamPermissions, the troubleshooter...). Its finding
+ * replaces the direct one when it names a cause; if it cannot run, the direct finding stands.
+ */
+export function liveAccessCheck(
+  target: LiveCheckTarget,
+  direct: AccessCheck,
+  onLiveError?: (err: unknown) => void,
+): AccessCheck {
   const env: NodeJS.ProcessEnv = {
     ...target.env,
     ...(target.endpoint ? { GENAI_DOCTOR_ENDPOINT: target.endpoint } : {}),
   };
   return async (signal) => {
+    const verdict = await direct(signal);
+    if (verdict.ok || signal.aborted) return verdict;
     try {
       const record = await runCheck(
         { project: target.project, location: target.location, model: target.model, env },
         { save: false },
       );
-      if (record.healthy) return { ok: true, check: LIVE_CHECK };
-      return { ok: false, check: LIVE_CHECK, finding: accessFinding(record.diagnosis.findings[0]!) };
+      const live = record.diagnosis.findings[0];
+      if (!record.healthy && live && live.cause !== 'unknown') {
+        return { ok: false, check: `${verdict.check}+${LIVE_CHECK}`, finding: accessFinding(live) };
+      }
     } catch (err) {
-      // The live check itself broke (not the access it checks): the direct call still answers.
-      onFallback?.(err);
-      return fallback(signal);
+      onLiveError?.(err);
     }
+    return verdict;
   };
 }
 

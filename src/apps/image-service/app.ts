@@ -77,6 +77,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // While shutting down, close each connection after its answer: a keep-alive socket that goes
+    // idle after close() began would otherwise hold the server open until its timeout.
+    if (deps.readiness.snapshot().shuttingDown) reply.header('connection', 'close');
   });
 
   app.setErrorHandler((err: FastifyError, request, reply) => {

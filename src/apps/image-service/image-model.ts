@@ -59,7 +59,9 @@ export function createGenAiImageModel(options: GenAiImageModelOptions): ImageMod
     location: options.location,
     // No SDK-level retries: the service decides what is retried (only throttling, see retry.ts).
     httpOptions: options.endpoint ? { baseUrl: options.endpoint } : {},
-    googleAuthOptions: { scopes: ['https://www.googleapis.com/auth/cloud-platform'] },
+    // projectId spares google-auth-library its own project discovery (gcloud, metadata), which
+    // costs seconds on the first call; the service has already resolved the project.
+    googleAuthOptions: { scopes: ['https://www.googleapis.com/auth/cloud-platform'], projectId: options.project },
   });
   return {
     model: options.model,

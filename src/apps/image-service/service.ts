@@ -80,7 +80,7 @@ export async function startImageService(options: StartOptions): Promise<RunningS
             env,
           },
           direct,
-          (err) => logger.warn({ err, event: 'readiness.fallback' }, 'Live check failed to run; used countTokens'),
+          (err) => logger.warn({ err, event: 'readiness.live_check_error' }, 'Live check could not run; kept the direct finding'),
         )
       : direct);
   const readiness = new Readiness(tracedAccessCheck(check, model), {

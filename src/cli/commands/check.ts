@@ -14,6 +14,29 @@ export interface CheckFlags {
   roles?: string;
   sequential?: boolean;
   color?: boolean;
+  api: 'vertex' | 'gemini';
+  call: 'countTokens' | 'generateContent';
+  apiKeyEnv?: string;
+  accessTokenEnv?: string;
+}
+
+/** Flags -> the options the live doctor runs with (env var NAMES only, never their values). */
+export function checkOptions(flags: CheckFlags): import('../../live/session.js').CheckOptions {
+  return {
+    project: flags.project,
+    cloudRun: flags.cloudRun,
+    region: flags.region,
+    location: flags.location,
+    model: flags.model,
+    principal: flags.principal,
+    impersonate: flags.impersonate,
+    rolesFile: flags.roles,
+    api: flags.api,
+    call: flags.call,
+    apiKeyEnv: flags.apiKeyEnv,
+    accessTokenEnv: flags.accessTokenEnv,
+    sequential: flags.sequential,
+  };
 }
 
 export function parseFormat(value: string): OutputFormat {
@@ -31,7 +54,15 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--model <model>', 'model the workload calls (default: the service env, else gemini-2.5-flash)')
     .option('--principal <member>', 'the identity that makes the call (default: the Cloud Run service account, else you)')
     .option('--impersonate <serviceAccount>', 'call Google as this service account (like gcloud --impersonate-service-account)')
-    .option('--roles <file>', 'role catalog (roles.list?view=FULL JSON, optionally .gz) for least-privilege choices');
+    .option('--roles <file>', 'role catalog (roles.list?view=FULL JSON, optionally .gz) for least-privilege choices')
+    .addOption(new Option('--api <api>', 'which API the workload calls').choices(['vertex', 'gemini']).default('vertex'))
+    .addOption(
+      new Option('--call <method>', 'the real call: countTokens is free; generateContent is billed and shows quota limits')
+        .choices(['countTokens', 'generateContent'])
+        .default('countTokens'),
+    )
+    .option('--api-key-env <VAR>', 'make the real call with the API key in this env var, as the workload does')
+    .option('--access-token-env <VAR>', 'make the real call with the access token in this env var, as the workload does');
 }
 
 export function register(cmd: Command): void {
@@ -45,17 +76,8 @@ export function register(cmd: Command): void {
       const { probeProgress } = await import('../../live/progress.js');
       const { PROBES } = await import('../../live/probes.js');
       const progress = probeProgress(PROBES.length);
-      const record = await runCheck({
-        project: flags.project,
-        cloudRun: flags.cloudRun,
-        region: flags.region,
-        location: flags.location,
-        model: flags.model,
-        principal: flags.principal,
-        impersonate: flags.impersonate,
-        rolesFile: flags.roles,
-        sequential: flags.sequential,
-      }, { onProbe: progress.onProbe }).finally(progress.done);
+      if (flags.cloudRun && !flags.region) throw new CliError('--cloud-run needs --region', EXIT.usage);
+      const record = await runCheck(checkOptions(flags), { onProbe: progress.onProbe }).finally(progress.done);
       const color = flags.color !== false && flags.format === 'text' && Boolean(process.stdout.isTTY);
       process.stdout.write(renderCheck(record, flags.format, color));
       if (flags.format !== 'json') {

@@ -18,6 +18,7 @@ export interface SourceOptions {
   location?: string;
   service?: string;
   examples?: string;
+  pageSize?: string;
 }
 
 /** Options shared by `logs` and `report`: where the evidence comes from and what the user knows. */
@@ -35,7 +36,8 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--runtime <runtime>', `where the service runs (${RUNTIMES.join(', ')})`)
     .option('--location <region>', 'region the service runs in')
     .option('--service <name>', 'the service, if the logs do not say')
-    .option('--examples <n>', 'example trace ids / log ids kept per incident', '5');
+    .option('--examples <n>', 'example trace ids / log ids kept per incident', '5')
+    .option('--page-size <n>', 'records per request to a remote source', '1000');
 }
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -88,19 +90,27 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
   if (to === undefined) throw new CliError(`--to: cannot read time "${o.to}" (use now or ISO 8601)`);
   if (from > to) throw new CliError('--from is after --to');
   const limit = positiveInt(o.limit, 'limit', 100_000);
+  const pageSize = positiveInt(o.pageSize, 'page-size', 1000);
 
   if (o.datadog !== undefined) {
     if (!process.env.DD_API_KEY || !process.env.DD_APP_KEY) {
       throw new CliError('--datadog needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)');
     }
     const { datadogLogs } = await import('../../logs/datadog-source.js');
-    const pages = datadogLogs({ query: o.datadog, from: toIso(from), to: toIso(to), limit, url: o.ddUrl });
+    const pages = datadogLogs({ query: o.datadog, from: toIso(from), to: toIso(to), limit, pageSize, url: o.ddUrl });
     return remote(() => analyzeRecords(`datadog: ${o.datadog}`, pages, opts), 'Datadog');
   }
   const projects = o.project ?? [];
   if (projects.length === 0) throw new CliError('--gcp-logging needs --project (the project whose logs to read)');
   const { cloudLoggingEntries } = await import('../../logs/gcp-logging-source.js');
-  const pages = cloudLoggingEntries({ filter: o.gcpLogging ?? '', projects, from: toIso(from), to: toIso(to), limit });
+  const pages = cloudLoggingEntries({
+    filter: o.gcpLogging ?? '',
+    projects,
+    from: toIso(from),
+    to: toIso(to),
+    limit,
+    pageSize,
+  });
   return remote(() => analyzeRecords(`cloud-logging: ${o.gcpLogging}`, pages, opts), 'Cloud Logging');
 }
 

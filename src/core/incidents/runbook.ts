@@ -297,7 +297,7 @@ export function incidentRunbook(a: LogAnalysis, i: Incident, m: IncidentMonitori
     title,
     sections,
     footer: [
-      [b('Status'), `: ${i.plan ? 'Ready to apply' : 'Diagnosis only'}`],
+      [b('Status'), `: ${i.plan && i.cause !== 'unknown' ? 'Ready to apply' : 'Diagnosis only: collect the evidence listed above'}`],
       [b('Priority'), `: ${priority(i)}`],
       [b('Catalog'), ': ', c(`npx genai-doctor explain ${i.code}`)],
     ],

@@ -47,12 +47,17 @@ function saEmail(accountId: string, project: Value): string {
   return `${accountId}@${projectPath(project)}.iam.gserviceaccount.com`;
 }
 
+/** The email inside a member: literal, or a shell expansion stripping `type:` from the variable. */
+export function memberEmail(member: Value): string {
+  return typeof member === 'string' ? member.replace(/^[a-zA-Z]+:/, '') : `\${${member.var}#*:}`;
+}
+
 function grantVerify(
   targets: Targets,
   project: Value,
   member: Value,
-  roles: string[],
   permissions: string[],
+  callCheck: boolean,
 ): NextCheck[] {
   const p = shellRef(project);
   const m = shellRef(member);
@@ -62,14 +67,14 @@ function grantVerify(
       command: `gcloud projects get-iam-policy ${p} --flatten='bindings[].members' --filter="bindings.members:${m}" --format='table(bindings.role)'`,
     },
   ];
-  const email = typeof member === 'string' ? member.replace(/^[a-zA-Z]+:/, '') : targets.principalEmail;
+  const email = memberEmail(member);
   for (const permission of permissions.slice(0, 3)) {
     checks.push({
       description: `Policy Troubleshooter says ${permission} is granted`,
       command: `gcloud policy-intelligence troubleshoot-policy iam //cloudresourcemanager.googleapis.com/projects/${p} --principal-email="${email}" --permission=${permission}`,
     });
   }
-  if (roles.length) checks.push(modelCallCheck(targets, project, member));
+  if (callCheck) checks.push(modelCallCheck(targets, project, member));
   return checks;
 }
 
@@ -77,15 +82,19 @@ function grantVerify(
 export function modelCallCheck(targets: Targets, project: Value, member?: Value): NextCheck {
   const location = targets.location ?? 'global';
   const host = location === 'global' ? 'aiplatform.googleapis.com' : `${location}-aiplatform.googleapis.com`;
+  // Any current GA model proves aiplatform.endpoints.predict when the evidence names none.
   const model = targets.model ?? 'gemini-2.5-flash';
-  const m = member === undefined ? undefined : typeof member === 'string' ? member : shellRef(member);
-  const asServiceAccount = !!(m?.startsWith('serviceAccount:') || m?.includes('MEMBER'));
-  const email = typeof member === 'string' ? member.replace(/^[a-zA-Z]+:/, '') : targets.principalEmail;
+  const asServiceAccount =
+    member !== undefined &&
+    (typeof member === 'string'
+      ? member.startsWith('serviceAccount:')
+      : targets.runtime !== 'local' && targets.runtime !== 'colab');
+  const email = member === undefined ? '' : memberEmail(member);
   const token = asServiceAccount
     ? `$(gcloud auth print-access-token --impersonate-service-account="${email}")`
     : '$(gcloud auth print-access-token)';
   return {
-    description: `A real countTokens call to ${model} at ${location} succeeds${asServiceAccount ? ' as the service account (needs roles/iam.serviceAccountTokenCreator on it)' : ''}`,
+    description: `A real countTokens call to ${model} at ${location}${targets.model ? '' : ' (any GA model proves the permission)'} succeeds${asServiceAccount ? ' as the service account (needs roles/iam.serviceAccountTokenCreator on it)' : ''}`,
     command: `curl -sS --fail-with-body -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' "https://${host}/v1/projects/${shellRef(project)}/locations/${location}/publishers/google/models/${model}:countTokens" -d '{"contents":[{"role":"user","parts":[{"text":"ping"}]}]}'`,
     probe: 'model.countTokens',
   };
@@ -128,11 +137,17 @@ export function projectConfigSteps(targets: Targets, vars: Variables): Step[] {
   ];
 }
 
+export interface GrantPlanOptions {
+  /** The member is a Google service agent: no dedicated-account option, no call as it. */
+  serviceAgent?: boolean;
+}
+
 export function grantPlan(
   targets: Targets,
   vars: Variables,
   roles: RoleIndex,
   permissions: string[],
+  opts: GrantPlanOptions = {},
 ): GrantPlan {
   const project = targets.project;
   const member = targets.member;
@@ -217,7 +232,7 @@ export function grantPlan(
     ],
   });
 
-  const workloadRuntime = targets.runtime === 'cloud-run';
+  const workloadRuntime = targets.runtime === 'cloud-run' && !opts.serviceAgent;
   if (workloadRuntime) {
     const accountId = serviceAccountId(targets.workload);
     const email = saEmail(accountId, project);
@@ -292,13 +307,7 @@ export function grantPlan(
     recommendedId === 'dedicated-service-account'
       ? `serviceAccount:${saEmail(serviceAccountId(targets.workload), project)}`
       : member;
-  const verify = grantVerify(
-    targets,
-    project,
-    verifyMember,
-    chosenRoles.length ? chosenRoles : [customRoleName],
-    permissions,
-  );
+  const verify = grantVerify(targets, project, verifyMember, permissions, !opts.serviceAgent);
   return { options, decisions: cover.decisions, verify, rollback, notes };
 }
 

@@ -11,6 +11,7 @@ import { builtinRoleIndex, type RoleIndex } from '../roles/index.js';
 import type { CauseId } from '../taxonomy.js';
 import { codeOf } from '../taxonomy.js';
 import { envCommand, grantPlan, modelCallCheck, projectConfigSteps, rollbackOf } from './grants.js';
+import { sanitizeForPlan } from './sanitize.js';
 import {
   cloudRunService,
   isServiceAgentPrincipal,
@@ -226,38 +227,51 @@ const BUILDERS: Record<CauseId, Builder> = {
       ctx.d.facts.principal && isServiceAgentPrincipal(ctx.d.facts.principal)
         ? ctx.d.facts.principal
         : undefined;
+    // Which agent depends on the product (Vertex AI, Agent Engine, custom training...): named by
+    // the error or the audit log, never assumed.
     const member = agent
       ? toMember(agent)
       : ctx.vars.use(
           'SERVICE_AGENT',
-          'The Vertex AI service agent: serviceAccount:service-PROJECT_NUMBER@gcp-sa-aiplatform.iam.gserviceaccount.com',
-          `echo "serviceAccount:service-$(gcloud projects describe ${shellRef(ctx.t.project)} --format 'value(projectNumber)')@gcp-sa-aiplatform.iam.gserviceaccount.com"`,
+          'IAM member of the Google service agent that makes the call, e.g. serviceAccount:service-PROJECT_NUMBER@gcp-sa-aiplatform.iam.gserviceaccount.com (Vertex AI) or ...@gcp-sa-aiplatform-re.iam.gserviceaccount.com (Agent Engine); the audit log names it (protoPayload.authenticationInfo.principalEmail)',
         );
-    const cover = permissions.map((p) => ctx.roles.decide([p]));
-    const roles = [...new Set(cover.flatMap((c) => (c.chosen ? [c.chosen.role] : [])))];
-    const storage = permissions.some((p) => p.startsWith('storage.'));
-    const steps: Step[] = storage
-      ? [
-          manual(
-            'Grant on the bucket, not the project',
-            `Grant ${roles[0] ?? 'roles/storage.objectViewer'} to ${display(member)} on the bucket the job reads.`,
-            'the service agent only needs the one bucket it reads',
-            `gcloud storage buckets add-iam-policy-binding "gs://${shellRef(ctx.vars.use('BUCKET', 'The Cloud Storage bucket the Vertex AI job reads (named in the error or the job config)'))}" --member="${shellRef(member)}" --role="${roles[0] ?? 'roles/storage.objectViewer'}"`,
-          ),
-        ]
-      : roles.map((role) => ({
-          kind: 'grant_role' as const,
-          project: ctx.t.project,
-          member,
-          role,
-          why: 'the Google-managed service agent needs this permission on your resource',
-        }));
+    const t: Targets = { ...ctx.t, member, fixConfigProject: false, memberIsDefaultComputeAccount: false };
+    const g = grantPlan(t, ctx.vars, ctx.roles, permissions, { serviceAgent: true });
+    const options = g.options;
+    if (permissions.some((p) => p.startsWith('storage.'))) {
+      const role =
+        g.decisions.find((d) => d.permissions.some((p) => p.startsWith('storage.')))?.chosen?.role ??
+        'roles/storage.objectViewer';
+      const bucket = ctx.vars.use(
+        'BUCKET',
+        'The Cloud Storage bucket the Vertex AI job reads (named in the error or the job config)',
+      );
+      for (const o of options) o.recommended = false;
+      options.unshift(
+        option(
+          'grant-on-bucket',
+          `Grant ${role} to the service agent on the one bucket`,
+          [
+            manual(
+              'Grant on the bucket, not the project',
+              `Grant ${role} to ${display(member)} on the bucket the job reads.`,
+              'the service agent only needs the one bucket it reads',
+              `gcloud storage buckets add-iam-policy-binding "gs://${shellRef(bucket)}" --member="${shellRef(member)}" --role="${role}"`,
+            ),
+          ],
+          true,
+        ),
+      );
+    }
     return {
-      summary: `Grant the service agent ${display(member)} access to the dependency it reads (${permissions.join(', ')}).`,
-      options: [option('grant-service-agent', 'Grant the service agent what it needs', steps, true)],
-      decisions: cover,
+      summary: `Grant the service agent ${display(member)} what it needs on your resource (${permissions.join(', ')}).`,
+      options,
+      verify: g.verify,
+      rollback: g.rollback,
+      decisions: g.decisions,
       notes: [
         'The member here is Google’s service agent; the role granted to it is an ordinary predefined role, never a *serviceAgent role.',
+        ...g.notes,
       ],
     };
   },
@@ -850,7 +864,8 @@ function modelDraft(ctx: Ctx, what: 'model' | 'location'): Draft {
   };
 }
 
-export function buildPlan(diagnosis: Diagnosis, opts: PlanOptions = {}): Plan {
+export function buildPlan(input: Diagnosis, opts: PlanOptions = {}): Plan {
+  const { diagnosis, dropped } = sanitizeForPlan(input);
   const roles = opts.roles ?? builtinRoleIndex();
   const vars = new Variables();
   const t = resolveTargets(diagnosis, vars);
@@ -877,10 +892,17 @@ export function buildPlan(diagnosis: Diagnosis, opts: PlanOptions = {}): Plan {
     code: codeOf(cause),
     summary: draft.summary,
     options: draft.options,
-    variables: vars.all(),
+    variables: vars.usedBy(JSON.stringify([draft.options, verify, rollback])),
     verify,
     rollback,
-    notes: draft.notes ?? [],
+    notes: [
+      ...(draft.notes ?? []),
+      ...(dropped.length
+        ? [
+            `Ignored ${dropped.join(', ')}: not a plain identifier, so not put into commands (set it as a variable instead).`,
+          ]
+        : []),
+    ],
     ...(draft.decisions?.length ? { roleDecisions: draft.decisions } : {}),
   };
 }

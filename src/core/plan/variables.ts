@@ -20,6 +20,28 @@ export class Variables {
   all(): Unknown[] {
     return [...this.list];
   }
+
+  /**
+   * The variables `body` (the plan's steps and checks, as JSON) refers to, plus those their
+   * discover commands need, in registration order. Targets are resolved before the cause is
+   * known, so some registered variables end up unused; a plan lists only what it asks for.
+   */
+  usedBy(body: string): Unknown[] {
+    const refersTo = (text: string, name: string) =>
+      text.includes(`"var":"${name}"`) || new RegExp(`\\$\\{?${name}\\b`).test(text);
+    const keep = new Set(this.list.filter((v) => refersTo(body, v.name)).map((v) => v.name));
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const v of this.list) {
+        if (keep.has(v.name)) continue;
+        if (this.list.some((k) => keep.has(k.name) && k.discover && refersTo(k.discover, v.name))) {
+          keep.add(v.name);
+          grew = true;
+        }
+      }
+    }
+    return this.list.filter((v) => keep.has(v.name));
+  }
 }
 
 /** `$NAME` for a variable, the literal otherwise: for shell text inside commands and checks. */

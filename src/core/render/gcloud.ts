@@ -8,6 +8,11 @@ import type { Plan, PlanOption, Unknown } from '../model.js';
 import { sq, varRefs } from './shell.js';
 import { stepCommands, stepTitle } from './steps.js';
 
+/** Text for a `#` comment line: a newline in it would end the comment and start a command. */
+function c(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
 function fnName(option: PlanOption): string {
   return `option_${option.id.replace(/[^A-Za-z0-9]+/g, '_')}`;
 }
@@ -34,7 +39,7 @@ function optionFunction(option: PlanOption, vars: Unknown[]): string[] {
   const names = vars.map((v) => v.name);
   const commands = option.steps.map((s) => stepCommands(s));
   const used = varRefs(commands.flat().join('\n'), names);
-  const out = [`# ${option.title}${option.recommended ? ' (recommended)' : ''}`, `${fnName(option)}() {`];
+  const out = [`# ${c(option.title)}${option.recommended ? ' (recommended)' : ''}`, `${fnName(option)}() {`];
   for (const n of used) out.push(`  need_${n}`);
   option.steps.forEach((step, i) => {
     out.push(`  step ${sq(`${i + 1}/${option.steps.length} ${stepTitle(step)}`)} ${sq(step.why)}`);
@@ -46,6 +51,7 @@ function optionFunction(option: PlanOption, vars: Unknown[]): string[] {
     if (cmds.length === 0) out.push(`  todo ${sq(todoText(step))}`);
     for (const c of cmds) out.push(`  run ${sq(c)}`);
   });
+  if (option.steps.length === 0) out.push('  :');
   out.push('}');
   return out;
 }
@@ -66,7 +72,7 @@ export function renderGcloud(plan: Plan): string {
   const out: string[] = [
     '#!/usr/bin/env bash',
     `# genai-doctor fix plan for ${plan.cause} (error ${plan.code})`,
-    `# ${plan.summary}`,
+    `# ${c(plan.summary)}`,
     '#',
     `# Usage: bash fix.sh [OPTION]   OPTION: ${plan.options.map((o) => o.id).join(' | ')} (default: ${recommended?.id ?? 'none'})`,
     '#        DRY_RUN=1 bash fix.sh   prints the commands without running them',
@@ -78,8 +84,8 @@ export function renderGcloud(plan: Plan): string {
       '# Values the evidence does not give. Set them in the environment, or let the discover commands find them.',
     );
     for (const v of vars) {
-      out.push(`#   ${v.name}: ${v.description}`);
-      if (v.discover) out.push(`#     discover: ${v.discover}`);
+      out.push(`#   ${v.name}: ${c(v.description)}`);
+      if (v.discover) out.push(`#     discover: ${c(v.discover)}`);
     }
     for (const v of vars) out.push(`${v.name}="\${${v.name}:-}"`);
     out.push('');
@@ -126,13 +132,13 @@ export function renderGcloud(plan: Plan): string {
   if (plan.rollback.length) {
     out.push('# Rollback (undoes the recommended option; run by hand if needed):');
     for (const r of plan.rollback) {
-      out.push(`#   ${r.description}`);
-      if (r.command) out.push(`#     ${r.command}`);
+      out.push(`#   ${c(r.description)}`);
+      if (r.command) out.push(`#     ${c(r.command)}`);
     }
   }
   if (plan.notes.length) {
     out.push('# Notes:');
-    for (const n of plan.notes) out.push(`#   - ${n.replace(/\n/g, ' ')}`);
+    for (const n of plan.notes) out.push(`#   - ${c(n)}`);
   }
   return `${out.join('\n')}\n`;
 }

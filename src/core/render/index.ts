@@ -18,6 +18,23 @@ export type PlanTarget = 'gcloud' | 'terraform' | 'console' | 'md' | 'json';
 export const PLAN_TARGETS: readonly PlanTarget[] = ['gcloud', 'terraform', 'console', 'md', 'json'];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'md', 'json'];
 
+/**
+ * Redacts every string inside a value before it is serialised. Redacting the JSON text instead
+ * could cut through an escape sequence (`\"`) and leave invalid JSON.
+ */
+export function redactDeep<T>(value: T): T {
+  if (typeof value === 'string') return redactSecrets(value) as T;
+  if (Array.isArray(value)) return value.map(redactDeep) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
+  }
+  return value;
+}
+
+function json(value: unknown): string {
+  return `${JSON.stringify(redactDeep(value), null, 2)}\n`;
+}
+
 export interface RenderOptions {
   color: boolean;
 }
@@ -30,7 +47,7 @@ export function renderReport(
 ): string {
   switch (format) {
     case 'json':
-      return redactSecrets(`${JSON.stringify(reportJson(diagnosis, plan), null, 2)}\n`);
+      return json(reportJson(diagnosis, plan));
     case 'md':
       return redactSecrets(reportMarkdown(diagnosis, plan));
     case 'text':
@@ -50,7 +67,7 @@ export function renderPlan(plan: Plan, target: PlanTarget, opts: { option?: stri
     case 'md':
       return redactSecrets(planMarkdown(plan));
     case 'json':
-      return redactSecrets(`${JSON.stringify(planJson(plan), null, 2)}\n`);
+      return json(planJson(plan));
   }
 }
 

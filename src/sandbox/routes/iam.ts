@@ -257,12 +257,16 @@ export function iamRoutes(): Route[] {
       },
     },
     {
-      method: 'GET',
+      method: ['GET', 'DELETE'],
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}$`),
       handler: (ctx) => {
-        const who = caller(ctx, rpc('GetServiceAccount'));
-        const { sa } = requireSaPermission(ctx, who, 'iam.serviceAccounts.get', ctx.params.email as string);
-        return saJson(sa);
+        const remove = ctx.req.method === 'DELETE';
+        const who = caller(ctx, rpc(remove ? 'DeleteServiceAccount' : 'GetServiceAccount'));
+        const permission = remove ? 'iam.serviceAccounts.delete' : 'iam.serviceAccounts.get';
+        const { sa, project } = requireSaPermission(ctx, who, permission, ctx.params.email as string);
+        if (!remove) return saJson(sa);
+        project.serviceAccounts.delete(sa.email);
+        return {};
       },
     },
     {

@@ -18,6 +18,7 @@ import {
   publisherModelNotFound,
   quotaExhausted,
   serviceDisabled,
+  userProjectDenied,
   vpcScViolation,
 } from '../errors.js';
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
@@ -52,6 +53,17 @@ export function homeProject(state: SandboxState, email: string): ProjectState | 
   const sa = /@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email);
   if (sa) return state.project(sa[1] as string);
   return undefined;
+}
+
+/**
+ * A quota project named by `x-goog-user-project` (user ADC sets it) must exist and the caller
+ * must hold serviceusage.services.use on it: Google checks this before anything else.
+ */
+export function checkQuotaProject(state: SandboxState, who: Principal, quotaProject: string): void {
+  const project = state.project(quotaProject);
+  if (project?.lifecycleState !== 'ACTIVE' || !state.checkPermission(who.email, 'serviceusage.services.use', project).granted) {
+    throw userProjectDenied(quotaProject, AIPLATFORM);
+  }
 }
 
 /** Every check after authentication, in Vertex's order; the principal is already known. */
@@ -183,6 +195,8 @@ async function handleVertex(ctx: RequestContext) {
     method: ctx.params.method as ModelMethod,
   };
   const who = requireOAuth(ctx.state, ctx.req, ctx.query, { service: AIPLATFORM, method: rpcMethod(call) });
+  const quotaProject = ctx.req.headers['x-goog-user-project'];
+  if (typeof quotaProject === 'string' && quotaProject !== '') checkQuotaProject(ctx.state, who, quotaProject);
   const { model } = judgeVertexCall(ctx.state, who, call);
   const req = ctx.body as GenerateRequest;
   if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');

@@ -462,6 +462,26 @@ const BREAKAGES: Breakage[] = [
     },
   },
   {
+    name: 'quota-project-denied',
+    description:
+      'A developer runs image-api locally with user ADC whose quota project is acme-genai-staging; she may call Vertex AI in prod but may not bill to staging (no serviceusage.services.use there).',
+    expect: {
+      cause: 'quota_project.denied',
+      http: 403,
+      status: 'PERMISSION_DENIED',
+      reason: 'USER_PROJECT_DENIED',
+      message: 'Caller does not have required permission to use project acme-genai-staging.',
+    },
+    apply: (s, w) => {
+      w.prod.policy.bindings?.push({ role: 'roles/aiplatform.user', members: ['user:dev@acme.example'] });
+      s.tokens = [{ id: 'dev-user', email: 'dev@acme.example' }];
+      s.call.credential = { kind: 'token', id: 'dev-user' };
+      s.call.quotaProject = STAGING.id;
+      delete s.call.cloudRun;
+      delete s.call.projectEnv;
+    },
+  },
+  {
     name: 'quota-exceeded',
     description:
       'A free-tier Gemini API key calls gemini-2.5-pro, whose daily free-tier quota for the project is 0.',

@@ -16,12 +16,12 @@ export interface FaultProxy {
   url: string;
   /** Sets the fault for model calls from now on. `times` counts down, then the proxy passes again. */
   set(fault: Fault): void;
-  /** Model calls seen (faulted or passed). */
+  /** generateContent calls seen (faulted or passed); readiness' countTokens passes untouched. */
   calls: number;
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string, match = /:(generateContent|countTokens)$/): Promise<FaultProxy> {
+export async function startFaultProxy(target: string, match = /:generateContent$/): Promise<FaultProxy> {
   const upstream = new URL(target);
   let fault: Fault = { kind: 'none' };
   const state = { calls: 0 };

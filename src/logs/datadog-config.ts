@@ -1,0 +1,18 @@
+/**
+ * The Datadog client's configuration: site and keys from DD_SITE, DD_API_KEY, DD_APP_KEY as with
+ * every Datadog tool; an explicit API base URL goes through the client's own server settings
+ * (server index 1 is `{protocol}://{name}`), which is how the tests reach the local stand-in.
+ */
+import {
+  type Configuration,
+  createConfiguration,
+} from '@datadog/datadog-api-client/dist/packages/datadog-api-client-common/configuration.js';
+
+/** A client configuration honouring DD_* and an optional explicit API base URL. */
+export function datadogConfiguration(url?: string): Configuration {
+  if (!url) return createConfiguration();
+  const u = new URL(url);
+  const configuration = createConfiguration({ serverIndex: 1 });
+  configuration.setServerVariables({ protocol: u.protocol.replace(/:$/, ''), name: u.host });
+  return configuration;
+}

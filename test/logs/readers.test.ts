@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
+import { describe, it } from 'node:test';
+import { inputChunks } from '../../src/logs/input.js';
+import { sniffFormat } from '../../src/logs/read.js';
+import { toFailureRecord } from '../../src/logs/records.js';
+import { chunked, datadogPage, LogGenerator, readAll, SEED, SEED_TIME, seedIncident } from './fixtures.js';
+
+const lines = (objs: object[]) => Buffer.from(`${objs.map((o) => JSON.stringify(o)).join('\n')}\n`);
+
+describe('Datadog exports', () => {
+  it('reads a Logs API v2 page (pretty-printed JSON document), whatever the chunking', async () => {
+    const { events } = seedIncident(4, 0);
+    const g = new LogGenerator({ seed: 1, failureRate: 0 });
+    const page = datadogPage([g.record('datadog-api'), ...events, g.record('datadog-api')], 'eyJhZnRlciI6IkFRQUFBWE');
+    const buf = Buffer.from(JSON.stringify(page, null, 2));
+    assert.equal(sniffFormat(buf), 'json');
+    for (const size of [7, 64, 1 << 20]) {
+      const { failures, result } = await readAll(buf, size);
+      assert.equal(result.format, 'json');
+      assert.equal(result.records, 6);
+      assert.equal(failures.length, 4, `chunk size ${size}`);
+      const first = failures[0]!;
+      assert.equal(first.source, 'datadog');
+      assert.equal(first.service, SEED.service);
+      assert.equal(first.traceId, SEED.traceId);
+      assert.equal(first.time, SEED_TIME);
+      assert.equal(first.runtimeProject, SEED.runtimeProject);
+      assert.equal(first.runtime, 'cloud-run');
+      assert.match(first.id ?? '', /^AQAAA/);
+      assert.match(first.text, /Permission 'aiplatform\.endpoints\.predict' denied/);
+    }
+  });
+
+  it('reads the JSON lines a Datadog-instrumented service writes (the UI export)', async () => {
+    const g = new LogGenerator({ seed: 2, failureRate: 0.2 });
+    const objs = Array.from({ length: 200 }, () => g.record('datadog-raw'));
+    const expected = objs.filter((o) => (o as { status: string }).status === 'error').length;
+    assert.ok(expected > 10);
+    const { failures, result } = await readAll(lines(objs), 333);
+    assert.equal(result.format, 'jsonl');
+    assert.equal(result.records, 200);
+    assert.equal(failures.length, expected);
+    assert.ok(failures.every((f) => f.traceId && f.service === SEED.service && f.line));
+  });
+
+  it('reads a Datadog CSV export with quoted multi-line messages', async () => {
+    const csv = [
+      'Date,Host,Service,Status,Message',
+      '2026-01-02T16:14:47.000Z,genai-adk-python-00042-x7k,genai-adk-python,error,"403 PERMISSION_DENIED. {""error"": {""code"": 403}}',
+      'Permission \'aiplatform.endpoints.predict\' denied"',
+      '2026-01-02T16:14:48.000Z,genai-adk-python-00042-x7k,genai-adk-python,info,Image generation completed',
+      '2026-01-02T16:14:49.000Z,h,genai-adk-python,error,"unterminated',
+    ].join('\n');
+    const { failures, result } = await readAll(Buffer.from(csv));
+    assert.equal(result.format, 'csv');
+    assert.equal(failures.length, 1);
+    assert.match(failures[0]!.text, /\nPermission 'aiplatform/);
+    assert.equal(failures[0]!.line, 2);
+    assert.deepEqual(result.malformedLines, [{ line: 5, reason: 'unterminated quoted field' }]);
+  });
+});
+
+describe('Cloud Logging exports', () => {
+  it('reads LogEntry lines and Cloud Audit Logs; the audit entry names principal and permission', async () => {
+    const g = new LogGenerator({ seed: 3, failureRate: 1 });
+    const app = g.record('cloud-logging');
+    const { audits } = seedIncident(0, 1);
+    const ok = new LogGenerator({ seed: 4, failureRate: 0 }).record('audit');
+    const { failures } = await readAll(lines([app, audits[0]!, ok]));
+    assert.equal(failures.length, 2);
+    const [a, audit] = failures;
+    assert.equal(a!.source, 'cloud-logging');
+    assert.equal(a!.service, SEED.service);
+    assert.equal(a!.runtime, 'cloud-run');
+    assert.equal(a!.runtimeLocation, SEED.region);
+    assert.match(a!.traceId ?? '', /^[0-9a-f]{32}$/);
+    assert.equal(audit!.source, 'cloud-audit');
+    assert.equal(audit!.principal, SEED.principal);
+    assert.equal(audit!.permission, 'aiplatform.endpoints.predict');
+    assert.equal(audit!.runtimeProject, SEED.targetProject);
+    assert.match(audit!.text, /^403 PERMISSION_DENIED: /);
+    assert.equal(audit!.line, 2);
+  });
+
+  it('takes the denied permission from authorizationInfo when the status message omits it', () => {
+    const r = toFailureRecord({
+      protoPayload: {
+        '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
+        status: { code: 7, message: 'PERMISSION_DENIED' },
+        authenticationInfo: { principalEmail: 'runner@p.iam.gserviceaccount.com' },
+        authorizationInfo: [
+          { resource: 'projects/p/locations/us-central1', permission: 'aiplatform.endpoints.predict', granted: false },
+        ],
+        serviceName: 'aiplatform.googleapis.com',
+        methodName: 'google.cloud.aiplatform.v1.PredictionService.Predict',
+      },
+      resource: { type: 'audited_resource', labels: { project_id: 'p' } },
+      severity: 'ERROR',
+      timestamp: '2026-01-02T16:14:47.123456789Z',
+      logName: 'projects/p/logs/cloudaudit.googleapis.com%2Fdata_access',
+    });
+    assert.ok(r);
+    assert.equal(r.permission, 'aiplatform.endpoints.predict');
+    assert.match(r.text, /Permission 'aiplatform\.endpoints\.predict' denied on resource 'projects\/p\/locations\/us-central1'/);
+    assert.equal(r.time, Date.parse('2026-01-02T16:14:47.123Z'));
+  });
+
+  it('reads an entries.list response and a `gcloud logging read --format=json` array', async () => {
+    const g = new LogGenerator({ seed: 6, failureRate: 0.5 });
+    const entries = Array.from({ length: 40 }, () => g.record('cloud-logging'));
+    const expected = entries.filter((e) => (e as { severity: string }).severity === 'ERROR').length;
+    const array = await readAll(Buffer.from(JSON.stringify(entries, null, 1)), 50);
+    assert.equal(array.result.format, 'json');
+    assert.equal(array.failures.length, expected);
+    const page = await readAll(Buffer.from(JSON.stringify({ entries, nextPageToken: 'x' }, null, 2)), 101);
+    assert.equal(page.failures.length, expected);
+  });
+});
+
+describe('text logs, gzip and malformed input', () => {
+  it('reads plain text lines, with ddtrace log-injection fields', async () => {
+    const text = [
+      '2026-01-02 16:14:46,901 INFO [dd.service=genai-adk-python dd.env=prod dd.trace_id=0 dd.span_id=0] Prompt accepted',
+      `2026-01-02 16:14:47,120 ERROR [dd.service=genai-adk-python dd.env=prod dd.version=1.4.2 dd.trace_id=${SEED.traceId} dd.span_id=11] google.api_core.exceptions.PermissionDenied: 403 Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview' (or it may not exist).`,
+      '',
+      'all good',
+    ].join('\n');
+    const { failures, result } = await readAll(Buffer.from(text));
+    assert.equal(result.format, 'text');
+    assert.equal(result.records, 3);
+    assert.equal(failures.length, 1);
+    assert.equal(failures[0]!.traceId, SEED.traceId);
+    assert.equal(failures[0]!.service, 'genai-adk-python');
+    assert.equal(failures[0]!.line, 2);
+    assert.equal(failures[0]!.time, Date.parse('2026-01-02T16:14:47.120Z'));
+  });
+
+  it('gunzips input by its magic bytes and reads the same records', async () => {
+    const g = new LogGenerator({ seed: 8, failureRate: 0.1 });
+    const plain = lines(Array.from({ length: 300 }, (_, i) => g.record(i % 2 ? 'datadog-api' : 'cloud-logging')));
+    const a = await readAll(plain, 4096);
+    const failures: unknown[] = [];
+    const { readFailures } = await import('../../src/logs/read.js');
+    const result = await readFailures(inputChunks(chunked(gzipSync(plain), 1000) as never), {
+      failure: (r) => failures.push(r),
+    });
+    assert.equal(result.bytes, plain.length);
+    assert.equal(result.records, 300);
+    assert.deepEqual(failures, a.failures);
+  });
+
+  it('counts malformed lines with their numbers and keeps going', async () => {
+    const g = new LogGenerator({ seed: 9, failureRate: 1 });
+    const good = JSON.stringify(g.record('datadog-api'));
+    const body = [
+      good,
+      '{"id":"AQAAAZ","type":"log","attributes":{"status":"error","message":"ERROR cut', // truncated
+      'not json at all',
+      good,
+      '{"status":"error","message":"ERROR here" ,}', // passes the byte check, fails JSON.parse
+      good,
+    ].join('\r\n');
+    const { failures, result } = await readAll(Buffer.from(body), 16);
+    assert.equal(result.format, 'jsonl');
+    assert.equal(failures.length, 3);
+    assert.deepEqual(
+      result.malformedLines.map((m) => m.line),
+      [2, 3, 5],
+    );
+    assert.equal(result.malformed, 3);
+    assert.match(result.malformedLines[2]!.reason, /^invalid JSON/);
+  });
+
+  it('reports a truncated JSON document instead of failing', async () => {
+    const { events } = seedIncident(3, 0);
+    const text = JSON.stringify(datadogPage(events), null, 2);
+    const { failures, result } = await readAll(Buffer.from(text.slice(0, text.length - 200)));
+    assert.equal(failures.length, 2);
+    assert.equal(result.malformed, 1);
+    assert.equal(result.malformedLines[0]!.reason, 'truncated JSON document');
+  });
+});
