@@ -43,11 +43,17 @@ try {
     probeSums.push(s.probes.reduce((a, x) => a + x.ms, 0));
   }
   const ratio = median(parallel) / median(sequential);
-  console.log(`check against the sandbox (seed-incident, ${LATENCY_MS} ms per request, ${RUNS} runs each, medians)`);
+  console.log(
+    `check against the sandbox (seed-incident, ${LATENCY_MS} ms per request, ${RUNS} runs each, medians)`,
+  );
   console.log(`  top finding:                 ${cause}`);
   console.log(`  parallel check wall time:    ${median(parallel)} ms   (runs: ${parallel.join(', ')})`);
-  console.log(`  sequential probes wall time: ${median(sequential)} ms   (runs: ${sequential.join(', ')}; probe sum ${median(probeSums)} ms)`);
-  console.log(`  ratio parallel/sequential:   ${ratio.toFixed(3)}   (target <= 0.35: ${ratio <= 0.35 ? 'met' : 'NOT met'})`);
+  console.log(
+    `  sequential probes wall time: ${median(sequential)} ms   (runs: ${sequential.join(', ')}; probe sum ${median(probeSums)} ms)`,
+  );
+  console.log(
+    `  ratio parallel/sequential:   ${ratio.toFixed(3)}   (target <= 0.35: ${ratio <= 0.35 ? 'met' : 'NOT met'})`,
+  );
 } finally {
   await sandbox.close();
   await rm(stateDir, { recursive: true, force: true });

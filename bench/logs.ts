@@ -14,7 +14,9 @@ import { type Flavor, LogGenerator } from '../src/logs/synthetic.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
+  return i >= 0 && process.argv[i + 1]
+    ? (process.argv[i + 1] as string)
+    : (process.env[`BENCH_${name.toUpperCase()}`] ?? fallback);
 }
 
 function parseSize(s: string): number {
@@ -36,16 +38,28 @@ async function generate(path: string, bytes: number): Promise<void> {
   const out = createWriteStream(tmp);
   const gen = new LogGenerator({ seed: 2026, failureRate: 0.005, stepMs: 40 });
   // Mostly application logs, some audit entries: what an export of a busy service looks like.
-  const mix: Flavor[] = ['datadog-api', 'cloud-logging', 'datadog-raw', 'cloud-logging', 'datadog-api', 'datadog-api', 'cloud-logging', 'audit'];
+  const mix: Flavor[] = [
+    'datadog-api',
+    'cloud-logging',
+    'datadog-raw',
+    'cloud-logging',
+    'datadog-api',
+    'datadog-api',
+    'cloud-logging',
+    'audit',
+  ];
   let written = 0;
   let n = 0;
   while (written < bytes) {
     let batch = '';
-    for (let k = 0; k < 1000; k++) batch += `${JSON.stringify(gen.record(mix[n++ % mix.length] as Flavor))}\n`;
+    for (let k = 0; k < 1000; k++)
+      batch += `${JSON.stringify(gen.record(mix[n++ % mix.length] as Flavor))}\n`;
     written += Buffer.byteLength(batch);
-    if (!out.write(batch)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(batch)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
-  await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve())),
+  );
   renameSync(tmp, path);
 }
 
@@ -72,7 +86,8 @@ function best(cmd: string[], n: number, stdoutFile?: string): Timing {
   let out: Timing | undefined;
   for (let i = 0; i < n; i++) {
     const t = timed(cmd, stdoutFile);
-    if (!out || t.seconds < out.seconds) out = { ...t, rssMb: Math.max(t.rssMb ?? 0, out?.rssMb ?? 0) || t.rssMb };
+    if (!out || t.seconds < out.seconds)
+      out = { ...t, rssMb: Math.max(t.rssMb ?? 0, out?.rssMb ?? 0) || t.rssMb };
   }
   return out as Timing;
 }
@@ -89,7 +104,11 @@ const mb = bytes / 1e6;
 spawnSync('sh', ['-c', `cat '${file}' > /dev/null`]);
 
 const jqFilter = 'select(.attributes.status=="error" or .status=="error" or .severity=="ERROR")';
-const ours = best(['node', 'dist/cli/main.js', 'logs', file, '--format', 'json'], runs, '/tmp/genai-doctor-bench-logs.json');
+const ours = best(
+  ['node', 'dist/cli/main.js', 'logs', file, '--format', 'json'],
+  runs,
+  '/tmp/genai-doctor-bench-logs.json',
+);
 const rg = best(['rg', '-c', 'PERMISSION_DENIED', file], runs);
 const jq = best(['jq', '-c', jqFilter, file], Math.min(runs, 2), '/dev/null');
 

@@ -15,7 +15,10 @@ function tooBig(what: string): CliError {
   );
 }
 
-export async function readInput(source: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<string> {
+export async function readInput(
+  source: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<string> {
   if (source === '-') return readStream(stdin);
   let info: Awaited<ReturnType<typeof stat>>;
   try {
@@ -26,7 +29,11 @@ export async function readInput(source: string, stdin: NodeJS.ReadableStream = p
     if (code === 'EACCES') throw new CliError(`cannot read ${source}: permission denied`, EXIT.usage);
     throw new CliError(`cannot read ${source}: ${code ?? String(err)}`, EXIT.usage);
   }
-  if (info.isDirectory()) throw new CliError(`${source} is a directory; give a file with the error text, or - for stdin`, EXIT.usage);
+  if (info.isDirectory())
+    throw new CliError(
+      `${source} is a directory; give a file with the error text, or - for stdin`,
+      EXIT.usage,
+    );
   if (info.size > MAX_INPUT_BYTES) throw tooBig(source);
   // Read at most the cap + 1 byte: special files (FIFOs, /dev/stdin) report no size.
   const handle = await open(source, 'r').catch((err: NodeJS.ErrnoException) => {

@@ -9,7 +9,16 @@ import { diagnose as defaultDiagnose } from './diagnose/index.js';
 import type { Context, Diagnosis, Facts } from './model.js';
 import { CAUSE_IDS, type CauseId, isCauseId } from './taxonomy.js';
 
-export const EVAL_FIELDS = ['http', 'status', 'reason', 'permission', 'project', 'location', 'model', 'service'] as const;
+export const EVAL_FIELDS = [
+  'http',
+  'status',
+  'reason',
+  'permission',
+  'project',
+  'location',
+  'model',
+  'service',
+] as const;
 export type EvalField = (typeof EVAL_FIELDS)[number];
 
 const Cause = Type.Union(CAUSE_IDS.map((c) => Type.Literal(c)));
@@ -53,7 +62,9 @@ export type CaseCheck = { ok: true; case: EvalCase } | { ok: false; errors: stri
 /** Validates one parsed case file; every problem is reported, none throws. */
 export function checkCase(value: unknown): CaseCheck {
   if (Value.Check(CaseSchema, value)) return { ok: true, case: value };
-  const errors = [...Value.Errors(CaseSchema, value)].slice(0, 5).map((e) => `${e.path || '/'}: ${e.message}`);
+  const errors = [...Value.Errors(CaseSchema, value)]
+    .slice(0, 5)
+    .map((e) => `${e.path || '/'}: ${e.message}`);
   return { ok: false, errors: errors.length ? errors : ['not a case object'] };
 }
 
@@ -95,10 +106,9 @@ export interface EvalReport {
 export type DiagnoseFn = (text: string, context: Context) => Diagnosis;
 
 export function scoreCases(cases: readonly EvalCase[], diagnoseFn: DiagnoseFn = defaultDiagnose): EvalReport {
-  const fields = Object.fromEntries(EVAL_FIELDS.map((f) => [f, { checked: 0, correct: 0, accuracy: 1 }])) as Record<
-    EvalField,
-    FieldScore
-  >;
+  const fields = Object.fromEntries(
+    EVAL_FIELDS.map((f) => [f, { checked: 0, correct: 0, accuracy: 1 }]),
+  ) as Record<EvalField, FieldScore>;
   const confusion: Record<string, Record<string, number>> = {};
   const misses: Miss[] = [];
   const fieldMisses: FieldMiss[] = [];
@@ -113,7 +123,8 @@ export function scoreCases(cases: readonly EvalCase[], diagnoseFn: DiagnoseFn = 
     const ok = exact || accept.includes(got);
     if (exact) top1++;
     if (ok) accepted++;
-    const row = (confusion[c.expected.cause] ??= {});
+    confusion[c.expected.cause] ??= {};
+    const row = confusion[c.expected.cause] as Record<string, number>;
     row[got] = (row[got] ?? 0) + 1;
     if (!exact) {
       misses.push({
@@ -133,7 +144,13 @@ export function scoreCases(cases: readonly EvalCase[], diagnoseFn: DiagnoseFn = 
       score.checked++;
       const have = (d.facts as Facts)[field];
       if (have !== undefined && String(have) === String(want)) score.correct++;
-      else fieldMisses.push({ id: c.id, field, expected: String(want), got: have === undefined ? null : String(have) });
+      else
+        fieldMisses.push({
+          id: c.id,
+          field,
+          expected: String(want),
+          got: have === undefined ? null : String(have),
+        });
     }
   }
   for (const f of EVAL_FIELDS) {
@@ -157,7 +174,10 @@ function round(x: number): number {
 }
 
 /** The report as plain text: figures, per-field table, confusion rows that are off-diagonal, misses. */
-export function formatEvalReport(r: EvalReport, invalid: Array<{ file: string; errors: string[] }> = []): string {
+export function formatEvalReport(
+  r: EvalReport,
+  invalid: Array<{ file: string; errors: string[] }> = [],
+): string {
   const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
   const lines: string[] = [];
   lines.push(`cases: ${r.cases}`);
@@ -167,7 +187,9 @@ export function formatEvalReport(r: EvalReport, invalid: Array<{ file: string; e
   lines.push('field extraction:');
   for (const f of EVAL_FIELDS) {
     const s = r.fields[f];
-    lines.push(`  ${f.padEnd(11)} ${s.checked === 0 ? '   -' : pct(s.accuracy).padStart(6)}  (${s.correct}/${s.checked})`);
+    lines.push(
+      `  ${f.padEnd(11)} ${s.checked === 0 ? '   -' : pct(s.accuracy).padStart(6)}  (${s.correct}/${s.checked})`,
+    );
   }
   lines.push('');
   lines.push('confusion (expected -> got: count):');
@@ -188,7 +210,8 @@ export function formatEvalReport(r: EvalReport, invalid: Array<{ file: string; e
   if (r.fieldMisses.length > 0) {
     lines.push('');
     lines.push(`field misses (${r.fieldMisses.length}):`);
-    for (const m of r.fieldMisses) lines.push(`  ${m.id}: ${m.field} expected ${m.expected}, got ${m.got ?? '(none)'}`);
+    for (const m of r.fieldMisses)
+      lines.push(`  ${m.id}: ${m.field} expected ${m.expected}, got ${m.got ?? '(none)'}`);
   }
   if (invalid.length > 0) {
     lines.push('');

@@ -6,12 +6,17 @@
 import { baseUrl } from './endpoints.js';
 import { toGoogleApiError } from './errors.js';
 
-export async function postWithApiKey<T>(url: string, apiKey: string, body: unknown): Promise<T> {
+export async function postWithApiKey<T>(
+  url: string,
+  apiKey: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   let res: Response;
   try {
     res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-goog-api-key': apiKey },
+      headers: { ...headers, 'content-type': 'application/json', 'x-goog-api-key': apiKey },
       body: JSON.stringify(body),
     });
   } catch (e) {

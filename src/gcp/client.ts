@@ -16,6 +16,7 @@ export interface ApiRequest {
   url: string;
   params?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 /**
@@ -51,6 +52,7 @@ export class GcpClient {
         url: url.toString(),
         method,
         data: req.body,
+        ...(req.headers ? { headers: req.headers } : {}),
         responseType: 'json',
         // Our own loops decide about retries (409 read-modify-write, verify backoff).
         retry: false,
@@ -77,14 +79,23 @@ export function asGoogleApiError(e: unknown, method: string, url: string): Googl
   if (e instanceof GoogleApiError) return e;
   const ge = e as { response?: { status?: number; data?: unknown }; message?: string };
   if (ge?.response?.status) {
-    return toGoogleApiError(ge.response.status, ge.response.data, method, url, ge.message ?? 'request failed');
+    return toGoogleApiError(
+      ge.response.status,
+      ge.response.data,
+      method,
+      url,
+      ge.message ?? 'request failed',
+    );
   }
   return new GoogleApiError(0, undefined, undefined, ge?.message ?? String(e), '', method, url);
 }
 
 /** Application Default Credentials, as every Google client library finds them. */
 export function applicationDefaultAuth(): GoogleAuth {
-  return new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE], clientOptions: { transporter: makeTransporter() } });
+  return new GoogleAuth({
+    scopes: [CLOUD_PLATFORM_SCOPE],
+    clientOptions: { transporter: makeTransporter() },
+  });
 }
 
 export async function clientFromGoogleAuth(auth: GoogleAuth, label = 'operator'): Promise<GcpClient> {

@@ -42,7 +42,9 @@ export class GoogleApiError extends Error {
 
   /** The text to hand to `diagnose`: the HTTP status line and the raw body, as a user would paste. */
   diagnosable(): string {
-    return this.httpStatus ? `HTTP ${this.httpStatus} ${this.method} ${this.url}\n${this.body}` : this.message;
+    return this.httpStatus
+      ? `HTTP ${this.httpStatus} ${this.method} ${this.url}\n${this.body}`
+      : this.message;
   }
 }
 

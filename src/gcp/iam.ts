@@ -52,7 +52,9 @@ export interface ServiceAccount {
 }
 
 export function getServiceAccount(client: GcpClient, email: string): Promise<ServiceAccount> {
-  return client.request<ServiceAccount>({ url: `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}` });
+  return client.request<ServiceAccount>({
+    url: `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}`,
+  });
 }
 
 export function createServiceAccount(
@@ -69,7 +71,10 @@ export function createServiceAccount(
 }
 
 export function deleteServiceAccount(client: GcpClient, email: string): Promise<unknown> {
-  return client.request({ method: 'DELETE', url: `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}` });
+  return client.request({
+    method: 'DELETE',
+    url: `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}`,
+  });
 }
 
 /** The email a service account gets in a project: `ID@PROJECT.iam.gserviceaccount.com`. */

@@ -11,7 +11,16 @@ export interface Operation<T = unknown> {
 }
 
 // google.rpc.Code -> HTTP status, as Google maps them (https://google.aip.dev/193).
-const HTTP_OF_RPC_CODE: Record<number, number> = { 3: 400, 5: 404, 6: 409, 7: 403, 8: 429, 9: 400, 10: 409, 16: 401 };
+const HTTP_OF_RPC_CODE: Record<number, number> = {
+  3: 400,
+  5: 404,
+  6: 409,
+  7: 403,
+  8: 429,
+  9: 400,
+  10: 409,
+  16: 401,
+};
 
 export async function waitOperation<T>(
   client: GcpClient,

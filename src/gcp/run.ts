@@ -66,14 +66,19 @@ export async function patchRunService(
   }
 }
 
-async function waitServiceGeneration(client: GcpClient, name: string, generation: number): Promise<RunService> {
+async function waitServiceGeneration(
+  client: GcpClient,
+  name: string,
+  generation: number,
+): Promise<RunService> {
   const deadline = Date.now() + 300_000;
   let interval = 250;
   for (;;) {
     const svc = await getRunService(client, name);
     const observed = Number(svc.observedGeneration ?? svc.generation ?? 0);
     if (observed >= generation && svc.reconciling !== true) return svc;
-    if (Date.now() > deadline) throw new Error(`Cloud Run ${name} did not roll out generation ${generation} in time`);
+    if (Date.now() > deadline)
+      throw new Error(`Cloud Run ${name} did not roll out generation ${generation} in time`);
     await new Promise((r) => setTimeout(r, interval));
     interval = Math.min(interval * 2, 5_000);
   }

@@ -12,7 +12,9 @@ export interface ServiceState {
 const v1 = () => `${baseUrl('serviceusage')}/v1`;
 
 export function getService(client: GcpClient, project: string, service: string): Promise<ServiceState> {
-  return client.request<ServiceState>({ url: `${v1()}/projects/${encodeURIComponent(project)}/services/${service}` });
+  return client.request<ServiceState>({
+    url: `${v1()}/projects/${encodeURIComponent(project)}/services/${service}`,
+  });
 }
 
 export async function enableService(client: GcpClient, project: string, service: string): Promise<void> {

@@ -39,6 +39,8 @@ export function readAdcFile(env: NodeJS.ProcessEnv = process.env): AdcFileInfo |
     clientEmail: str('client_email'),
     projectId: str('project_id'),
     quotaProjectId: str('quota_project_id'),
-    impersonates: url ? decodeURIComponent(url.match(/serviceAccounts\/([^:]+):/)?.[1] ?? '') || undefined : undefined,
+    impersonates: url
+      ? decodeURIComponent(url.match(/serviceAccounts\/([^:]+):/)?.[1] ?? '') || undefined
+      : undefined,
   };
 }

@@ -8,14 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pc from 'picocolors';
-import { clientFromGoogleAuth, applicationDefaultAuth } from '../gcp/client.js';
+import { applicationDefaultAuth, clientFromGoogleAuth } from '../gcp/client.js';
 import { metadataToken } from '../gcp/metadata.js';
 import { runCheck } from './check.js';
 import { applyActions, chooseOption, describeAction, dryRun, toActions } from './fix.js';
 import { PROBES } from './probes.js';
 import { probeProgress } from './progress.js';
 import { renderCheck } from './report.js';
-import { PROJECT_ENV_VARS } from './session.js';
+import { LiveSession, PROJECT_ENV_VARS } from './session.js';
 import { runVerify } from './verify.js';
 
 export interface DemoOptions {
@@ -45,7 +45,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   try {
     const call = sandbox.scenario.call;
     const run = call.cloudRun;
-    o.out(h(`== Sandbox: scenario ${sandbox.scenario.name} at ${sandbox.url} (IAM propagation ${o.propagationMs / 1000} s)`));
+    o.out(
+      h(
+        `== Sandbox: scenario ${sandbox.scenario.name} at ${sandbox.url} (IAM propagation ${o.propagationMs / 1000} s)`,
+      ),
+    );
     o.out(sandbox.scenario.description);
     o.out('');
     o.out(
@@ -53,7 +57,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         `== genai-doctor check${run ? ` --cloud-run ${run.service} --region ${run.region} --project ${run.project}` : ''} --model ${call.model}`,
       ),
     );
-    const progress = probeProgress(PROBES.length);
+    // On a terminal the probes appear as they finish; in a log the report's table says it all.
+    const progress = process.stderr.isTTY ? probeProgress(PROBES.length) : { onProbe: () => {}, done: () => {} };
     const record = await runCheck(
       {
         project: run?.project ?? call.project,
@@ -68,7 +73,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     result.cause = record.diagnosis.findings[0]?.cause;
     if (!o.apply) {
       o.out('');
-      o.out('Nothing was changed. Run `npm start -- --apply` to apply the fix, verify it and make a real image call.');
+      o.out(
+        'Nothing was changed. Run `npm start -- --apply` to apply the fix, verify it and make a real image call.',
+      );
       return result;
     }
     if (record.healthy) return result;
@@ -88,12 +95,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.out(h('== genai-doctor verify --timeout 2m'));
     const v = await runVerify(record.options, { timeoutMs: 120_000, intervalMs: 500, log: o.out });
     result.verified = v.ok;
-    o.out(v.ok ? `VERIFIED after ${(v.elapsedMs / 1000).toFixed(1)} s (${v.attempts} attempts)` : 'NOT VERIFIED');
+    o.out(
+      v.ok ? `VERIFIED after ${(v.elapsedMs / 1000).toFixed(1)} s (${v.attempts} attempts)` : 'NOT VERIFIED',
+    );
     if (!v.ok) return result;
 
     o.out('');
     o.out(h('== The workload calls Gemini through @google/genai, with its own metadata-server token'));
-    result.image = await workloadImageCall(sandbox.url, record.target?.callProject ?? call.project, record.target?.location ?? call.location, call.model, call.prompt);
+    // What the workload calls NOW: its live env after the fix (project corrected).
+    const now = await new LiveSession(record.options).target();
+    o.out(`project ${now.callProject} (the service's env), location ${now.location}, as ${now.principal}`);
+    result.image = await workloadImageCall(sandbox.url, now.callProject, now.location, call.model, call.prompt);
     o.out(`model ${result.image.model}: ${result.image.mimeType}, ${result.image.bytes} bytes`);
     return result;
   } finally {
@@ -115,7 +127,10 @@ async function workloadImageCall(
   const { OAuth2Client } = await import('google-auth-library');
   const token = await metadataToken();
   const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: token.access_token, expiry_date: Date.now() + token.expires_in * 1000 });
+  authClient.setCredentials({
+    access_token: token.access_token,
+    expiry_date: Date.now() + token.expires_in * 1000,
+  });
   const ai = new GoogleGenAI({
     vertexai: true,
     project,

@@ -17,7 +17,8 @@ const UNKNOWN_PROBE_FACTOR = 0.85;
 
 export function liveContext(t: Target, probes: ProbeResult[] = []): Context {
   const notes = t.disagreements.map(
-    (d) => `${d.source} says ${d.value} while the check targets ${d.intended}${d.decidesCall ? ' (the call uses it)' : ''}`,
+    (d) =>
+      `${d.source} says ${d.value} while the check targets ${d.intended}${d.decidesCall ? ' (the call uses it)' : ''}`,
   );
   const byId = new Map(probes.map((p) => [p.id, p]));
   const call = byId.get('call');
@@ -41,7 +42,13 @@ export function liveContext(t: Target, probes: ProbeResult[] = []): Context {
   };
 }
 
-function googleError(code: number, status: string, message: string, reason?: string, metadata?: object): string {
+function googleError(
+  code: number,
+  status: string,
+  message: string,
+  reason?: string,
+  metadata?: object,
+): string {
   const details = reason
     ? [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'googleapis.com', metadata }]
     : undefined;
@@ -111,7 +118,16 @@ function troubleshooterEvidence(probes: ProbeResult[]): string {
   return `\n\nPolicy Troubleshooter (iam:troubleshoot) denyPolicyExplanation:\n${JSON.stringify(ts.data.denyPolicyExplanation ?? {})}`;
 }
 
-const JUDGE_ORDER = ['identity', 'cloud-run', 'project', 'api', 'billing', 'permissions', 'troubleshooter', 'model'];
+const JUDGE_ORDER = [
+  'identity',
+  'cloud-run',
+  'project',
+  'api',
+  'billing',
+  'permissions',
+  'troubleshooter',
+  'model',
+];
 
 export interface LiveVerdict {
   diagnosis: Diagnosis;
@@ -128,12 +144,23 @@ export function liveDiagnosis(t: Target, probes: ProbeResult[], projectNumber?: 
   const call = byId.get('call');
   let verdict: LiveVerdict;
   if (call?.status === 'problem' && call.error) {
-    verdict = { diagnosis: diagnose(call.error.text + troubleshooterEvidence(probes), ctx), healthy: false, basis: 'real-call' };
+    verdict = {
+      diagnosis: diagnose(call.error.text + troubleshooterEvidence(probes), ctx),
+      healthy: false,
+      basis: 'real-call',
+    };
   } else {
-    const failing = JUDGE_ORDER.map((id) => byId.get(id as ProbeResult['id'])).find((p) => p?.status === 'problem');
+    const failing = JUDGE_ORDER.map((id) => byId.get(id as ProbeResult['id'])).find(
+      (p) => p?.status === 'problem',
+    );
     const text = failing && derivedErrorText(failing, t, projectNumber);
     if (failing && text) {
-      verdict = { diagnosis: diagnose(text, ctx), healthy: false, basis: 'derived-from-probe', basisProbe: failing.id };
+      verdict = {
+        diagnosis: diagnose(text, ctx),
+        healthy: false,
+        basis: 'derived-from-probe',
+        basisProbe: failing.id,
+      };
     } else {
       const d = diagnose('', ctx);
       d.noError =
@@ -143,8 +170,30 @@ export function liveDiagnosis(t: Target, probes: ProbeResult[], projectNumber?: 
       verdict = { diagnosis: d, healthy: call?.status === 'ok' || !failing, basis: 'healthy' };
     }
   }
+  promoteProven(verdict.diagnosis, probes);
   annotate(verdict.diagnosis, t, probes);
   return verdict;
+}
+
+/**
+ * A live probe can PROVE what the error text only suggests: Policy Troubleshooter evaluating the
+ * deny policies and answering DENIED settles a tie between "no role grants it" and "a deny policy
+ * blocks it". The proven finding goes first; nothing else is re-scored.
+ */
+function promoteProven(d: Diagnosis, probes: ProbeResult[]): void {
+  const ts = probes.find((p) => p.id === 'troubleshooter');
+  if (ts?.data?.denied !== true) return;
+  const i = d.findings.findIndex((f) => f.cause === 'iam.deny_policy');
+  if (i <= 0) return;
+  const [proven] = d.findings.splice(i, 1);
+  if (!proven) return;
+  proven.evidence.push({
+    fact: 'probe troubleshooter',
+    value: 'DENY_ACCESS_STATE_DENIED',
+    note: 'Policy Troubleshooter evaluated the deny policies: one denies the permission',
+  });
+  proven.confidence = Math.max(proven.confidence, (d.findings[0]?.confidence ?? 0) + 0.01);
+  d.findings.unshift(proven);
 }
 
 function annotate(d: Diagnosis, t: Target, probes: ProbeResult[]): void {

@@ -7,13 +7,17 @@
  */
 import type { Expr, Policy } from '../core/iam.js';
 import type { PlanOption, Step, Value } from '../core/model.js';
-import { addGrant, type AddOutcome, type Grant, renderPolicyDiff, type DiffStyle } from '../core/policy.js';
+import { type AddOutcome, addGrant, type DiffStyle, type Grant, renderPolicyDiff } from '../core/policy.js';
 import { isPrimitive, isServiceAgentRole } from '../core/roles/index.js';
-import { applicationDefaultAuth, clientFromGoogleAuth, type GcpClient } from '../gcp/client.js';
+import {
+  applicationDefaultAuth,
+  clientFromAccessToken,
+  clientFromGoogleAuth,
+  type GcpClient,
+} from '../gcp/client.js';
 import { isAlreadyExists } from '../gcp/errors.js';
 import { createCustomRole, createServiceAccount, serviceAccountEmail } from '../gcp/iam.js';
 import { generateAccessToken } from '../gcp/iamcredentials.js';
-import { clientFromAccessToken } from '../gcp/client.js';
 import { getIamPolicy } from '../gcp/resourcemanager.js';
 import { getRunService, patchRunService, type RunService, runServiceEnv } from '../gcp/run.js';
 import { enableService } from '../gcp/serviceusage.js';
@@ -26,7 +30,16 @@ export class FixRefusal extends Error {
 }
 
 export type AppliedChange =
-  | { kind: 'binding_added'; project: string; role: string; member: string; condition?: Expr; outcome: AddOutcome; attempts: number; conflicts: number }
+  | {
+      kind: 'binding_added';
+      project: string;
+      role: string;
+      member: string;
+      condition?: Expr;
+      outcome: AddOutcome;
+      attempts: number;
+      conflicts: number;
+    }
   | { kind: 'service_enabled'; project: string; service: string }
   | { kind: 'custom_role_created'; project: string; name: string; existed: boolean }
   | { kind: 'service_account_created'; project: string; email: string; existed: boolean }
@@ -54,7 +67,15 @@ export interface UndoRecord {
 export type Action =
   | { kind: 'grant'; project: string; grant: Grant; why: string }
   | { kind: 'enable_api'; project: string; service: string; why: string }
-  | { kind: 'create_role'; project: string; roleId: string; title: string; description: string; permissions: string[]; why: string }
+  | {
+      kind: 'create_role';
+      project: string;
+      roleId: string;
+      title: string;
+      description: string;
+      permissions: string[];
+      why: string;
+    }
   | { kind: 'create_sa'; project: string; accountId: string; displayName: string; why: string }
   | {
       kind: 'cloud_run';
@@ -79,7 +100,11 @@ export function chooseOption(record: CheckRecord, optionId?: string): PlanOption
 /** Values the check knows, by the variable names plans use. */
 function knownVariables(r: CheckRecord): Record<string, string | undefined> {
   const t = r.target;
-  const member = t ? (/\.gserviceaccount\.com$/.test(t.principal) ? `serviceAccount:${t.principal}` : `user:${t.principal}`) : undefined;
+  const member = t
+    ? /\.gserviceaccount\.com$/.test(t.principal)
+      ? `serviceAccount:${t.principal}`
+      : `user:${t.principal}`
+    : undefined;
   return {
     PROJECT_ID: t?.project,
     PROJECT: t?.project,
@@ -98,7 +123,10 @@ export function resolveValue(v: Value, r: CheckRecord): string {
   const vars = knownVariables(r);
   const fill = (name: string) => {
     const x = vars[name];
-    if (!x) throw new FixRefusal(`the plan needs ${name}, which the check could not find; pass it as a flag to check`);
+    if (!x)
+      throw new FixRefusal(
+        `the plan needs ${name}, which the check could not find; pass it as a flag to check`,
+      );
     return x;
   };
   if (typeof v !== 'string') return fill(v.var);
@@ -108,15 +136,23 @@ export function resolveValue(v: Value, r: CheckRecord): string {
 /** Refuses what must never be granted to a workload, whatever the plan says. */
 export function assertGrantable(role: string, member: string): void {
   if (isPrimitive(role)) {
-    throw new FixRefusal(`refusing to grant the primitive role ${role}: it grants far more than a Gemini call needs`);
+    throw new FixRefusal(
+      `refusing to grant the primitive role ${role}: it grants far more than a Gemini call needs`,
+    );
   }
   if (isServiceAgentRole(role)) {
-    throw new FixRefusal(`refusing to grant the service-agent role ${role} to ${member}: it is reserved for Google-managed service agents`);
+    throw new FixRefusal(
+      `refusing to grant the service-agent role ${role} to ${member}: it is reserved for Google-managed service agents`,
+    );
   }
 }
 
 function isCloudRunEnvKey(step: Extract<Step, { kind: 'set_config' }>, r: CheckRecord): boolean {
-  return Boolean(r.target?.cloudRun) && /^[A-Z][A-Z0-9_]*$/.test(step.key) && (/cloud run/i.test(step.where) || step.key in (r.target?.cloudRun?.env ?? {}));
+  return (
+    Boolean(r.target?.cloudRun) &&
+    /^[A-Z][A-Z0-9_]*$/.test(step.key) &&
+    (/cloud run/i.test(step.where) || step.key in (r.target?.cloudRun?.env ?? {}))
+  );
 }
 
 export function toActions(option: PlanOption, r: CheckRecord): Action[] {
@@ -126,7 +162,8 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
   const cloudRun = () => {
     if (!run) {
       const cr = r.target?.cloudRun;
-      if (!cr) throw new FixRefusal('the plan changes a Cloud Run service, but check was not run with --cloud-run');
+      if (!cr)
+        throw new FixRefusal('the plan changes a Cloud Run service, but check was not run with --cloud-run');
       run = { kind: 'cloud_run', project: cr.name.split('/')[1]!, name: cr.name, env: {}, why: '' };
     }
     return run;
@@ -139,23 +176,49 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
         actions.push({
           kind: 'grant',
           project: resolveValue(s.project, r),
-          grant: { role: resolveValue(s.role, r), member, ...(s.condition ? { condition: s.condition } : {}) },
+          grant: {
+            role: resolveValue(s.role, r),
+            member,
+            ...(s.condition ? { condition: s.condition } : {}),
+          },
           why: s.why,
         });
         break;
       }
       case 'enable_api':
-        actions.push({ kind: 'enable_api', project: resolveValue(s.project, r), service: s.service, why: s.why });
+        actions.push({
+          kind: 'enable_api',
+          project: resolveValue(s.project, r),
+          service: s.service,
+          why: s.why,
+        });
         break;
       case 'create_custom_role':
-        actions.push({ kind: 'create_role', project: resolveValue(s.project, r), roleId: s.roleId, title: s.title, description: s.description, permissions: s.permissions, why: s.why });
+        actions.push({
+          kind: 'create_role',
+          project: resolveValue(s.project, r),
+          roleId: s.roleId,
+          title: s.title,
+          description: s.description,
+          permissions: s.permissions,
+          why: s.why,
+        });
         break;
       case 'create_service_account':
-        actions.push({ kind: 'create_sa', project: resolveValue(s.project, r), accountId: s.accountId, displayName: s.displayName, why: s.why });
+        actions.push({
+          kind: 'create_sa',
+          project: resolveValue(s.project, r),
+          accountId: s.accountId,
+          displayName: s.displayName,
+          why: s.why,
+        });
         break;
       case 'switch_workload_service_account': {
         if (s.workload !== 'cloud-run') {
-          actions.push({ kind: 'manual', text: `Run ${resolveValue(s.service, r)} as ${resolveValue(s.serviceAccount, r)} (${s.why})` });
+          actions.push({
+            kind: 'manual',
+            text: `Run ${resolveValue(s.service, r)} as ${resolveValue(s.serviceAccount, r)} (${s.why})`,
+          });
           break;
         }
         const c = cloudRun();
@@ -171,17 +234,26 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
           c.why = [c.why, s.why].filter(Boolean).join('; ');
           runIndex = Math.max(runIndex, actions.length);
         } else {
-          actions.push({ kind: 'manual', text: `Set ${s.key}=${resolveValue(s.value, r)} in ${s.where} (${s.why})` });
+          actions.push({
+            kind: 'manual',
+            text: `Set ${s.key}=${resolveValue(s.value, r)} in ${s.where} (${s.why})`,
+          });
         }
         break;
       case 'wait_propagation':
         actions.push({ kind: 'wait', seconds: s.seconds });
         break;
       case 'enable_billing':
-        actions.push({ kind: 'manual', text: `Link a billing account to ${resolveValue(s.project, r)} (${s.why})` });
+        actions.push({
+          kind: 'manual',
+          text: `Link a billing account to ${resolveValue(s.project, r)} (${s.why})`,
+        });
         break;
       case 'request_quota':
-        actions.push({ kind: 'manual', text: `Request more quota${s.metric ? ` for ${s.metric}` : ''} in ${resolveValue(s.project, r)} (${s.why})` });
+        actions.push({
+          kind: 'manual',
+          text: `Request more quota${s.metric ? ` for ${s.metric}` : ''} in ${resolveValue(s.project, r)} (${s.why})`,
+        });
         break;
       case 'manual':
         actions.push({ kind: 'manual', text: `${s.title}: ${s.instructions}` });
@@ -195,7 +267,10 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
   // One Cloud Run revision carries the account switch and the env fix, deployed after the
   // grants so the new revision starts with its permissions in place.
   if (run) {
-    const lastGrant = actions.reduce((i, a, k) => (a.kind === 'grant' || a.kind === 'create_sa' || a.kind === 'create_role' ? k : i), -1);
+    const lastGrant = actions.reduce(
+      (i, a, k) => (a.kind === 'grant' || a.kind === 'create_sa' || a.kind === 'create_role' ? k : i),
+      -1,
+    );
     actions.splice(Math.max(runIndex, lastGrant + 1), 0, run);
   }
   return actions;
@@ -260,9 +335,13 @@ export async function dryRun(actions: Action[], ctx: FixContext, style?: DiffSty
     const env = runServiceEnv(svc);
     out.push(`Cloud Run ${run.name}:`);
     if (run.serviceAccount) {
-      out.push(`  - serviceAccount: ${svc.template?.serviceAccount || '(default compute account)'}`, `  + serviceAccount: ${run.serviceAccount}`);
+      out.push(
+        `  - serviceAccount: ${svc.template?.serviceAccount || '(default compute account)'}`,
+        `  + serviceAccount: ${run.serviceAccount}`,
+      );
     }
-    for (const [k, v] of Object.entries(run.env)) out.push(`  - env ${k}=${env[k] ?? '(unset)'}`, `  + env ${k}=${v}`);
+    for (const [k, v] of Object.entries(run.env))
+      out.push(`  - env ${k}=${env[k] ?? '(unset)'}`, `  + env ${k}=${v}`);
   }
   return out;
 }
@@ -322,7 +401,11 @@ export async function applyActions(
     createdAt: new Date().toISOString(),
     cause: record.plan.cause,
     option: option.id,
-    target: { project: record.target?.project, principal: record.target?.principal, cloudRun: record.target?.cloudRun?.name },
+    target: {
+      project: record.target?.project,
+      principal: record.target?.principal,
+      cloudRun: record.target?.cloudRun?.name,
+    },
     changes: [],
     manual: actions.flatMap((a) => (a.kind === 'manual' ? [a.text] : [])),
     completed: false,
@@ -333,7 +416,13 @@ export async function applyActions(
   for (const a of actions) {
     switch (a.kind) {
       case 'grant': {
-        const res = await modifyPolicy(ctx.client, a.project, (p) => addGrant(p, a.grant), ['already-present'], ctx.rmw);
+        const res = await modifyPolicy(
+          ctx.client,
+          a.project,
+          (p) => addGrant(p, a.grant),
+          ['already-present'],
+          ctx.rmw,
+        );
         undo.changes.push({
           kind: 'binding_added',
           project: a.project,
@@ -346,7 +435,9 @@ export async function applyActions(
         });
         ctx.log(
           `${res.outcome === 'already-present' ? '=' : '+'} ${describeAction(a)}` +
-            (res.outcome === 'already-present' ? ' (already there)' : ` (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`),
+            (res.outcome === 'already-present'
+              ? ' (already there)'
+              : ` (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`),
         );
         break;
       }
@@ -358,12 +449,21 @@ export async function applyActions(
       case 'create_role': {
         let existed = false;
         try {
-          await createCustomRole(ctx.client, a.project, a.roleId, { title: a.title, description: a.description, includedPermissions: a.permissions });
+          await createCustomRole(ctx.client, a.project, a.roleId, {
+            title: a.title,
+            description: a.description,
+            includedPermissions: a.permissions,
+          });
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;
           existed = true;
         }
-        undo.changes.push({ kind: 'custom_role_created', project: a.project, name: `projects/${a.project}/roles/${a.roleId}`, existed });
+        undo.changes.push({
+          kind: 'custom_role_created',
+          project: a.project,
+          name: `projects/${a.project}/roles/${a.roleId}`,
+          existed,
+        });
         ctx.log(`${existed ? '=' : '+'} ${describeAction(a)}${existed ? ' (already existed)' : ''}`);
         break;
       }
@@ -375,7 +475,12 @@ export async function applyActions(
           if (!isAlreadyExists(e)) throw e;
           existed = true;
         }
-        undo.changes.push({ kind: 'service_account_created', project: a.project, email: serviceAccountEmail(a.accountId, a.project), existed });
+        undo.changes.push({
+          kind: 'service_account_created',
+          project: a.project,
+          email: serviceAccountEmail(a.accountId, a.project),
+          existed,
+        });
         ctx.log(`${existed ? '=' : '+'} ${describeAction(a)}${existed ? ' (already existed)' : ''}`);
         break;
       }

@@ -45,7 +45,7 @@ export function backoffMs(attempt: number, o: RmwOptions = {}): number {
 export async function modifyPolicy<O extends string>(
   client: GcpClient,
   project: string,
-  edit: (p: Policy) => { policy: Policy; outcome: O },
+  edit: (p: Policy) => { policy: Policy; outcome: O } | Promise<{ policy: Policy; outcome: O }>,
   unchanged: readonly O[],
   o: RmwOptions = {},
 ): Promise<RmwResult<O>> {
@@ -53,7 +53,7 @@ export async function modifyPolicy<O extends string>(
   let conflicts = 0;
   for (let attempt = 1; ; attempt++) {
     const before = await getIamPolicy(client, project);
-    const { policy, outcome } = edit(before);
+    const { policy, outcome } = await edit(before);
     if (unchanged.includes(outcome)) {
       return { policy: before, before, outcome, attempts: attempt, conflicts, wrote: false };
     }

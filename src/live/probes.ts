@@ -5,14 +5,14 @@
  */
 import { servedAt } from '../core/data/models.js';
 import { bindingsOf } from '../core/policy.js';
-import { describeError, isGoogleApiError, isNotFound } from '../gcp/errors.js';
+import { geminiApiUrl, postWithApiKey } from '../gcp/apikey.js';
 import { getBillingInfo } from '../gcp/billing.js';
+import { describeError, isGoogleApiError, isNotFound } from '../gcp/errors.js';
 import { testIamPermissions } from '../gcp/resourcemanager.js';
 import { runServiceEnv } from '../gcp/run.js';
 import { getService } from '../gcp/serviceusage.js';
 import { projectResourceName, troubleshoot } from '../gcp/troubleshooter.js';
 import { generateContent, isImageModel, modelUrl, PROBE_CONTENTS } from '../gcp/vertex.js';
-import { geminiApiUrl, postWithApiKey } from '../gcp/apikey.js';
 import { type LiveSession, memberOf } from './session.js';
 
 export type ProbeId =
@@ -124,7 +124,12 @@ export const PROBES: ProbeSpec[] = [
         return {
           status: 'ok',
           summary: `caller ${email ?? '(unknown)'} via ${caller.source}; principal ${t.principal} (${t.principalSource})`,
-          data: { caller: email, callerSource: caller.source, principal: t.principal, principalSource: t.principalSource },
+          data: {
+            caller: email,
+            callerSource: caller.source,
+            principal: t.principal,
+            principalSource: t.principalSource,
+          },
         };
       } catch (e) {
         return { status: 'problem', summary: describeError(e), error: probeError(e) };
@@ -145,7 +150,11 @@ export const PROBES: ProbeSpec[] = [
           status: 'ok',
           summary: `${svc.name} runs as ${svc.template?.serviceAccount || 'the default compute service account'}`,
           details: projectVars.map(([k, v]) => `env ${k}=${v}`),
-          data: { name: svc.name, serviceAccount: svc.template?.serviceAccount ?? '', env: Object.fromEntries(projectVars) },
+          data: {
+            name: svc.name,
+            serviceAccount: svc.template?.serviceAccount ?? '',
+            env: Object.fromEntries(projectVars),
+          },
         };
       } catch (e) {
         return isNotFound(e)
@@ -242,7 +251,9 @@ export const PROBES: ProbeSpec[] = [
           }
           data[project] = { missing, via };
           lines.push(
-            missing.length ? `${project}: missing ${missing.join(', ')}` : `${project}: ${CALL_PERMISSIONS.join(', ')} granted`,
+            missing.length
+              ? `${project}: missing ${missing.join(', ')}`
+              : `${project}: ${CALL_PERMISSIONS.join(', ')} granted`,
           );
         } catch (e) {
           unknown ??= e;
@@ -258,7 +269,8 @@ export const PROBES: ProbeSpec[] = [
           data,
         };
       }
-      if (!data[t.callProject]) return { ...cannotRun(`read the policy of ${t.callProject}`, unknown), details: lines };
+      if (!data[t.callProject])
+        return { ...cannotRun(`read the policy of ${t.callProject}`, unknown), details: lines };
       return { status: 'ok', summary: lines.join('; '), data };
     },
   },
@@ -306,8 +318,14 @@ export const PROBES: ProbeSpec[] = [
         const state = r.overallAccessState ?? 'OVERALL_ACCESS_STATE_UNSPECIFIED';
         return {
           status: state === 'CAN_ACCESS' ? 'ok' : state === 'CANNOT_ACCESS' ? 'problem' : 'unknown',
-          summary: `${state}${denied ? ' (an IAM deny policy denies it)' : ''}`,
-          data: { overallAccessState: state, denied, ...(denied ? { denyPolicyExplanation: r.denyPolicyExplanation } : {}) },
+          summary:
+            `${state}: ${t.principal} ${state === 'CAN_ACCESS' ? 'holds' : 'does not hold'} ${CALL_PERMISSIONS[0]} on ${t.callProject}` +
+            (denied ? ' (an IAM deny policy denies it)' : ''),
+          data: {
+            overallAccessState: state,
+            denied,
+            ...(denied ? { denyPolicyExplanation: r.denyPolicyExplanation } : {}),
+          },
         };
       } catch (e) {
         return cannotRun('use Policy Troubleshooter', e);
@@ -337,13 +355,17 @@ export const PROBES: ProbeSpec[] = [
       const body = { contents: PROBE_CONTENTS };
       const gemini = s.opts.api === 'gemini';
       const url = gemini ? geminiApiUrl(t.model, method) : modelUrl(target, method);
+      const headers: Record<string, string> = s.opts.quotaProject
+        ? { 'x-goog-user-project': s.opts.quotaProject }
+        : {};
       let as: string;
       let send: () => Promise<unknown>;
       if (s.opts.apiKeyEnv) {
         const key = s.env[s.opts.apiKeyEnv];
-        if (!key) return { status: 'unknown', summary: `could not be made: env ${s.opts.apiKeyEnv} is empty` };
+        if (!key)
+          return { status: 'unknown', summary: `could not be made: env ${s.opts.apiKeyEnv} is empty` };
         as = `the API key in ${s.opts.apiKeyEnv}`;
-        send = () => postWithApiKey(url, key, body);
+        send = () => postWithApiKey(url, key, body, headers);
       } else {
         const creds = await s.principalCredentials();
         if (!creds.ok) {
@@ -353,7 +375,7 @@ export const PROBES: ProbeSpec[] = [
             : { status: 'unknown', summary: `could not be made: ${creds.reason}` };
         }
         as = `${t.principal} (${creds.via})`;
-        send = () => creds.client.request({ method: 'POST', url, body });
+        send = () => creds.client.request({ method: 'POST', url, body, headers });
       }
       try {
         const r = (await send()) as { totalTokens?: number };
@@ -375,7 +397,9 @@ export const PROBES: ProbeSpec[] = [
 ];
 
 /** For verify on image models: a real image generation as the principal. */
-export async function realGenerate(s: LiveSession): Promise<{ ok: true; summary: string } | { ok: false; error: unknown }> {
+export async function realGenerate(
+  s: LiveSession,
+): Promise<{ ok: true; summary: string } | { ok: false; error: unknown }> {
   const t = await s.target();
   const creds = await s.principalCredentials();
   if (!creds.ok) return { ok: false, error: creds.error ?? new Error(creds.reason) };
@@ -399,7 +423,6 @@ export async function realGenerate(s: LiveSession): Promise<{ ok: true; summary:
     return { ok: false, error: e };
   }
 }
-
 
 export interface RunOptions {
   sequential?: boolean;

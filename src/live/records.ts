@@ -19,13 +19,19 @@ async function load<T>(path: string, what: string, missing: string): Promise<T> 
 
 export async function loadCheckRecord(path?: string): Promise<CheckRecord> {
   const file = path ?? join(stateDir(), LAST_CHECK);
-  const r = await load<CheckRecord>(file, 'check record', `no check record at ${file}: run genai-doctor check first`);
-  if (r?.schemaVersion !== 1 || !r.plan || !r.diagnosis) throw new RecordError(`${file} is not a genai-doctor check record`);
+  const r = await load<CheckRecord>(
+    file,
+    'check record',
+    `no check record at ${file}: run genai-doctor check first`,
+  );
+  if (r?.schemaVersion !== 1 || !r.plan || !r.diagnosis)
+    throw new RecordError(`${file} is not a genai-doctor check record`);
   return r;
 }
 
 export async function loadUndoRecord(path: string): Promise<UndoRecord> {
   const r = await load<UndoRecord>(path, 'undo record', `no undo record at ${path}`);
-  if (r?.schemaVersion !== 1 || !Array.isArray(r.changes)) throw new RecordError(`${path} is not a genai-doctor undo record`);
+  if (r?.schemaVersion !== 1 || !Array.isArray(r.changes))
+    throw new RecordError(`${path} is not a genai-doctor undo record`);
   return r;
 }

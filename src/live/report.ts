@@ -26,11 +26,15 @@ function identityLines(r: CheckRecord, md: boolean): string[] {
   const t = r.target;
   const out: string[] = [];
   const li = md ? '- ' : '  ';
-  out.push(`${li}caller: ${r.identity.caller ?? '(unknown)'} via ${r.identity.callerSource ?? '(no credentials)'}`);
+  out.push(
+    `${li}caller: ${r.identity.caller ?? '(unknown)'} via ${r.identity.callerSource ?? '(no credentials)'}`,
+  );
   if (!t) return out;
   out.push(`${li}principal: ${t.principal} (${t.principalSource})`);
   if (t.cloudRun) {
-    out.push(`${li}workload: Cloud Run ${t.cloudRun.service} in ${t.cloudRun.region} (${t.cloudRun.name.split('/')[1]})`);
+    out.push(
+      `${li}workload: Cloud Run ${t.cloudRun.service} in ${t.cloudRun.region} (${t.cloudRun.name.split('/')[1]})`,
+    );
   }
   out.push(`${li}call: ${t.model} at ${t.location} in project ${t.callProject}`);
   out.push(`${li}project sources: ${t.sources.map((s) => `${s.source}=${s.value}`).join(', ') || '(none)'}`);
@@ -70,7 +74,9 @@ export function renderCheck(r: CheckRecord, format: OutputFormat, color: boolean
   out.push(h('Identity and target'), ...identityLines(r, md), '');
   out.push(h(`Probes (${r.wallMs} ms)`));
   for (const p of r.probes) {
-    out.push(md ? `- ${STATUS_MARK[p.status]} **${p.title}**: ${p.summary} (${p.ms} ms)` : probeLine(p, color));
+    out.push(
+      md ? `- ${STATUS_MARK[p.status]} **${p.title}**: ${p.summary} (${p.ms} ms)` : probeLine(p, color),
+    );
     for (const d of p.details ?? []) out.push(md ? `  - ${d}` : `      ${d}`);
   }
   out.push('');

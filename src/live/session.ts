@@ -8,7 +8,12 @@ import type { Policy } from '../core/iam.js';
 import type { Runtime } from '../core/model.js';
 import type { RoleIndex } from '../core/roles/index.js';
 import { loadRoleIndex } from '../core/roles/load.js';
-import { applicationDefaultAuth, clientFromAccessToken, clientFromGoogleAuth, type GcpClient } from '../gcp/client.js';
+import {
+  applicationDefaultAuth,
+  clientFromAccessToken,
+  clientFromGoogleAuth,
+  type GcpClient,
+} from '../gcp/client.js';
 import { describeError, isNotFound } from '../gcp/errors.js';
 import { defaultComputeServiceAccount, getRole } from '../gcp/iam.js';
 import { generateAccessToken } from '../gcp/iamcredentials.js';
@@ -34,6 +39,8 @@ export interface CheckOptions {
   api?: 'vertex' | 'gemini';
   /** Env var holding the API key the workload calls with (the key is never printed or saved). */
   apiKeyEnv?: string;
+  /** The quota project the workload's call bills to (sent as x-goog-user-project, as client libraries do). */
+  quotaProject?: string;
   /** Env var holding the access token the workload calls with (never printed or saved). */
   accessTokenEnv?: string;
   /** Run probes one after another (the benchmark's baseline). */
@@ -82,9 +89,19 @@ export interface Target {
   location: string;
   model: string;
   principal: string;
-  principalSource: 'flag --principal' | 'Cloud Run service account' | 'Cloud Run default compute account' | 'caller';
+  principalSource:
+    | 'flag --principal'
+    | 'Cloud Run service account'
+    | 'Cloud Run default compute account'
+    | 'caller';
   runtime: Runtime;
-  cloudRun?: { service: string; region: string; name: string; serviceAccount?: string; env: Record<string, string> };
+  cloudRun?: {
+    service: string;
+    region: string;
+    name: string;
+    serviceAccount?: string;
+    env: Record<string, string>;
+  };
   sources: ProjectSource[];
   disagreements: Disagreement[];
 }
@@ -93,8 +110,17 @@ export interface Target {
 export const PROJECT_ENV_VARS = ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT'] as const;
 
 export type PrincipalCredentials =
-  | { ok: true; client: GcpClient; via: 'caller' | 'metadata' | 'impersonation' | 'workload-impersonation' | 'access-token' }
-  | { ok: false; reason: string; error?: unknown; /** the workload itself would fail here */ workloadFails?: boolean };
+  | {
+      ok: true;
+      client: GcpClient;
+      via: 'caller' | 'metadata' | 'impersonation' | 'workload-impersonation' | 'access-token';
+    }
+  | {
+      ok: false;
+      reason: string;
+      error?: unknown /** the workload itself would fail here */;
+      workloadFails?: boolean;
+    };
 
 export function memberOf(principal: string): string {
   if (/^[a-zA-Z]+:/.test(principal)) return principal;
@@ -168,9 +194,13 @@ export class LiveSession {
     return getRunService(await this.callerClient(), runServiceName(project, region, this.opts.cloudRun));
   });
 
-  readonly project = memoBy(async (id: string): Promise<Project> => getProject(await this.callerClient(), id));
+  readonly project = memoBy(
+    async (id: string): Promise<Project> => getProject(await this.callerClient(), id),
+  );
 
-  readonly policy = memoBy(async (id: string): Promise<Policy> => getIamPolicy(await this.callerClient(), id));
+  readonly policy = memoBy(
+    async (id: string): Promise<Policy> => getIamPolicy(await this.callerClient(), id),
+  );
 
   readonly roleIndex = once(async (): Promise<RoleIndex> => loadRoleIndex(this.opts.rolesFile));
 
@@ -240,7 +270,12 @@ export class LiveSession {
     const decides = runProjectVar ? `Cloud Run env ${runProjectVar}` : undefined;
     const disagreements = sources
       .filter((s) => s.value !== project)
-      .map((s) => ({ source: s.source, value: s.value, intended: project, decidesCall: s.source === decides }));
+      .map((s) => ({
+        source: s.source,
+        value: s.value,
+        intended: project,
+        decidesCall: s.source === decides,
+      }));
     const region = this.opts.region ?? svc?.name.split('/')[3];
     return {
       project,

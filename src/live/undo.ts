@@ -36,7 +36,8 @@ export async function runUndo(
   const steps: UndoStep[] = [];
   const push = (s: UndoStep) => {
     steps.push(s);
-    const mark = s.outcome === 'reverted' ? '-' : s.outcome === 'failed' ? '✗' : s.outcome === 'manual' ? '!' : '=';
+    const mark =
+      s.outcome === 'reverted' ? '-' : s.outcome === 'failed' ? '✗' : s.outcome === 'manual' ? '!' : '=';
     log(`${mark} ${s.detail}`);
   };
   for (const c of [...record.changes].reverse()) {
@@ -48,20 +49,42 @@ export async function runUndo(
           const sameSa = (svc.template?.serviceAccount ?? '') === c.after.serviceAccount;
           const sameEnv = Object.entries(c.after.env).every(([k, v]) => (env[k] ?? null) === v);
           if (!sameSa || !sameEnv) {
-            push({ change: c.kind, outcome: 'skipped-changed-since', detail: `Cloud Run ${c.name} changed since the fix; left as it is (before the fix: ${JSON.stringify(c.before)})` });
+            push({
+              change: c.kind,
+              outcome: 'skipped-changed-since',
+              detail: `Cloud Run ${c.name} changed since the fix; left as it is (before the fix: ${JSON.stringify(c.before)})`,
+            });
             break;
           }
           await applyCloudRun(client, c.name, c.before.serviceAccount, c.before.env);
-          push({ change: c.kind, outcome: 'reverted', detail: `Cloud Run ${c.name} back to ${c.before.serviceAccount || 'the default compute account'} and ${JSON.stringify(c.before.env)}` });
+          push({
+            change: c.kind,
+            outcome: 'reverted',
+            detail: `Cloud Run ${c.name} back to ${c.before.serviceAccount || 'the default compute account'} and ${JSON.stringify(c.before.env)}`,
+          });
           break;
         }
         case 'binding_added': {
           if (c.outcome === 'already-present') {
-            push({ change: c.kind, outcome: 'kept', detail: `${c.role} for ${c.member} on ${c.project} was there before the fix; kept` });
+            push({
+              change: c.kind,
+              outcome: 'kept',
+              detail: `${c.role} for ${c.member} on ${c.project} was there before the fix; kept`,
+            });
             break;
           }
-          const grant = { role: c.role, member: c.member, ...(c.condition ? { condition: c.condition } : {}) };
-          const res = await modifyPolicy(client, c.project, (p) => removeGrant(p, grant), ['not-present'], rmw);
+          const grant = {
+            role: c.role,
+            member: c.member,
+            ...(c.condition ? { condition: c.condition } : {}),
+          };
+          const res = await modifyPolicy(
+            client,
+            c.project,
+            (p) => removeGrant(p, grant),
+            ['not-present'],
+            rmw,
+          );
           push({
             change: c.kind,
             outcome: res.outcome === 'not-present' ? 'not-present' : 'reverted',
@@ -74,26 +97,46 @@ export async function runUndo(
         }
         case 'custom_role_created':
           if (c.existed) {
-            push({ change: c.kind, outcome: 'kept', detail: `custom role ${c.name} existed before the fix; kept` });
+            push({
+              change: c.kind,
+              outcome: 'kept',
+              detail: `custom role ${c.name} existed before the fix; kept`,
+            });
             break;
           }
           await deleteCustomRole(client, c.name).catch((e) => {
             if (!isNotFound(e)) throw e;
           });
-          push({ change: c.kind, outcome: 'reverted', detail: `deleted custom role ${c.name} (gcloud iam roles undelete restores it for 7 days)` });
+          push({
+            change: c.kind,
+            outcome: 'reverted',
+            detail: `deleted custom role ${c.name} (gcloud iam roles undelete restores it for 7 days)`,
+          });
           break;
         case 'service_account_created':
           if (c.existed) {
-            push({ change: c.kind, outcome: 'kept', detail: `service account ${c.email} existed before the fix; kept` });
+            push({
+              change: c.kind,
+              outcome: 'kept',
+              detail: `service account ${c.email} existed before the fix; kept`,
+            });
             break;
           }
           await deleteServiceAccount(client, c.email).catch((e) => {
             if (!isNotFound(e)) throw e;
           });
-          push({ change: c.kind, outcome: 'reverted', detail: `deleted service account ${c.email} (restorable for 30 days with gcloud iam service-accounts undelete)` });
+          push({
+            change: c.kind,
+            outcome: 'reverted',
+            detail: `deleted service account ${c.email} (restorable for 30 days with gcloud iam service-accounts undelete)`,
+          });
           break;
         case 'service_enabled':
-          push({ change: c.kind, outcome: 'manual', detail: `${c.service} stays enabled on ${c.project}; if nothing else uses it: gcloud services disable ${c.service} --project=${c.project}` });
+          push({
+            change: c.kind,
+            outcome: 'manual',
+            detail: `${c.service} stays enabled on ${c.project}; if nothing else uses it: gcloud services disable ${c.service} --project=${c.project}`,
+          });
           break;
       }
     } catch (e) {

@@ -4,12 +4,13 @@
  * Each round starts a fresh session: the workload may run as a new account or with a new env
  * after the fix, and nothing cached from a previous round may hide a change.
  */
+
+import type { Diagnosis } from '../core/model.js';
+import { describeError } from '../gcp/errors.js';
+import { isImageModel } from '../gcp/vertex.js';
 import { liveDiagnosis } from './findings.js';
 import { type ProbeResult, realGenerate, runProbes } from './probes.js';
 import { type CheckOptions, LiveSession } from './session.js';
-import { isImageModel } from '../gcp/vertex.js';
-import { describeError } from '../gcp/errors.js';
-import type { Diagnosis } from '../core/model.js';
 
 export interface VerifyOptions {
   timeoutMs: number;
@@ -51,9 +52,13 @@ export async function runVerify(check: CheckOptions, o: VerifyOptions): Promise<
     }
     const ok = perm?.status === 'ok' && call?.status === 'ok' && !genError;
     const secs = (elapsed() / 1000).toFixed(1);
+    const short = (p?: ProbeResult) =>
+      p?.error ? [p.error.httpStatus || '', p.error.status, p.error.reason].filter(Boolean).join(' ') : (p?.summary ?? '?');
     o.log(
-      `attempt ${attempts} (+${secs} s): permission ${perm?.status === 'ok' ? 'visible' : `not visible (${perm?.summary})`}; ` +
-        `call ${call?.status === 'ok' ? 'ok' : `failing (${call?.summary})`}${genError ? `; generateContent failing (${genError})` : ''}${generated ? `; ${generated}` : ''}`,
+      `attempt ${attempts} (+${secs} s): permission ${perm?.status === 'ok' ? 'visible' : perm?.status === 'problem' ? 'not visible yet' : `unknown (${perm?.summary})`}; ` +
+        `real call ${call?.status === 'ok' ? 'ok' : `failing (${short(call)})`}` +
+        (genError ? `; generateContent failing (${genError})` : '') +
+        (generated ? `; ${generated}` : ''),
     );
     if (ok) return { ok: true, elapsedMs: elapsed(), attempts, last, generated };
     if (elapsed() + interval > o.timeoutMs) {

@@ -3,11 +3,13 @@
  * pass. Files and stdin go through the byte-level reader; remote sources (Datadog, Cloud Logging)
  * hand over parsed records page by page.
  */
+
+import type { Readable } from 'node:stream';
 import { type GroupingEngine, IncidentGrouper } from '../core/incidents/group.js';
-import type { LogAnalysis, LogRecord } from '../core/incidents/model.js';
+import type { Incident, LogAnalysis, LogRecord } from '../core/incidents/model.js';
 import type { Context } from '../core/model.js';
-import { inputChunks, openInput } from './input.js';
-import { type LogFormat, readFailures } from './read.js';
+import { checkInput, inputChunks, openInput } from './input.js';
+import { type FileReadOptions, type LogFormat, type ReadResult, readFailures, readFileFailures } from './read.js';
 import { expandRecords, toFailureRecord } from './records.js';
 
 export interface AnalyzeOptions {
@@ -19,16 +21,22 @@ export interface AnalyzeOptions {
 }
 
 /** A file path or `-` (stdin), any size, gzip or not. */
-export async function analyzeFile(path: string, opts: AnalyzeOptions): Promise<LogAnalysis> {
+export async function analyzeFile(
+  path: string,
+  opts: AnalyzeOptions & Pick<FileReadOptions, 'parallelMinBytes' | 'workers'>,
+): Promise<LogAnalysis> {
+  if (path === '-') return analyzeStream(openInput(path), 'stdin', opts);
+  checkInput(path);
   const grouper = new IncidentGrouper(opts.engine, { context: opts.context, examples: opts.examples });
-  const read = await readFailures(
-    inputChunks(openInput(path)),
-    { failure: (r: LogRecord) => grouper.add(r) },
-    { maxMalformedLines: opts.maxMalformedLines, format: opts.format },
-  );
+  const read = await readFileFailures(path, { failure: (r: LogRecord) => grouper.add(r) }, opts);
+  const incidents = grouper.incidents().map((i) => ({ ...i, lines: i.lines.map(read.resolveLine) }));
+  return toAnalysis(path, read, grouper, incidents);
+}
+
+function toAnalysis(input: string, read: ReadResult, grouper: IncidentGrouper, incidents: Incident[]): LogAnalysis {
   return {
     schemaVersion: 1,
-    input: path === '-' ? 'stdin' : path,
+    input,
     stats: {
       records: read.records,
       bytes: read.bytes,
@@ -39,8 +47,23 @@ export async function analyzeFile(path: string, opts: AnalyzeOptions): Promise<L
       malformedLines: read.malformedLines,
       format: read.format,
     },
-    incidents: grouper.incidents(),
+    incidents,
   };
+}
+
+/** An opened input (see openInput): bytes in, incidents out. */
+export async function analyzeStream(
+  stream: Readable,
+  label: string,
+  opts: AnalyzeOptions,
+): Promise<LogAnalysis> {
+  const grouper = new IncidentGrouper(opts.engine, { context: opts.context, examples: opts.examples });
+  const read = await readFailures(
+    inputChunks(stream),
+    { failure: (r: LogRecord) => grouper.add(r) },
+    { maxMalformedLines: opts.maxMalformedLines, format: opts.format },
+  );
+  return toAnalysis(label, read, grouper, grouper.incidents());
 }
 
 /** Parsed records (API pages) from a remote source. */

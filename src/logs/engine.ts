@@ -2,8 +2,9 @@
  * The diagnosis core as the log reader uses it: diagnose each distinct failure text, plan its fix,
  * keep secrets out of every sample. The one place where src/logs meets the core's engine.
  */
-import type { GroupingEngine } from '../core/incidents/group.js';
+
 import { diagnose } from '../core/diagnose/index.js';
+import type { GroupingEngine } from '../core/incidents/group.js';
 import { buildPlan } from '../core/plan/index.js';
 import { redactSecrets } from '../core/redact.js';
 

@@ -13,20 +13,36 @@ export class LogInputError extends Error {
 
 const CHUNK = 1 << 20;
 
-export function openInput(path: string): Readable {
-  if (path === '-') return process.stdin;
-  let isFile: boolean;
+/** The size of a readable regular file, or a LogInputError that says what is wrong. */
+export function checkInput(path: string): number {
+  let st: ReturnType<typeof statSync>;
   try {
-    isFile = statSync(path).isFile();
+    st = statSync(path);
   } catch {
     throw new LogInputError(`cannot read ${path}: no such file`);
   }
-  if (!isFile) throw new LogInputError(`cannot read ${path}: not a file`);
+  if (!st.isFile()) throw new LogInputError(`cannot read ${path}: not a file`);
+  return st.size;
+}
+
+export function openInput(path: string): Readable {
+  if (path === '-') return process.stdin;
+  checkInput(path);
   return createReadStream(path, { highWaterMark: CHUNK });
 }
 
-/** Byte chunks of the input, decompressed when it is gzip. */
+/** Byte chunks of the input, decompressed when it is gzip; read errors become LogInputError. */
 export async function* inputChunks(stream: Readable): AsyncGenerator<Buffer> {
+  try {
+    yield* chunksOf(stream);
+  } catch (err) {
+    if (err instanceof LogInputError) throw err;
+    const e = err as NodeJS.ErrnoException;
+    throw new LogInputError(`cannot read input: ${e.code ? `${e.code} ` : ''}${e.message}`);
+  }
+}
+
+async function* chunksOf(stream: Readable): AsyncGenerator<Buffer> {
   const it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const first = await it.next();
   if (first.done) return;

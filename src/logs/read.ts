@@ -7,9 +7,13 @@
  * ({ ... }) so that broken lines are counted with their line numbers. Whole JSON documents (an
  * API page, a JSON array), Datadog CSV exports and plain text logs have their own readers.
  */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogRecord, MalformedLine } from '../core/incidents/model.js';
 import { splitCsvRecords } from './csv.js';
 import { JsonDocSplitter } from './json-doc.js';
+import { inputChunks, openInput } from './input.js';
+import { hasMarker, scanJsonLines } from './jsonl-scan.js';
+import { readerCount, scanJsonLinesParallel } from './parallel.js';
 import { expandRecords, fromTextLine, toFailureRecord } from './records.js';
 
 export type LogFormat = 'jsonl' | 'json' | 'csv' | 'text';
@@ -27,36 +31,9 @@ export interface ReadResult {
   malformedLines: MalformedLine[];
 }
 
-/**
- * Byte strings that a failing JSON record holds at least one of; records without any are never
- * parsed. Every marker starts with an upper-case letter, which is rare in JSON, because V8's
- * Buffer.indexOf jumps from one occurrence of a needle's first byte to the next with memchr: these
- * scan at well over 1 GB/s each, where lower-case needles such as `"status":"error"` crawl.
- * Cloud Logging levels are upper case (ERROR, CRITICAL, ALERT, EMERGENCY); a Datadog record at
- * status `error` about a Google API call names an exception (`ClientError`, `RefreshError`;
- * Python's `google.api_core.exceptions.PermissionDenied` and Java's `...Exception` share
- * `xception`, whose x is rare too), a Google status (PERMISSION_DENIED, RESOURCE_EXHAUSTED,
- * UNAUTHENTICATED) or `403 Forbidden`. A lower-case-only record such as
- * `{"status":"critical","message":"request failed"}` is skipped: it holds nothing to diagnose.
- */
-export const FAILURE_MARKERS = [
-  'ERROR',
-  'CRITIC',
-  'ALERT',
-  'EMERGE',
-  'Error',
-  'xception',
-  'PERMIS',
-  'RESOUR',
-  'UNAUTH',
-  'Forbid',
-].map((m) => Buffer.from(m));
 
-const SNIFF_BYTES = 64 * 1024;
-const NL = 0x0a;
-const CR = 0x0d;
-const OPEN = 0x7b; // {
-const CLOSE = 0x7d; // }
+
+export const SNIFF_BYTES = 64 * 1024;
 
 export interface ReadOptions {
   /** How many malformed lines to report by number (all are counted). */
@@ -116,7 +93,10 @@ export async function readFailures(
 
 /** Decides the format from the first chunk: JSON lines, one JSON document, CSV or text. */
 export function sniffFormat(head: Buffer): LogFormat {
-  const text = head.subarray(0, SNIFF_BYTES).toString('utf8').replace(/^\uFEFF/, '');
+  const text = head
+    .subarray(0, SNIFF_BYTES)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const lines = text.split('\n').slice(0, 21);
   if (lines.length > 1) lines.pop(); // the last one may be cut off
   const nonEmpty = lines.map((l) => l.trim()).filter((l) => l !== '');
@@ -130,7 +110,7 @@ export function sniffFormat(head: Buffer): LogFormat {
   return 'text';
 }
 
-class ReadState {
+export class ReadState {
   records = 0;
   bytes = 0;
   candidates = 0;
@@ -181,71 +161,13 @@ class ReadState {
   }
 }
 
-/** Positions of every marker in buf[from, to), sorted. Markers are rare, so the list is short. */
-function markerHits(buf: Buffer, from: number, to: number): number[] {
-  const hits: number[] = [];
-  for (const m of FAILURE_MARKERS) {
-    let p = buf.indexOf(m, from);
-    while (p !== -1 && p < to) {
-      hits.push(p);
-      // The rest of this line is decided already: skip to the next line.
-      const nl = buf.indexOf(NL, p);
-      if (nl === -1 || nl >= to) break;
-      p = buf.indexOf(m, nl + 1);
-    }
-  }
-  return hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
-}
-
 async function readJsonLines(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<void> {
-  let carry: Buffer | undefined;
-  let lineNo = 0;
-
-  /** One complete line buf[start, end) (end excludes the newline). */
-  const line = (buf: Buffer, start: number, end: number, candidate: boolean) => {
-    lineNo++;
-    let e = end;
-    if (e > start && buf[e - 1] === CR) e--;
-    let b = start;
-    while (b < e && (buf[b] === 0x20 || buf[b] === 0x09)) b++;
-    if (b === e) return; // blank lines are not records
-    s.records++;
-    if (buf[b] !== OPEN || buf[e - 1] !== CLOSE) {
-      s.bad(lineNo, buf[b] === OPEN ? 'truncated JSON object' : 'not a JSON object');
-      return;
-    }
-    if (candidate) s.parse(buf.toString('utf8', b, e), lineNo);
-  };
-
-  for await (const chunk of chunks) {
-    s.bytes += chunk.length;
-    let pos = 0;
-    if (carry) {
-      const nl = chunk.indexOf(NL);
-      if (nl === -1) {
-        carry = Buffer.concat([carry, chunk]);
-        continue;
-      }
-      const joined = Buffer.concat([carry, chunk.subarray(0, nl)]);
-      line(joined, 0, joined.length, markerHits(joined, 0, joined.length).length > 0);
-      carry = undefined;
-      pos = nl + 1;
-    }
-    const lastNl = chunk.lastIndexOf(NL);
-    if (lastNl >= pos) {
-      const hits = markerHits(chunk, pos, lastNl);
-      let h = 0;
-      while (pos <= lastNl) {
-        const nl = chunk.indexOf(NL, pos);
-        while (h < hits.length && (hits[h] as number) < pos) h++;
-        const candidate = h < hits.length && (hits[h] as number) < nl;
-        line(chunk, pos, nl, candidate);
-        pos = nl + 1;
-      }
-    }
-    if (pos < chunk.length) carry = Buffer.from(chunk.subarray(pos));
-  }
-  if (carry && carry.length > 0) line(carry, 0, carry.length, markerHits(carry, 0, carry.length).length > 0);
+  const counts = await scanJsonLines(chunks, {
+    candidate: (text, line) => s.parse(text, line),
+    malformed: (line, reason) => s.bad(line, reason),
+  });
+  s.records += counts.records;
+  s.bytes += counts.bytes;
 }
 
 async function readJsonDocument(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<void> {
@@ -254,7 +176,7 @@ async function readJsonDocument(chunks: AsyncIterable<Buffer>, s: ReadState): Pr
     s.bytes += chunk.length;
     for (const el of splitter.push(chunk)) {
       s.records++;
-      if (markerHits(el.bytes, 0, el.bytes.length).length === 0) continue;
+      if (!hasMarker(el.bytes)) continue;
       s.parse(el.bytes.toString('utf8'), el.line);
     }
   }
@@ -313,4 +235,57 @@ async function readCsv(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<voi
     s.candidates++;
     s.parsed(o, row.line);
   }
+}
+
+export interface FileReadOptions extends ReadOptions {
+  /** Files at least this big are scanned by worker threads (JSON lines only). */
+  parallelMinBytes?: number;
+  workers?: number;
+}
+
+/** Files below this size are read on the main thread: starting workers costs more than it saves. */
+export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+
+/**
+ * A regular file: big uncompressed JSON-lines files are scanned by worker threads, anything else
+ * is streamed. `resolveLine` turns the line numbers records carry into real ones (the identity
+ * for streamed input).
+ */
+export async function readFileFailures(
+  path: string,
+  sink: ReadSink,
+  opts: FileReadOptions = {},
+): Promise<ReadResult & { resolveLine: (line: number) => number }> {
+  const identity = (line: number) => line;
+  const workers = opts.workers ?? readerCount();
+  const size = statSync(path).size;
+  if (workers < 2 || size < (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES) || opts.format) {
+    return { ...(await readFailures(inputChunks(openInput(path)), sink, opts)), resolveLine: identity };
+  }
+  const head = Buffer.alloc(Math.min(size, SNIFF_BYTES));
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, head.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const gzip = head[0] === 0x1f && head[1] === 0x8b;
+  if (gzip || sniffFormat(head) !== 'jsonl') {
+    return { ...(await readFailures(inputChunks(openInput(path)), sink, opts)), resolveLine: identity };
+  }
+  const max = opts.maxMalformedLines ?? 20;
+  // Malformed lines arrive from every range at once: keep enough to pick the first ones after.
+  const s = new ReadState(sink, 'jsonl', max * workers);
+  const counts = await scanJsonLinesParallel(path, size, workers, {
+    candidate: (text, line) => s.parse(text, line),
+    malformed: (line, reason) => s.bad(line, reason),
+  });
+  s.records = counts.records;
+  s.bytes = counts.bytes;
+  const result = s.result();
+  result.malformedLines = result.malformedLines
+    .map((m) => ({ ...m, line: counts.resolve(m.line) }))
+    .sort((a, b) => a.line - b.line)
+    .slice(0, max);
+  return { ...result, resolveLine: counts.resolve };
 }

@@ -3,8 +3,9 @@
  * writes / the UI exports, a Cloud Logging LogEntry, a Cloud Audit Log entry) into a LogRecord,
  * or nothing when the record is not a failure. Only failures are worth a diagnosis.
  */
-import type { Context } from '../core/model.js';
+
 import type { LogRecord } from '../core/incidents/model.js';
+import type { Context } from '../core/model.js';
 
 type Obj = Record<string, unknown>;
 
@@ -76,7 +77,14 @@ export function* expandRecords(o: unknown): Generator<unknown> {
     yield* o;
     return;
   }
-  if (isObj(o) && Array.isArray(o.data) && (o.meta !== undefined || o.links !== undefined || o.data.length === 0 || isObj(o.data[0]) && (o.data[0] as Obj).type === 'log')) {
+  if (
+    isObj(o) &&
+    Array.isArray(o.data) &&
+    (o.meta !== undefined ||
+      o.links !== undefined ||
+      o.data.length === 0 ||
+      (isObj(o.data[0]) && (o.data[0] as Obj).type === 'log'))
+  ) {
     yield* o.data;
     return;
   }
@@ -132,7 +140,11 @@ function fromDatadog(a: Obj, id: string | undefined, line: number | undefined): 
 
   const tags = tagMap(a.tags ?? custom.ddtags ?? custom.tags);
   const dd = isObj(custom.dd) ? custom.dd : {};
-  const ddTrace = str(dd.trace_id) ?? str(custom['dd.trace_id']) ?? str(custom.trace_id) ?? str(get(custom, 'otel', 'trace_id'));
+  const ddTrace =
+    str(dd.trace_id) ??
+    str(custom['dd.trace_id']) ??
+    str(custom.trace_id) ??
+    str(get(custom, 'otel', 'trace_id'));
   const statusCode = Number(get(custom, 'http', 'status_code') ?? NaN);
   const origin = tags.get('origin');
   const runtime: Context['runtime'] | undefined =
@@ -168,7 +180,8 @@ function fromDatadog(a: Obj, id: string | undefined, line: number | undefined): 
 
 function fromCloudLogging(e: Obj, line: number | undefined): LogRecord | undefined {
   const proto = isObj(e.protoPayload) ? e.protoPayload : undefined;
-  if (proto && String(proto['@type'] ?? '').endsWith('google.cloud.audit.AuditLog')) return fromAudit(e, proto, line);
+  if (proto && String(proto['@type'] ?? '').endsWith('google.cloud.audit.AuditLog'))
+    return fromAudit(e, proto, line);
 
   const severity = str(e.severity);
   const json = isObj(e.jsonPayload) ? e.jsonPayload : undefined;
@@ -179,7 +192,8 @@ function fromCloudLogging(e: Obj, line: number | undefined): LogRecord | undefin
     str(e.textPayload) ??
     (json ? JSON.stringify(json) : proto ? JSON.stringify(proto) : '');
   const failing =
-    (severity !== undefined && FAILURE_LEVELS.has(severity.toLowerCase())) || GOOGLE_FAILURE_WORDS.test(message);
+    (severity !== undefined && FAILURE_LEVELS.has(severity.toLowerCase())) ||
+    GOOGLE_FAILURE_WORDS.test(message);
   if (!failing || !message) return undefined;
 
   const stack = str(json?.stack_trace) ?? str(json?.exception);

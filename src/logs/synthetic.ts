@@ -96,16 +96,21 @@ export const ERROR_TEMPLATES: ErrorTemplate[] = [
     kind: 'google.genai.errors.ClientError',
     text: (v) =>
       clientError(403, 'PERMISSION_DENIED') +
-      body(403, 'PERMISSION_DENIED', "Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: 3Hq7yZ0kQmS", [
-        {
-          '@type': 'type.googleapis.com/google.rpc.PreconditionFailure',
-          violations: [{ type: 'VPC_SERVICE_CONTROLS', description: '3Hq7yZ0kQmS' }],
-        },
-        errorInfo('SECURITY_POLICY_VIOLATED', 'googleapis.com', {
-          service: 'aiplatform.googleapis.com',
-          consumer: `projects/${v.projectNumber}`,
-        }),
-      ]),
+      body(
+        403,
+        'PERMISSION_DENIED',
+        "Request is prohibited by organization's policy. vpcServiceControlsUniqueIdentifier: 3Hq7yZ0kQmS",
+        [
+          {
+            '@type': 'type.googleapis.com/google.rpc.PreconditionFailure',
+            violations: [{ type: 'VPC_SERVICE_CONTROLS', description: '3Hq7yZ0kQmS' }],
+          },
+          errorInfo('SECURITY_POLICY_VIOLATED', 'googleapis.com', {
+            service: 'aiplatform.googleapis.com',
+            consumer: `projects/${v.projectNumber}`,
+          }),
+        ],
+      ),
   },
   {
     cause: 'iam.service_agent',
@@ -372,7 +377,10 @@ const INFO_MESSAGES = [
 
 function hex(next: () => number, n: number): string {
   let s = '';
-  while (s.length < n) s += Math.floor(next() * 0x100000000).toString(16).padStart(8, '0');
+  while (s.length < n)
+    s += Math.floor(next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s.slice(0, n);
 }
 
@@ -454,9 +462,18 @@ export class LogGenerator {
         version: '1.4.2',
       },
       logger: { name: 'app.services.image_generation', thread_name: 'MainThread' },
-      http: { method: 'POST', url_details: { path: '/api/v1/images/generate' }, status_code: template ? 500 : 200 },
+      http: {
+        method: 'POST',
+        url_details: { path: '/api/v1/images/generate' },
+        status_code: template ? 500 : 200,
+      },
     };
-    if (template) custom.error = { kind: template.kind, message: template.text(v), stack: `Traceback (most recent call last):\n  File "app/services/image_generation.py", line 88, in generate\n${template.kind}` };
+    if (template)
+      custom.error = {
+        kind: template.kind,
+        message: template.text(v),
+        stack: `Traceback (most recent call last):\n  File "app/services/image_generation.py", line 88, in generate\n${template.kind}`,
+      };
     return {
       timestamp: ts,
       service: SEED.service,
@@ -567,15 +584,25 @@ export class LogGenerator {
             resource,
             permission: 'aiplatform.endpoints.predict',
             granted: !failing,
-            resourceAttributes: { service: 'aiplatform.googleapis.com', name: resource, type: 'aiplatform.googleapis.com/PublisherModel' },
+            resourceAttributes: {
+              service: 'aiplatform.googleapis.com',
+              name: resource,
+              type: 'aiplatform.googleapis.com/PublisherModel',
+            },
             permissionType: 'DATA_READ',
           },
         ],
         resourceName: resource,
-        request: { '@type': 'type.googleapis.com/google.cloud.aiplatform.v1.GenerateContentRequest', model: resource },
+        request: {
+          '@type': 'type.googleapis.com/google.cloud.aiplatform.v1.GenerateContentRequest',
+          model: resource,
+        },
       },
       insertId: hex(this.next, 12),
-      resource: { type: 'audited_resource', labels: { service: 'aiplatform.googleapis.com', method, project_id: v.project } },
+      resource: {
+        type: 'audited_resource',
+        labels: { service: 'aiplatform.googleapis.com', method, project_id: v.project },
+      },
       timestamp: ts,
       severity: failing ? 'ERROR' : 'INFO',
       logName: `projects/${v.project}/logs/cloudaudit.googleapis.com%2Fdata_access`,

@@ -42,7 +42,8 @@ export function monitorDiff(want: DatadogMonitor, have: Record<string, unknown>)
 function pick(have: unknown, want: unknown): unknown {
   if (typeof want !== 'object' || want === null || typeof have !== 'object' || have === null) return have;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(want)) out[k] = pick((have as Record<string, unknown>)[k], (want as Record<string, unknown>)[k]);
+  for (const k of Object.keys(want))
+    out[k] = pick((have as Record<string, unknown>)[k], (want as Record<string, unknown>)[k]);
   return out;
 }
 
@@ -66,7 +67,9 @@ export async function applyMonitors(
   const results: ApplyResult[] = [];
   for (const { key, monitor } of monitors) {
     const keyTag = `${MONITOR_KEY_TAG}:${key}`;
-    const match = existing.find((m) => m.tags?.includes(keyTag) && scopeTags.every((t) => m.tags?.includes(t)));
+    const match = existing.find(
+      (m) => m.tags?.includes(keyTag) && scopeTags.every((t) => m.tags?.includes(t)),
+    );
     const body = ObjectSerializer.deserialize(monitor, 'Monitor', '') as Monitor;
     if (!match?.id) {
       const created = await api.createMonitor({ body });

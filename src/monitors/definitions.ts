@@ -76,7 +76,12 @@ const FAMILIES: Family[] = [
       'CREDENTIALS_MISSING',
       '"Quota exceeded"',
     ],
-    gcpTerms: ['"UNAUTHENTICATED"', '"API_KEY_INVALID"', '"DefaultCredentialsError"', '"ACCESS_TOKEN_SCOPE_INSUFFICIENT"'],
+    gcpTerms: [
+      '"UNAUTHENTICATED"',
+      '"API_KEY_INVALID"',
+      '"DefaultCredentialsError"',
+      '"ACCESS_TOKEN_SCOPE_INSUFFICIENT"',
+    ],
     critical: 0,
     priority: 2,
   },
@@ -167,7 +172,8 @@ function q(s: string): string {
 
 function runbookLines(s: MonitorSettings, codes: ErrorCode[]): string[] {
   const lines = [`Runbook: \`npx genai-doctor explain ${codes[0]}\``];
-  if (s.runbookUrl) for (const c of codes) lines.push(`Catalog page ${c}: ${s.runbookUrl.replace('{code}', String(c))}`);
+  if (s.runbookUrl)
+    for (const c of codes) lines.push(`Catalog page ${c}: ${s.runbookUrl.replace('{code}', String(c))}`);
   return lines;
 }
 
@@ -186,7 +192,10 @@ function scope(s: MonitorSettings): string {
 }
 
 /** The Datadog Logs search for one family's failures (also what the report's monitor shows). */
-export function familyLogQuery(s: Pick<MonitorSettings, 'service' | 'env'>, key = 'permission-denied'): string {
+export function familyLogQuery(
+  s: Pick<MonitorSettings, 'service' | 'env'>,
+  key = 'permission-denied',
+): string {
   const f = FAMILIES.find((x) => x.key === key) ?? (FAMILIES[0] as Family);
   return `${scope(s as MonitorSettings)} status:error (${f.terms.join(' OR ')})`;
 }
@@ -197,7 +206,9 @@ function logAlert(s: MonitorSettings, f: Family): DatadogMonitor {
   const message = [
     `{{#is_alert}}${f.title} on ${s.service}: {{value}} failing calls in the last 5 minutes.{{/is_alert}}`,
     ...(f.warning !== undefined
-      ? [`{{#is_warning}}${f.title} on ${s.service}: {{value}} failing calls in the last 5 minutes.{{/is_warning}}`]
+      ? [
+          `{{#is_warning}}${f.title} on ${s.service}: {{value}} failing calls in the last 5 minutes.{{/is_warning}}`,
+        ]
       : []),
     '',
     `Catalog code${f.codes.length > 1 ? 's' : ''} ${codes}. Group and diagnose the failures: \`npx genai-doctor logs --datadog '${scope(s)} status:error' --from now-1h\`.`,
@@ -213,7 +224,8 @@ function logAlert(s: MonitorSettings, f: Family): DatadogMonitor {
     tags: [...baseTags(s, f.key), ...f.codes.map((c) => `genai-doctor-code:${c}`)],
     priority: f.priority,
     options: {
-      thresholds: f.warning !== undefined ? { critical: f.critical, warning: f.warning } : { critical: f.critical },
+      thresholds:
+        f.warning !== undefined ? { critical: f.critical, warning: f.warning } : { critical: f.critical },
       notify_no_data: false,
       renotify_interval: 60,
       include_tags: true,
@@ -302,7 +314,9 @@ function gcpMonitor(s: MonitorSettings, f: Family): GcpMonitor {
           displayName: `${f.title} > ${f.critical} in 5 min`,
           conditionThreshold: {
             filter: `metric.type="logging.googleapis.com/user/${name}" AND resource.type="cloud_run_revision"`,
-            aggregations: [{ alignmentPeriod: '300s', perSeriesAligner: 'ALIGN_SUM', crossSeriesReducer: 'REDUCE_SUM' }],
+            aggregations: [
+              { alignmentPeriod: '300s', perSeriesAligner: 'ALIGN_SUM', crossSeriesReducer: 'REDUCE_SUM' },
+            ],
             comparison: 'COMPARISON_GT',
             thresholdValue: f.critical,
             duration: '0s',
@@ -369,7 +383,9 @@ export function incidentMonitoring(
 ): IncidentMonitoring {
   const key = familyKeyFor(code, text);
   const set = monitorSet(s);
-  const monitor = (set.datadog.find((m) => m.key === key) ?? set.datadog.find((m) => m.key === 'apm-error-rate'))?.monitor as DatadogMonitor;
+  const monitor = (
+    set.datadog.find((m) => m.key === key) ?? set.datadog.find((m) => m.key === 'apm-error-rate')
+  )?.monitor as DatadogMonitor;
   return {
     logsQuery: key ? familyLogQuery(s, key) : `${scope(s)} status:error`,
     successQuery: successText ? `${scope(s)} "${q(successText)}"` : `${scope(s)} -status:error`,

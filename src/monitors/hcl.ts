@@ -30,7 +30,13 @@ export function hclString(s: string): string {
 }
 
 function isRaw(v: HclValue): v is HclRaw {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as HclRaw).raw === 'string' && Object.keys(v).length === 1;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    typeof (v as HclRaw).raw === 'string' &&
+    Object.keys(v).length === 1
+  );
 }
 
 function value(v: HclValue, indent: string): string {

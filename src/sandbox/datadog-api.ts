@@ -211,7 +211,7 @@ function monitorProblems(body: Obj): string[] {
   return problems;
 }
 
-function storedMonitor(state: DatadogApiState, body: Obj, id: number, created?: string): Obj {
+function storedMonitor(body: Obj, id: number, created?: string): Obj {
   const now = new Date().toISOString();
   const options = (body.options ?? {}) as Obj;
   return {
@@ -321,7 +321,7 @@ export default async function datadogApi(
     const problems = monitorProblems(body);
     if (problems.length) return reply.code(400).send({ errors: problems });
     const id = state.nextId++;
-    const m = storedMonitor(state, body, id);
+    const m = storedMonitor(body, id);
     state.monitors.set(id, m);
     return m;
   });
@@ -340,7 +340,7 @@ export default async function datadogApi(
     const merged = { ...existing, ...((req.body ?? {}) as Obj) };
     const problems = monitorProblems(merged);
     if (problems.length) return reply.code(400).send({ errors: problems });
-    const m = storedMonitor(state, merged, id, String(existing.created));
+    const m = storedMonitor(merged, id, String(existing.created));
     state.monitors.set(id, m);
     return m;
   });

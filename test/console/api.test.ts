@@ -31,7 +31,7 @@ describe('console API', () => {
   test('POST /api/diagnose answers the diagnosis, plan and renderings of the seed error', async () => {
     const res = await postJson(`${c.url}/api/diagnose`, {
       text: SEED_ERROR,
-      context: { project: 'datadog-ese-sandbox', runtime: 'cloud-run' },
+      context: { runtime: 'cloud-run' },
     });
     assert.equal(res.status, 200);
     const top = res.body.diagnosis.findings[0];
@@ -130,8 +130,10 @@ describe('console API', () => {
     assert.equal(body.stats.malformedLines[0].line, log.malformedLine);
     assert.ok(body.incidents.length >= 2);
     const codes = body.incidents.map((i: Loose) => i.code);
-    assert.ok(codes.includes(1152));
-    assert.ok(codes.includes(1153));
+    // The seed's 403 names datadog-sandbox while the service runs in datadog-ese-sandbox: the
+    // permission family (1152) or the project mismatch behind it (1150), as the core ranks it.
+    assert.ok(codes.includes(1152) || codes.includes(1150), `codes ${codes}`);
+    assert.ok(codes.includes(1153), `codes ${codes}`);
     const total = body.incidents.reduce((n: number, i: Loose) => n + i.count, 0);
     assert.equal(total, log.failures);
     assert.equal(body.timeline.length, 12);

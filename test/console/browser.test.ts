@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { codeOf } from '../../src/core/taxonomy.js';
+import { listScenarios } from '../../src/sandbox/index.js';
 import type { RunningConsole } from '../../src/server/index.js';
 import { consoleFor, logExport, SEED_ERROR } from './helpers.js';
 
@@ -89,12 +91,11 @@ describe('console page in Chromium', () => {
     const w = await open();
     const { page } = w;
     await page.fill('#error-text', SEED_ERROR);
-    await page.fill('#ctx-project', 'datadog-ese-sandbox');
     await page.selectOption('#ctx-runtime', 'cloud-run');
     await page.click('#diagnose-btn');
     await page.waitForSelector('#results:not([hidden])');
     assert.equal(await page.textContent('#verdict-code'), '1152');
-    assert.match((await page.textContent('#verdict-cause')) ?? '', /^(iam|project)\./);
+    assert.equal(await page.textContent('#verdict-cause'), 'iam.missing_permission');
     const confidence = await page.textContent('#verdict-confidence');
     assert.match(confidence ?? '', /^\d+ %$/);
 
@@ -153,8 +154,8 @@ describe('console page in Chromium', () => {
     );
     assert.ok(rows.length >= 2, 'two incidents at least (permission denied, throttling)');
     const codes = rows.map((r) => r[0]);
-    assert.ok(codes.includes('1152'));
-    assert.ok(codes.includes('1153'));
+    assert.ok(codes.includes('1152') || codes.includes('1150'), `codes ${codes}`);
+    assert.ok(codes.includes('1153'), `codes ${codes}`);
     const counted = rows.reduce((n, r) => n + Number(r[2]), 0);
     assert.equal(counted, log.failures);
     assert.match((await page.textContent('#logs-stats')) ?? '', /1 malformed line/);
@@ -225,8 +226,12 @@ describe('console page in Chromium', () => {
       seen.every((x) => !x.resultShown),
       'every probe was on screen before the verdict arrived',
     );
-    assert.equal(await page.textContent('#verdict-code'), '1152');
+    // The verdict is the cause the sandbox scenario is built to produce (the seed: a project mismatch).
+    const seed = listScenarios().find((x) => x.name === 'seed-incident')!;
+    assert.equal(await page.textContent('#verdict-cause'), seed.cause);
+    assert.equal(await page.textContent('#verdict-code'), String(codeOf(seed.cause)));
     assert.match((await page.textContent('#plan-gcloud')) ?? '', /roles\/aiplatform\.user/);
+    assert.match((await page.textContent('#check-target')) ?? '', /genai-adk-python/);
     await shot(page, 'live-check-sandbox');
     clean(w);
   });
@@ -302,7 +307,7 @@ describe('console page in Chromium', () => {
     // Tab through the file input and into the context fields.
     for (let i = 0; i < 6 && (await focused()) !== 'ctx-project'; i++) await page.keyboard.press('Tab');
     assert.equal(await focused(), 'ctx-project');
-    await page.keyboard.type('datadog-ese-sandbox');
+    await page.keyboard.type('datadog-sandbox');
     await page.keyboard.press('Enter'); // Enter in a context field diagnoses
     await page.waitForSelector('#results:not([hidden])');
     assert.equal(await focused(), 'results', 'focus moves to the result');

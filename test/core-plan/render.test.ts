@@ -163,7 +163,10 @@ describe('terraform', () => {
       'genai-adk-python-sa',
     );
     const saBinding = Object.values(at(sa, 'resource', 'google_project_iam_member') as object)[0];
-    assert.equal(at(saBinding, 0, 'member'), `\${google_service_account.genai_adk_python_sa.member}`);
+    assert.equal(
+      at(saBinding, 0, 'member'),
+      `serviceAccount:\${google_service_account.genai_adk_python_sa.email}`,
+    );
   });
 });
 
@@ -205,7 +208,8 @@ describe('Markdown runbook and text', () => {
     assert.match(md, /resource\.labels\.service_name="genai-adk-python"/);
     assert.match(md, /make sure the client uses `datadog-ese-sandbox`, not `datadog-sandbox`/);
     assert.match(md, /served at `location="global"`/);
-    assert.match(md, /roles\/aiplatform\.rapidevalServiceAgent` \(service-agent\)/);
+    assert.match(md, /service-agent roles \(`roles\/aiplatform\.rapidevalServiceAgent`/);
+    assert.match(md, /non-GA roles \(`roles\/aiplatform\.expressUser`/);
   });
 
   test('every cause renders md, text, console without throwing, and text colour follows the option', () => {

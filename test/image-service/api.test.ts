@@ -5,8 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { containsSecret } from '../../src/core/redact.js';
-import { getJson, PNG_SIGNATURE, postJson, SEED_BODY, type Stack, startStack, waitFor } from './helpers/stack.js';
 import { SUCCESS_SCENARIO } from './helpers/scenarios.js';
+import {
+  getJson,
+  PNG_SIGNATURE,
+  postJson,
+  SEED_BODY,
+  type Stack,
+  startStack,
+  waitFor,
+} from './helpers/stack.js';
 
 describe('image service API against the sandbox', () => {
   let stack: Stack;
@@ -82,7 +90,11 @@ describe('image service API against the sandbox', () => {
     const notJson = await postJson(generate, '{"prompt":');
     assert.equal(notJson.status, 400);
     assert.equal(notJson.body.error.cause, 'request.invalid');
-    const text = await fetch(generate, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: '<a/>' });
+    const text = await fetch(generate, {
+      method: 'POST',
+      headers: { 'content-type': 'application/xml' },
+      body: '<a/>',
+    });
     assert.equal(text.status, 415);
   });
 
@@ -106,7 +118,9 @@ describe('image service API against the sandbox', () => {
     const op = doc.paths['/api/v1/images/generate'].post;
     const schema = op.requestBody.content['application/json'].schema;
     assert.deepEqual(schema.required, ['prompt']);
-    const ratios = schema.properties.aspect_ratio.anyOf.map((x: { const?: string; enum?: string[] }) => x.const ?? x.enum?.[0]);
+    const ratios = schema.properties.aspect_ratio.anyOf.map(
+      (x: { const?: string; enum?: string[] }) => x.const ?? x.enum?.[0],
+    );
     assert.ok(ratios.includes('21:9') && ratios.includes('4:5'));
     assert.ok(doc.paths['/api/v1/sessions/{id}']);
     assert.ok(doc.paths['/readyz']);

@@ -97,7 +97,8 @@ const PERMISSION_DENIED_403 = {
         domain: 'aiplatform.googleapis.com',
         metadata: {
           permission: 'aiplatform.endpoints.predict',
-          resource: 'projects/datadog-ese-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview',
+          resource:
+            'projects/datadog-ese-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview',
         },
       },
     ],
@@ -134,19 +135,29 @@ describe('Datadog APM and logs from the real process', () => {
     assert.equal(denied.status, 503);
     assert.equal(denied.body.error.code, 1152);
 
-    const requestSpans = await waitFor(async () => {
-      const s = agent.spans.filter((x) => x.name === 'fastify.request' && x.resource === 'POST /api/v1/images/generate');
-      return s.length >= 2 ? s : undefined;
-    }, 15_000, 'fastify request spans at the agent');
+    const requestSpans = await waitFor(
+      async () => {
+        const s = agent.spans.filter(
+          (x) => x.name === 'fastify.request' && x.resource === 'POST /api/v1/images/generate',
+        );
+        return s.length >= 2 ? s : undefined;
+      },
+      15_000,
+      'fastify request spans at the agent',
+    );
     for (const s of requestSpans) {
       assert.equal(s.service, 'genai-image-service');
       assert.equal(s.meta.env, 'test');
       assert.equal(s.meta.version, '9.9.9');
     }
-    const upstream = await waitFor(async () => {
-      const s = agent.spans.filter((x) => x.name === 'gemini.generate_content');
-      return s.length >= 2 ? s : undefined;
-    }, 15_000, 'gemini spans at the agent');
+    const upstream = await waitFor(
+      async () => {
+        const s = agent.spans.filter((x) => x.name === 'gemini.generate_content');
+        return s.length >= 2 ? s : undefined;
+      },
+      15_000,
+      'gemini spans at the agent',
+    );
     const good = upstream.find((s) => s.meta['http.status_code'] === '200')!;
     const bad = upstream.find((s) => s.meta['http.status_code'] === '403')!;
     for (const s of [good, bad]) {
@@ -171,22 +182,33 @@ describe('Datadog APM and logs from the real process', () => {
       // 128-bit trace ids are logged as 32 hex digits; the agent payload carries the low 64 bits.
       const low = dd.trace_id.length === 32 ? BigInt(`0x${dd.trace_id.slice(16)}`) : BigInt(dd.trace_id);
       assert.equal(low, BigInt(span.trace_id));
-      assert.ok(agent.spans.some((x) => BigInt(x.span_id) === BigInt(dd.span_id)), 'dd.span_id names an emitted span');
+      assert.ok(
+        agent.spans.some((x) => BigInt(x.span_id) === BigInt(dd.span_id)),
+        'dd.span_id names an emitted span',
+      );
     }
     assert.equal(completed.model, 'gemini-3-pro-image-preview');
     assert.equal(typeof completed.latency_ms, 'number');
     assert.equal(failed.level, 'error');
     assert.equal(failed.code, 1152);
     for (const raw of child.raw) assert.ok(!containsSecret(raw), 'no credential in the log');
-    process.stdout.write(`# success log line:\n#   ${child.raw.find((r) => r.includes('Image generation completed'))}\n`);
-    process.stdout.write(`# 1152 failure log line:\n#   ${child.raw.find((r) => r.includes('"image.failed"'))}\n`);
+    process.stdout.write(
+      `# success log line:\n#   ${child.raw.find((r) => r.includes('Image generation completed'))}\n`,
+    );
+    process.stdout.write(
+      `# 1152 failure log line:\n#   ${child.raw.find((r) => r.includes('"image.failed"'))}\n`,
+    );
   });
 
   test('SIGTERM finishes in-flight requests, then the process exits 0', async () => {
     proxy.set({ kind: 'delay', ms: 500 });
     const before = proxy.calls;
     const inFlight = postJson(`${child.url}/api/v1/images/generate`, SEED_BODY);
-    await waitFor(async () => (proxy.calls > before ? true : undefined), 5000, 'the request to reach upstream');
+    await waitFor(
+      async () => (proxy.calls > before ? true : undefined),
+      5000,
+      'the request to reach upstream',
+    );
     child.proc.kill('SIGTERM');
     assert.equal((await inFlight).status, 200);
     assert.equal(await child.exit, 0);

@@ -16,12 +16,22 @@ const appDir = join(root, 'apps/image-service');
 const dockerfile = readFileSync(join(appDir, 'Dockerfile'), 'utf8');
 
 type Block = Record<string, unknown>;
-async function terraform(): Promise<{ resource: Record<string, Record<string, Block[]>>; locals: Block[]; variable: Record<string, Block[]> }> {
+async function terraform(): Promise<{
+  resource: Record<string, Record<string, Block[]>>;
+  locals: Block[];
+  variable: Record<string, Block[]>;
+}> {
   const dir = join(appDir, 'terraform');
-  const merged = { resource: {} as Record<string, Record<string, Block[]>>, locals: [] as Block[], variable: {} as Record<string, Block[]> };
+  const merged = {
+    resource: {} as Record<string, Record<string, Block[]>>,
+    locals: [] as Block[],
+    variable: {} as Record<string, Block[]>,
+  };
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.tf'))) {
     const json = (await parse(f, readFileSync(join(dir, f), 'utf8'))) as Record<string, never>;
-    for (const [type, byName] of Object.entries((json.resource ?? {}) as Record<string, Record<string, Block[]>>)) {
+    for (const [type, byName] of Object.entries(
+      (json.resource ?? {}) as Record<string, Record<string, Block[]>>,
+    )) {
       merged.resource[type] = { ...merged.resource[type], ...byName };
     }
     merged.locals.push(...((json.locals ?? []) as Block[]));
@@ -29,6 +39,9 @@ async function terraform(): Promise<{ resource: Record<string, Record<string, Bl
   }
   return merged;
 }
+
+/** A Terraform interpolation as hcl2json prints it: tf$('var.x') is the string "${var.x}". */
+const tf$ = (expr: string) => '$' + '{' + expr + '}';
 
 const one = <T>(xs: T[] | undefined): T => {
   assert.ok(xs && xs.length === 1, 'expected exactly one block');
@@ -48,7 +61,10 @@ describe('Dockerfile', () => {
     const base = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
     assert.equal(base.compilerOptions.outDir, 'dist');
     assert.equal(base.compilerOptions.rootDir, 'src');
-    assert.match(readFileSync(join(root, 'package.json'), 'utf8'), /"service": ".*node dist\/apps\/image-service\/main\.js"/);
+    assert.match(
+      readFileSync(join(root, 'package.json'), 'utf8'),
+      /"service": ".*node dist\/apps\/image-service\/main\.js"/,
+    );
   });
 
   test('the checker catches the mistakes it exists for', () => {
@@ -60,10 +76,20 @@ describe('Dockerfile', () => {
       'CMD node main.js',
     ].join('\n');
     const rules = new Set(lintDockerfile(bad).map((p) => p.rule));
-    for (const r of ['pinned-base', 'multi-stage', 'non-root', 'no-secrets', 'prod-deps', 'no-healthcheck', 'exec-cmd']) {
+    for (const r of [
+      'pinned-base',
+      'multi-stage',
+      'non-root',
+      'no-secrets',
+      'prod-deps',
+      'no-healthcheck',
+      'exec-cmd',
+    ]) {
       assert.ok(rules.has(r), `expected ${r} in ${[...rules].join(',')}`);
     }
-    assert.ok(lintDockerfile(dockerfile.replace('USER node', 'USER root')).some((p) => p.rule === 'non-root'));
+    assert.ok(
+      lintDockerfile(dockerfile.replace('USER node', 'USER root')).some((p) => p.rule === 'non-root'),
+    );
     assert.ok(lintDockerfile(dockerfile.replace('--omit=dev ', '')).some((p) => p.rule === 'prod-deps'));
   });
 
@@ -92,12 +118,15 @@ describe('Terraform', () => {
     assert.equal(grant.member, `serviceAccount:\${google_service_account.${saName}.email}`);
     // The project the service calls: its GOOGLE_CLOUD_PROJECT.
     const run = one(Object.values(tf.resource.google_cloud_run_v2_service!)[0]);
-    const env = one(one(run.template as Block[]).containers as Block[]).env as { name: string; value: string }[];
+    const env = one(one(run.template as Block[]).containers as Block[]).env as {
+      name: string;
+      value: string;
+    }[];
     const calls = env.find((e) => e.name === 'GOOGLE_CLOUD_PROJECT')?.value;
     assert.equal(grant.project, calls);
     const local = tf.locals.find((l) => 'model_project' in l)?.model_project;
-    assert.equal(calls, '${local.model_project}');
-    assert.equal(local, '${coalesce(var.model_project_id, var.project_id)}');
+    assert.equal(calls, tf$('local.model_project'));
+    assert.equal(local, tf$('coalesce(var.model_project_id, var.project_id)'));
     assert.equal(one(tf.variable.model_project_id).default, null);
   });
 
@@ -118,27 +147,44 @@ describe('Terraform', () => {
     const services = Object.values(tf.resource.google_project_service ?? {}).flat();
     const vertex = services.find((s) => s.service === 'aiplatform.googleapis.com');
     assert.ok(vertex);
-    assert.equal(vertex.project, '${local.model_project}');
+    assert.equal(vertex.project, tf$('local.model_project'));
     assert.equal(vertex.disable_on_destroy, false);
     const run = one(Object.values(tf.resource.google_cloud_run_v2_service!)[0]);
     const deps = run.depends_on as string[];
-    assert.ok(deps.some((d) => d.includes('google_project_service.')), 'service waits for the API');
-    assert.ok(deps.some((d) => d.includes('google_project_iam_member.')), 'service waits for the grant');
+    assert.ok(
+      deps.some((d) => d.includes('google_project_service.')),
+      'service waits for the API',
+    );
+    assert.ok(
+      deps.some((d) => d.includes('google_project_iam_member.')),
+      'service waits for the grant',
+    );
   });
 
   test('the env it sets is the env the service reads, with the defaults it documents', async () => {
     const tf = await terraform();
     const run = one(Object.values(tf.resource.google_cloud_run_v2_service!)[0]);
     const container = one(one(run.template as Block[]).containers as Block[]);
-    const env = Object.fromEntries((container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
-    for (const name of ['GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_LOCATION', 'IMAGE_MODEL', 'DD_SERVICE', 'DD_ENV', 'DD_VERSION']) {
+    const env = Object.fromEntries(
+      (container.env as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+    );
+    for (const name of [
+      'GOOGLE_CLOUD_PROJECT',
+      'GOOGLE_CLOUD_LOCATION',
+      'IMAGE_MODEL',
+      'DD_SERVICE',
+      'DD_ENV',
+      'DD_VERSION',
+    ]) {
       assert.ok(name in env, `${name} is set`);
     }
     // Substitute the variables' defaults and read the result as the service would on Cloud Run.
     const resolved = Object.fromEntries(
       Object.entries(env).map(([k, v]) => [
         k,
-        v.replace(/\$\{var\.(\w+)\}/g, (_, n: string) => String(one(tf.variable[n]).default)).replace('${local.model_project}', 'calls-project'),
+        v
+          .replace(/\$\{var\.(\w+)\}/g, (_, n: string) => String(one(tf.variable[n]).default))
+          .replace(tf$('local.model_project'), 'calls-project'),
       ]),
     );
     const config = loadConfig({ ...resolved, K_SERVICE: 'genai-image-service' });

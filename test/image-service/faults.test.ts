@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GoogleAuth } from 'google-auth-library';
 import type { Binding, Policy } from '../../src/core/iam.js';
-import { CLOUD_PLATFORM_SCOPE, clientFromGoogleAuth, type GcpClient, makeTransporter } from '../../src/gcp/client.js';
+import {
+  CLOUD_PLATFORM_SCOPE,
+  clientFromGoogleAuth,
+  type GcpClient,
+  makeTransporter,
+} from '../../src/gcp/client.js';
 import { getIamPolicy, setIamPolicy } from '../../src/gcp/resourcemanager.js';
 import { INTERNAL_500, throttled429 } from './helpers/fault-proxy.js';
 import { SUCCESS_SCENARIO } from './helpers/scenarios.js';
@@ -23,7 +28,9 @@ describe('fault test', () => {
   const call = async (label: string) => {
     const res = await postJson(generate, SEED_BODY);
     const e = res.body.error;
-    note(`${label.padEnd(34)} -> ${res.status} ${e ? `${e.code ?? ''} ${e.cause}` : `image ${res.body.image.size_bytes} B, attempts ${res.body.timings.attempts}`}`);
+    note(
+      `${label.padEnd(34)} -> ${res.status} ${e ? `${e.code ?? ''} ${e.cause}` : `image ${res.body.image.size_bytes} B, attempts ${res.body.timings.attempts}`}`,
+    );
     return res;
   };
 
@@ -32,7 +39,12 @@ describe('fault test', () => {
       scenario: SUCCESS_SCENARIO,
       proxy: true,
       sandbox: { propagationDelayMs: 300 },
-      config: { requestDeadlineMs: 1500, retryBaseDelayMs: 50, readinessIntervalMs: 400, readinessCheck: 'count-tokens' },
+      config: {
+        requestDeadlineMs: 1500,
+        retryBaseDelayMs: 50,
+        readinessIntervalMs: 400,
+        readinessCheck: 'count-tokens',
+      },
     });
     generate = `${stack.url}/api/v1/images/generate`;
   });
@@ -67,8 +79,29 @@ describe('fault test', () => {
 
     proxy.set({ kind: 'none' });
     assert.equal((await call('faults cleared')).status, 200);
-    const failed = stack.logs.filter((l) => l.event === 'image.failed').map((l) => (l.upstream as { kind: string }).kind);
+    const failed = stack.logs
+      .filter((l) => l.event === 'image.failed')
+      .map((l) => (l.upstream as { kind: string }).kind);
     assert.deepEqual(failed, ['api-error', 'network', 'timeout']);
+  });
+
+  test('credentials inside an upstream error never reach the log or the client', async () => {
+    // Assembled at run time so no credential-shaped literal sits in the source.
+    const key = ['AIza', 'SyD3'.padEnd(35, 'x')].join('');
+    const token = ['ya29', 'a0AfB_byC'.padEnd(60, 'q')].join('.');
+    stack.proxy!.set({
+      kind: 'status',
+      status: 400,
+      times: 1,
+      body: { error: { code: 400, message: `Request had key=${key} and Bearer ${token}`, status: 'INVALID_ARGUMENT' } },
+    });
+    const res = await call('upstream error quoting credentials');
+    assert.equal(res.status, 400);
+    const text = JSON.stringify(res.body);
+    assert.ok(!text.includes(key) && !text.includes(token));
+    const line = stack.rawLogs.findLast((l) => l.includes('"image.failed"'))!;
+    assert.ok(!line.includes(key) && !line.includes(token), 'redacted in the log');
+    assert.match(line, /Request had key=/, 'the rest of the upstream text is kept');
   });
 
   test('throttling is retried honouring RetryInfo, within the deadline', async () => {
@@ -101,7 +134,11 @@ describe('fault test', () => {
     const { sandbox } = stack;
     process.env.GENAI_DOCTOR_ENDPOINT = sandbox.url;
     const operator: GcpClient = await clientFromGoogleAuth(
-      new GoogleAuth({ keyFile: sandbox.adcFile, scopes: [CLOUD_PLATFORM_SCOPE], clientOptions: { transporter: makeTransporter() } }),
+      new GoogleAuth({
+        keyFile: sandbox.adcFile,
+        scopes: [CLOUD_PLATFORM_SCOPE],
+        clientOptions: { transporter: makeTransporter() },
+      }),
     );
     const project = stack.service.identity.project!;
     const member = `serviceAccount:${stack.service.identity.principal}`;
@@ -117,29 +154,45 @@ describe('fault test', () => {
     await setIamPolicy(operator, project, { ...policy, bindings: without });
     note(`setIamPolicy: removed ${grant.role} from the service account (propagates in ~300 ms)`);
 
-    const denied = await waitFor(async () => {
-      const r = await call('generate while revoked');
-      return r.status === 200 ? undefined : r;
-    }, 10_000, 'the revocation to take effect');
+    const denied = await waitFor(
+      async () => {
+        const r = await call('generate while revoked');
+        return r.status === 200 ? undefined : r;
+      },
+      10_000,
+      'the revocation to take effect',
+    );
     assert.equal(denied.status, 503);
     assert.equal(denied.body.error.code, 1152);
     assert.equal(denied.body.error.cause, 'iam.missing_permission');
-    const notReady = await waitFor(async () => {
-      const r = await readyz();
-      return r.status === 'not_ready' ? r : undefined;
-    }, 10_000, 'readiness to flip');
+    const notReady = await waitFor(
+      async () => {
+        const r = await readyz();
+        return r.status === 'not_ready' ? r : undefined;
+      },
+      10_000,
+      'readiness to flip',
+    );
     note(`readyz: ${notReady.status} ${notReady.finding.code} ${notReady.finding.cause}`);
     assert.equal(notReady.finding.code, 1152);
 
     const current = await getIamPolicy(operator, project);
     await setIamPolicy(operator, project, { ...current, bindings: [...(current.bindings ?? []), grant] });
     note(`setIamPolicy: restored ${grant.role}`);
-    const ok = await waitFor(async () => {
-      const r = await call('generate after restore');
-      return r.status === 200 ? r : undefined;
-    }, 10_000, 'the grant to take effect');
+    const ok = await waitFor(
+      async () => {
+        const r = await call('generate after restore');
+        return r.status === 200 ? r : undefined;
+      },
+      10_000,
+      'the grant to take effect',
+    );
     assert.equal(ok.status, 200);
-    const ready = await waitFor(async () => ((await readyz()).status === 'ready' ? true : undefined), 10_000, 'ready again');
+    const ready = await waitFor(
+      async () => ((await readyz()).status === 'ready' ? true : undefined),
+      10_000,
+      'ready again',
+    );
     assert.ok(ready);
     note('readyz: ready');
   });
@@ -148,14 +201,20 @@ describe('fault test', () => {
 describe('graceful shutdown', () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({ scenario: SUCCESS_SCENARIO, proxy: true, config: { readinessCheck: 'count-tokens' } });
+    stack = await startStack({
+      scenario: SUCCESS_SCENARIO,
+      proxy: true,
+      config: { readinessCheck: 'count-tokens' },
+    });
   });
   after(() => stack.close());
 
   test('close() lets in-flight requests finish and refuses new ones', async () => {
     assert.equal((await postJson(`${stack.url}/api/v1/images/generate`, SEED_BODY)).status, 200);
     stack.proxy!.set({ kind: 'delay', ms: 600 });
-    const inFlight = Promise.all([1, 2, 3].map(() => postJson(`${stack.url}/api/v1/images/generate`, SEED_BODY)));
+    const inFlight = Promise.all(
+      [1, 2, 3].map(() => postJson(`${stack.url}/api/v1/images/generate`, SEED_BODY)),
+    );
     await waitFor(async () => (stack.proxy!.calls >= 4 ? true : undefined), 5000, 'requests in flight');
     const closing = stack.service.close({ graceMs: 5000 });
     assert.equal(stack.service.readiness.snapshot().shuttingDown, true);

@@ -16,7 +16,12 @@ const { reproducible, other } = serviceScenarios();
 describe('each sandbox scenario through the service', () => {
   test('the scenario list covers the seed incident and the IAM, project, API, model and rate causes', (t) => {
     const causes = new Set(reproducible.map((s) => s.cause));
-    for (const c of ['iam.missing_permission', 'api.disabled', 'model.not_found', 'rate.throttled'] as const) {
+    for (const c of [
+      'iam.missing_permission',
+      'api.disabled',
+      'model.not_found',
+      'rate.throttled',
+    ] as const) {
       assert.ok(causes.has(c), c);
     }
     assert.ok(reproducible.some((s) => s.name === 'seed-incident'));
@@ -40,9 +45,15 @@ describe('each sandbox scenario through the service', () => {
         const err = res.body.error;
         assert.ok(err, `expected an error, got ${res.status}`);
         const allowed = [sc.cause, ...sc.accept];
-        assert.ok(allowed.includes(err.cause), `${sc.name}: diagnosed ${err.cause}, expected one of ${allowed.join(', ')}`);
+        assert.ok(
+          allowed.includes(err.cause),
+          `${sc.name}: diagnosed ${err.cause}, expected one of ${allowed.join(', ')}`,
+        );
         assert.equal(err.code, CAUSES[err.cause as keyof typeof CAUSES]);
-        assert.equal(res.status, statusFor({ cause: err.cause, code: err.code }, { kind: 'api-error', text: '' }));
+        assert.equal(
+          res.status,
+          statusFor({ cause: err.cause, code: err.code }, { kind: 'api-error', text: '' }),
+        );
         assert.equal(err.docs, `/errors/${err.code}`);
         assert.equal(err.request_id, res.headers.get('x-request-id'));
         // No internals: no project ids, principals or upstream wording in what the client sees.
@@ -73,7 +84,10 @@ describe('each sandbox scenario through the service', () => {
         } else {
           assert.equal(ready.status, 503, JSON.stringify(ready.body));
           assert.equal(ready.body.finding.code, CAUSES[ready.body.finding.cause as keyof typeof CAUSES]);
-          assert.ok(allowed.includes(ready.body.finding.cause), `readiness found ${ready.body.finding.cause}`);
+          assert.ok(
+            allowed.includes(ready.body.finding.cause),
+            `readiness found ${ready.body.finding.cause}`,
+          );
         }
         t.diagnostic(
           `${sc.name}: HTTP ${res.status} code ${err.code} cause ${err.cause}; readyz ${ready.status} ${ready.body.finding?.cause ?? ready.body.status}`,

@@ -23,24 +23,41 @@ describe('decideRetry', () => {
     }
   });
   test('RetryInfo sets the delay', () => {
-    const d = decideRetry({ cause: 'rate.throttled', attempts: 1, retryDelaySeconds: 1.5, remainingMs: 60_000, jitter: 0.9 }, policy);
+    const d = decideRetry(
+      { cause: 'rate.throttled', attempts: 1, retryDelaySeconds: 1.5, remainingMs: 60_000, jitter: 0.9 },
+      policy,
+    );
     assert.deepEqual(d, { retry: true, delayMs: 1500, basis: 'retry-info' });
   });
   test('backoff doubles without RetryInfo and is capped', () => {
-    const delays = [1, 2, 3].map((attempts) => decideRetry({ cause: 'rate.throttled', attempts, remainingMs: 60_000, jitter: 0 }, policy));
-    assert.deepEqual(delays.map((d) => d.retry && d.delayMs), [100, 200, 400]);
-    const capped = decideRetry({ cause: 'rate.throttled', attempts: 3, remainingMs: 60_000, jitter: 0 }, { ...policy, maxDelayMs: 250 });
+    const delays = [1, 2, 3].map((attempts) =>
+      decideRetry({ cause: 'rate.throttled', attempts, remainingMs: 60_000, jitter: 0 }, policy),
+    );
+    assert.deepEqual(
+      delays.map((d) => d.retry && d.delayMs),
+      [100, 200, 400],
+    );
+    const capped = decideRetry(
+      { cause: 'rate.throttled', attempts: 3, remainingMs: 60_000, jitter: 0 },
+      { ...policy, maxDelayMs: 250 },
+    );
     assert.ok(capped.retry && capped.delayMs === 250);
   });
   test('never waits past the deadline, never beyond the attempt budget', () => {
     assert.deepEqual(
-      decideRetry({ cause: 'rate.throttled', attempts: 1, retryDelaySeconds: 30, remainingMs: 10_000, jitter: 0 }, policy),
+      decideRetry(
+        { cause: 'rate.throttled', attempts: 1, retryDelaySeconds: 30, remainingMs: 10_000, jitter: 0 },
+        policy,
+      ),
       { retry: false, why: 'deadline' },
     );
-    assert.deepEqual(decideRetry({ cause: 'rate.throttled', attempts: 4, remainingMs: 60_000, jitter: 0 }, policy), {
-      retry: false,
-      why: 'attempts-exhausted',
-    });
+    assert.deepEqual(
+      decideRetry({ cause: 'rate.throttled', attempts: 4, remainingMs: 60_000, jitter: 0 }, policy),
+      {
+        retry: false,
+        why: 'attempts-exhausted',
+      },
+    );
   });
 });
 
@@ -58,8 +75,13 @@ describe('publicFailure', () => {
     assert.equal(statusFor({ cause: 'unknown', code: 1199 }, { kind: 'network', text: '' }), 502);
   });
   test('the body names code, cause and docs and nothing of the upstream text', () => {
-    const text = '{"error":{"code":403,"message":"Permission denied on projects/secret-project for sa@p.iam.gserviceaccount.com"}}';
-    const f = publicFailure({ cause: 'iam.missing_permission', code: 1152 }, { kind: 'api-error', httpStatus: 403, text }, 'req-1');
+    const text =
+      '{"error":{"code":403,"message":"Permission denied on projects/secret-project for sa@p.iam.gserviceaccount.com"}}';
+    const f = publicFailure(
+      { cause: 'iam.missing_permission', code: 1152 },
+      { kind: 'api-error', httpStatus: 403, text },
+      'req-1',
+    );
     assert.equal(f.status, 503);
     assert.equal(f.body.error.code, 1152);
     assert.equal(f.body.error.docs, '/errors/1152');
@@ -75,10 +97,20 @@ describe('publicFailure', () => {
 });
 
 describe('request schema', () => {
-  const validate = typeboxValidatorCompiler({ schema: GenerateRequest, method: 'POST', url: '/', httpPart: 'body' });
+  const validate = typeboxValidatorCompiler({
+    schema: GenerateRequest,
+    method: 'POST',
+    url: '/',
+    httpPart: 'body',
+  });
   const errorOf = (body: unknown) => (validate(body) as { error?: { field: string; message: string } }).error;
   test('accepts the seed body and every aspect ratio the model takes', () => {
-    const seed = { prompt: 'A simple test image', image_type: 'illustration', aspect_ratio: '1:1', session_id: 'test_session' };
+    const seed = {
+      prompt: 'A simple test image',
+      image_type: 'illustration',
+      aspect_ratio: '1:1',
+      session_id: 'test_session',
+    };
     assert.equal(errorOf(seed), undefined);
     for (const aspect_ratio of ASPECT_RATIOS) assert.equal(errorOf({ ...seed, aspect_ratio }), undefined);
     assert.equal(errorOf({ prompt: 'only a prompt' }), undefined);
@@ -118,7 +150,10 @@ describe('SessionStore', () => {
     const s = new SessionStore({ maxSessions: 10, maxItemsPerSession: 3 });
     for (let i = 0; i < 5; i++) s.add('a', item(i));
     const got = s.get('a')!;
-    assert.deepEqual(got.items.map((x) => x.request_id), ['r2', 'r3', 'r4']);
+    assert.deepEqual(
+      got.items.map((x) => x.request_id),
+      ['r2', 'r3', 'r4'],
+    );
     assert.equal(got.dropped, 2);
     assert.equal(got.items[0]!.prompt.length, 200);
   });
@@ -141,10 +176,16 @@ describe('config', () => {
     assert.equal(local.location, 'global');
     assert.equal(local.backend, 'sandbox');
     assert.equal(loadConfig({ K_SERVICE: 'svc' }).backend, 'google');
-    assert.equal(loadConfig({ PORT: '9000', IMAGE_MODEL: 'm', GOOGLE_CLOUD_LOCATION: 'us-central1' }).port, 9000);
+    assert.equal(
+      loadConfig({ PORT: '9000', IMAGE_MODEL: 'm', GOOGLE_CLOUD_LOCATION: 'us-central1' }).port,
+      9000,
+    );
   });
   test('rejects nonsense with the variable named', () => {
-    assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+    assert.throws(
+      () => loadConfig({ PORT: 'eighty' }),
+      (e: Error) => e instanceof ConfigError && /PORT/.test(e.message),
+    );
     assert.throws(() => loadConfig({ IMAGE_SERVICE_BACKEND: 'aws' }), /IMAGE_SERVICE_BACKEND/);
   });
 });

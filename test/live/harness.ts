@@ -24,7 +24,13 @@ export interface CliResult {
 export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
   return new Promise((done, fail) => {
     const base = { ...process.env };
-    for (const v of ['GOOGLE_CLOUD_PROJECT', 'GCLOUD_PROJECT', 'CLOUDSDK_CORE_PROJECT', 'GOOGLE_CLOUD_LOCATION']) delete base[v];
+    for (const v of [
+      'GOOGLE_CLOUD_PROJECT',
+      'GCLOUD_PROJECT',
+      'CLOUDSDK_CORE_PROJECT',
+      'GOOGLE_CLOUD_LOCATION',
+    ])
+      delete base[v];
     const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd,
       env: { ...base, NO_COLOR: '1', ...env },
@@ -56,11 +62,19 @@ export function checkInvocation(sb: Sandbox): { args: string[]; env: Record<stri
   const args = ['check', '--model', c.model, '--call', c.method ?? 'generateContent'];
   const env: Record<string, string> = { ...sb.env };
   if (c.cloudRun) {
-    args.push('--cloud-run', c.cloudRun.service, '--region', c.cloudRun.region, '--project', c.cloudRun.project);
+    args.push(
+      '--cloud-run',
+      c.cloudRun.service,
+      '--region',
+      c.cloudRun.region,
+      '--project',
+      c.cloudRun.project,
+    );
   } else {
     args.push('--project', c.project, '--location', c.location);
   }
   if (c.api === 'gemini') args.push('--api', 'gemini');
+  if (c.quotaProject) args.push('--quota-project', c.quotaProject);
   const cred = c.credential;
   if (cred.kind === 'apiKey') {
     env.WORKLOAD_API_KEY = sb.state.apiKeyStrings[cred.id] ?? '';
@@ -73,8 +87,13 @@ export function checkInvocation(sb: Sandbox): { args: string[]; env: Record<stri
   } else if (!c.cloudRun) {
     // A VM / job running as its metadata identity: the user names that account.
     const md = sb.scenario.metadata;
-    const project = sb.scenario.projects.find((p) => p.projectId === md.projectId || p.projectNumber === md.projectId);
-    args.push('--principal', md.email === 'default' ? `${project?.projectNumber}-compute@developer.gserviceaccount.com` : md.email);
+    const project = sb.scenario.projects.find(
+      (p) => p.projectId === md.projectId || p.projectNumber === md.projectId,
+    );
+    args.push(
+      '--principal',
+      md.email === 'default' ? `${project?.projectNumber}-compute@developer.gserviceaccount.com` : md.email,
+    );
   }
   return { args, env };
 }

@@ -19,7 +19,10 @@ function policy(): Policy {
       { role: 'roles/storage.objectViewer', members: [SA] },
     ],
     auditConfigs: [
-      { service: 'aiplatform.googleapis.com', auditLogConfigs: [{ logType: 'DATA_READ', exemptedMembers: ['user:bot@example.com'] }] },
+      {
+        service: 'aiplatform.googleapis.com',
+        auditLogConfigs: [{ logType: 'DATA_READ', exemptedMembers: ['user:bot@example.com'] }],
+      },
     ],
   };
 }
@@ -48,12 +51,19 @@ describe('policy editor', () => {
   });
 
   it('raises the version to 3 when a conditional grant is added to a version 1 policy', () => {
-    const v1: Policy = { version: 1, etag: 'x', bindings: [{ role: 'roles/viewer', members: ['user:a@example.com'] }] };
+    const v1: Policy = {
+      version: 1,
+      etag: 'x',
+      bindings: [{ role: 'roles/viewer', members: ['user:a@example.com'] }],
+    };
     const cond = { title: 't', expression: 'resource.name.startsWith("projects/p")' };
     const { policy: after } = addGrant(v1, { role: 'roles/aiplatform.user', member: SA, condition: cond });
     assert.equal(after.version, 3);
     assert.ok(hasGrant(after, { role: 'roles/aiplatform.user', member: SA, condition: cond }));
-    assert.ok(!hasGrant(after, { role: 'roles/aiplatform.user', member: SA }), 'conditional is not unconditional');
+    assert.ok(
+      !hasGrant(after, { role: 'roles/aiplatform.user', member: SA }),
+      'conditional is not unconditional',
+    );
   });
 
   it('removes exactly what was added, restoring the original policy', () => {
@@ -66,11 +76,17 @@ describe('policy editor', () => {
   });
 
   it('removing a member keeps the other members and the conditional binding with the same role', () => {
-    const p = addGrant(policy(), { role: 'roles/storage.objectViewer', member: 'user:carol@example.com' }).policy;
+    const p = addGrant(policy(), {
+      role: 'roles/storage.objectViewer',
+      member: 'user:carol@example.com',
+    }).policy;
     const { policy: after, outcome } = removeGrant(p, { role: 'roles/storage.objectViewer', member: SA });
     assert.equal(outcome, 'removed-member');
     assert.deepEqual(after.bindings?.[2]?.members, ['user:carol@example.com']);
-    assert.equal(removeGrant(policy(), { role: 'roles/aiplatform.user', member: 'group:ml@example.com' }).outcome, 'not-present');
+    assert.equal(
+      removeGrant(policy(), { role: 'roles/aiplatform.user', member: 'group:ml@example.com' }).outcome,
+      'not-present',
+    );
   });
 
   it('diffs and renders what changes, and says auditConfigs were kept', () => {

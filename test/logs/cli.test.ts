@@ -47,7 +47,9 @@ function writeExport(): string {
   const g = new LogGenerator({ seed: 21, failureRate: 0.02 });
   const { events, audits } = seedIncident(12, 3);
   const lines = [
-    ...Array.from({ length: 300 }, (_, i) => JSON.stringify(g.record(i % 3 === 0 ? 'cloud-logging' : 'datadog-api'))),
+    ...Array.from({ length: 300 }, (_, i) =>
+      JSON.stringify(g.record(i % 3 === 0 ? 'cloud-logging' : 'datadog-api')),
+    ),
     ...events.map((e) => JSON.stringify(e)),
     '{"id":"AQAAAZ","type":"log","attributes":{"status":"error","message":"ERROR cut',
     ...audits.map((e) => JSON.stringify(e)),
@@ -103,7 +105,10 @@ describe('genai-doctor logs / report (files)', () => {
     assert.match(none.stderr, /name a log file/);
     const format = await cli(['logs', file, '--format', 'xml']);
     assert.equal(format.code, 2);
-    assert.match(await cli(['report', file, '--incident', '99']).then((r) => `${r.code} ${r.stderr}`), /^2 genai-doctor: --incident 99/);
+    assert.match(
+      await cli(['report', file, '--incident', '99']).then((r) => `${r.code} ${r.stderr}`),
+      /^2 genai-doctor: --incident 99/,
+    );
     const noKeys = await cli(['logs', '--datadog', 'service:x'], { DD_API_KEY: '', DD_APP_KEY: '' });
     assert.equal(noKeys.code, 2);
     assert.match(noKeys.stderr, /DD_API_KEY/);
@@ -114,7 +119,10 @@ describe('genai-doctor logs / report (files)', () => {
   it('exits 0 when the logs hold no failures', async () => {
     const path = join(dir, 'clean.json');
     const g = new LogGenerator({ seed: 1, failureRate: 0 });
-    writeFileSync(path, JSON.stringify(datadogPage([g.record('datadog-api'), g.record('datadog-api')]), null, 2));
+    writeFileSync(
+      path,
+      JSON.stringify(datadogPage([g.record('datadog-api'), g.record('datadog-api')]), null, 2),
+    );
     const r = await cli(['logs', path]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /2 records \(json, .*\), 0 failures in 0 incidents/);
@@ -124,7 +132,11 @@ describe('genai-doctor logs / report (files)', () => {
 describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (official clients)', () => {
   let dd: Awaited<ReturnType<typeof startDatadogApi>>;
   let gcp: Awaited<ReturnType<typeof startCloudLoggingApi>>;
-  const ddEnv = () => ({ DD_API_KEY: 'test-api-key', DD_APP_KEY: 'test-app-key', GENAI_DOCTOR_DATADOG_URL: dd.url });
+  const ddEnv = () => ({
+    DD_API_KEY: 'test-api-key',
+    DD_APP_KEY: 'test-app-key',
+    GENAI_DOCTOR_DATADOG_URL: dd.url,
+  });
   let gcpEnv: NodeJS.ProcessEnv;
 
   before(async () => {
@@ -133,18 +145,33 @@ describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (offici
       count: 1500,
       // The OAuth token endpoint google-auth-library refreshes user credentials at.
       extra: (app) => {
-        app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) =>
-          done(null, body),
+        app.addContentTypeParser(
+          'application/x-www-form-urlencoded',
+          { parseAs: 'string' },
+          (_req, body, done) => done(null, body),
         );
-        app.post('/token', async () => ({ access_token: 'ya29.test-token', expires_in: 3599, token_type: 'Bearer' }));
+        app.post('/token', async () => ({
+          access_token: 'ya29.test-token',
+          expires_in: 3599,
+          token_type: 'Bearer',
+        }));
       },
     });
     const creds = join(dir, 'adc.json');
     writeFileSync(
       creds,
-      JSON.stringify({ type: 'authorized_user', client_id: 'cid.apps.googleusercontent.com', client_secret: 's', refresh_token: 'r' }),
+      JSON.stringify({
+        type: 'authorized_user',
+        client_id: 'cid.apps.googleusercontent.com',
+        client_secret: 's',
+        refresh_token: 'r',
+      }),
     );
-    gcpEnv = { GOOGLE_APPLICATION_CREDENTIALS: creds, GENAI_DOCTOR_ENDPOINT: gcp.url, GOOGLE_CLOUD_PROJECT: '' };
+    gcpEnv = {
+      GOOGLE_APPLICATION_CREDENTIALS: creds,
+      GENAI_DOCTOR_ENDPOINT: gcp.url,
+      GOOGLE_CLOUD_PROJECT: '',
+    };
   });
   after(async () => {
     await dd.close();
@@ -153,19 +180,34 @@ describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (offici
 
   it('reads Datadog Logs search page by page through @datadog/datadog-api-client', async () => {
     const r = await cli(
-      ['logs', '--datadog', 'service:genai-adk-python status:error', '--from', 'now-24h', '--format', 'json', '--page-size', '20'],
+      [
+        'logs',
+        '--datadog',
+        'service:genai-adk-python status:error',
+        '--from',
+        'now-24h',
+        '--format',
+        'json',
+        '--page-size',
+        '20',
+      ],
       ddEnv(),
     );
     assert.equal(r.code, 1, r.stderr);
     const a = JSON.parse(r.stdout) as LogAnalysis;
-    const expected = dd.state.events.filter((e) => (e.attributes as { status: string }).status === 'error').length;
+    const expected = dd.state.events.filter(
+      (e) => (e.attributes as { status: string }).status === 'error',
+    ).length;
     assert.equal(a.stats.records, expected);
     assert.equal(a.stats.failures, expected);
     const seed = a.incidents.find((i) => i.traceIds.includes(SEED.traceId));
     assert.ok(seed && seed.count >= 24);
     const searches = dd.state.requests.filter((q) => q.path === '/api/v2/logs/events/search');
     assert.ok(searches.length >= 2, 'paged with the cursor');
-    const small = await cli(['logs', '--datadog', 'service:genai-adk-python status:error', '--limit', '10'], ddEnv());
+    const small = await cli(
+      ['logs', '--datadog', 'service:genai-adk-python status:error', '--limit', '10'],
+      ddEnv(),
+    );
     assert.match(small.stdout, /10 records \(api\)/);
   });
 
@@ -184,7 +226,7 @@ describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (offici
         '--format',
         'json',
         '--page-size',
-        '40',
+        '8',
       ],
       gcpEnv,
     );
@@ -192,8 +234,14 @@ describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (offici
     const a = JSON.parse(r.stdout) as LogAnalysis;
     const requests = gcp.state.requests.slice(before);
     assert.ok(requests.length >= 2, 'paged with pageToken');
-    assert.deepEqual(requests[0]!.resourceNames, [`projects/${SEED.runtimeProject}`, `projects/${SEED.targetProject}`]);
-    assert.match(String(requests[0]!.filter), /^\(severity>=ERROR\) AND timestamp >= "\d{4}-.*Z" AND timestamp <= ".*Z"$/);
+    assert.deepEqual(requests[0]!.resourceNames, [
+      `projects/${SEED.runtimeProject}`,
+      `projects/${SEED.targetProject}`,
+    ]);
+    assert.match(
+      String(requests[0]!.filter),
+      /^\(severity>=ERROR\) AND timestamp >= "\d{4}-.*Z" AND timestamp <= ".*Z"$/,
+    );
     assert.equal(requests[0]!.orderBy, 'timestamp asc');
     assert.ok(requests.slice(1).every((q) => typeof q.pageToken === 'string'));
     const errors = gcp.state.entries.filter((e) => e.severity === 'ERROR').length;

@@ -37,7 +37,12 @@ function fakeEngine() {
   };
 }
 
-const rec = (over: Partial<LogRecord>): LogRecord => ({ source: 'datadog', service: 'svc', text: '403 project p1', ...over });
+const rec = (over: Partial<LogRecord>): LogRecord => ({
+  source: 'datadog',
+  service: 'svc',
+  text: '403 project p1',
+  ...over,
+});
 
 describe('IncidentGrouper', () => {
   it('groups by cause x service x principal x project x model, with counts, rates and examples', () => {
@@ -86,7 +91,11 @@ describe('IncidentGrouper', () => {
       g.add(r);
     }
     const incidents = g.incidents();
-    assert.equal(incidents.length, 1, 'the audit entries explain the app failures, they are not a second incident');
+    assert.equal(
+      incidents.length,
+      1,
+      'the audit entries explain the app failures, they are not a second incident',
+    );
     const [i] = incidents;
     assert.equal(i!.count, 5);
     assert.equal(i!.principal, SEED.principal);
@@ -96,7 +105,10 @@ describe('IncidentGrouper', () => {
     assert.equal(i!.runtimeProject, SEED.runtimeProject);
     assert.equal(i!.model, SEED.model);
     assert.equal(i!.traceIds[0], SEED.traceId);
-    assert.ok(['iam.missing_permission', 'iam.cross_project', 'project.mismatch'].includes(i!.cause), i!.cause);
+    assert.ok(
+      ['iam.missing_permission', 'iam.cross_project', 'project.mismatch'].includes(i!.cause),
+      i!.cause,
+    );
     assert.ok(i!.plan && i!.plan.options.length > 0);
     assert.equal(i!.diagnosis.context.principal, SEED.principal);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { inputChunks } from '../../src/logs/input.js';
 import { sniffFormat } from '../../src/logs/read.js';
 import { toFailureRecord } from '../../src/logs/records.js';
@@ -12,7 +12,10 @@ describe('Datadog exports', () => {
   it('reads a Logs API v2 page (pretty-printed JSON document), whatever the chunking', async () => {
     const { events } = seedIncident(4, 0);
     const g = new LogGenerator({ seed: 1, failureRate: 0 });
-    const page = datadogPage([g.record('datadog-api'), ...events, g.record('datadog-api')], 'eyJhZnRlciI6IkFRQUFBWE');
+    const page = datadogPage(
+      [g.record('datadog-api'), ...events, g.record('datadog-api')],
+      'eyJhZnRlciI6IkFRQUFBWE',
+    );
     const buf = Buffer.from(JSON.stringify(page, null, 2));
     assert.equal(sniffFormat(buf), 'json');
     for (const size of [7, 64, 1 << 20]) {
@@ -48,7 +51,7 @@ describe('Datadog exports', () => {
     const csv = [
       'Date,Host,Service,Status,Message',
       '2026-01-02T16:14:47.000Z,genai-adk-python-00042-x7k,genai-adk-python,error,"403 PERMISSION_DENIED. {""error"": {""code"": 403}}',
-      'Permission \'aiplatform.endpoints.predict\' denied"',
+      "Permission 'aiplatform.endpoints.predict' denied\"",
       '2026-01-02T16:14:48.000Z,genai-adk-python-00042-x7k,genai-adk-python,info,Image generation completed',
       '2026-01-02T16:14:49.000Z,h,genai-adk-python,error,"unterminated',
     ].join('\n');
@@ -90,7 +93,11 @@ describe('Cloud Logging exports', () => {
         status: { code: 7, message: 'PERMISSION_DENIED' },
         authenticationInfo: { principalEmail: 'runner@p.iam.gserviceaccount.com' },
         authorizationInfo: [
-          { resource: 'projects/p/locations/us-central1', permission: 'aiplatform.endpoints.predict', granted: false },
+          {
+            resource: 'projects/p/locations/us-central1',
+            permission: 'aiplatform.endpoints.predict',
+            granted: false,
+          },
         ],
         serviceName: 'aiplatform.googleapis.com',
         methodName: 'google.cloud.aiplatform.v1.PredictionService.Predict',
@@ -102,7 +109,10 @@ describe('Cloud Logging exports', () => {
     });
     assert.ok(r);
     assert.equal(r.permission, 'aiplatform.endpoints.predict');
-    assert.match(r.text, /Permission 'aiplatform\.endpoints\.predict' denied on resource 'projects\/p\/locations\/us-central1'/);
+    assert.match(
+      r.text,
+      /Permission 'aiplatform\.endpoints\.predict' denied on resource 'projects\/p\/locations\/us-central1'/,
+    );
     assert.equal(r.time, Date.parse('2026-01-02T16:14:47.123Z'));
   });
 
@@ -138,7 +148,9 @@ describe('text logs, gzip and malformed input', () => {
 
   it('gunzips input by its magic bytes and reads the same records', async () => {
     const g = new LogGenerator({ seed: 8, failureRate: 0.1 });
-    const plain = lines(Array.from({ length: 300 }, (_, i) => g.record(i % 2 ? 'datadog-api' : 'cloud-logging')));
+    const plain = lines(
+      Array.from({ length: 300 }, (_, i) => g.record(i % 2 ? 'datadog-api' : 'cloud-logging')),
+    );
     const a = await readAll(plain, 4096);
     const failures: unknown[] = [];
     const { readFailures } = await import('../../src/logs/read.js');

@@ -36,7 +36,15 @@ function analysisOf(objs: object[]): LogAnalysis {
 function runbookFor(a: LogAnalysis) {
   const i = a.incidents[0]!;
   const m = incidentMonitoring(
-    { service: i.service!, env: 'prod', resource: SEED.resource, spanName: 'fastapi.request', notify: [], errorRate: 0.05, throttleCritical: 10 },
+    {
+      service: i.service!,
+      env: 'prod',
+      resource: SEED.resource,
+      spanName: 'fastapi.request',
+      notify: [],
+      errorRate: 0.05,
+      throttleCritical: 10,
+    },
     i.code,
     i.sample,
     'Image generation completed',
@@ -56,7 +64,10 @@ describe('incident runbook', () => {
       assert.ok(k > at, `section ${s} in order`);
       at = k;
     }
-    assert.match(md, /\*\*8 failing calls\*\* of `genai-adk-python` between 2026-01-02T16:14:47\.000Z and 2026-01-02T16:16:32\.000Z/);
+    assert.match(
+      md,
+      /\*\*8 failing calls\*\* of `genai-adk-python` between 2026-01-02T16:14:47\.000Z and 2026-01-02T16:16:32\.000Z/,
+    );
     assert.ok(md.includes(`\`${SEED.traceId}\``));
     assert.ok(md.includes(`\`${SEED.principal}\` (from the Cloud Audit Log`));
     assert.ok(md.includes('`datadog-ese-sandbox` (differs from the request)'));
@@ -87,6 +98,7 @@ describe('incident runbook', () => {
         service: 'evil</title><script>alert(1)</script>',
         status: 'error',
         message:
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: hostile text on purpose
           "PERMISSION_DENIED ```\n# injected heading\n<script>alert('x')</script> [click](javascript:alert(1)) ${HOME} | col |",
         tags: ['project_id:p'],
         attributes: { dd: { trace_id: '"><svg onload=alert(1)>' } },
@@ -102,7 +114,7 @@ describe('incident runbook', () => {
     assert.ok(html.includes('&lt;script&gt;'));
     const md = docMarkdown(doc);
     // A fence in the text cannot close the code block around it: the block's fence is longer.
-    assert.ok(md.includes("````\nPERMISSION_DENIED ```\n# injected heading\n"));
+    assert.ok(md.includes('````\nPERMISSION_DENIED ```\n# injected heading\n'));
     const outsideCode = md.replace(/^(`{3,})[^\n]*\n[\s\S]*?^\1$/gm, '').replace(/`[^`\n]*`/g, '');
     assert.doesNotMatch(outsideCode, /<script>|\]\(javascript:|^# injected/m);
   });
@@ -117,6 +129,9 @@ describe('incident runbook', () => {
     assert.match(md, /\| 1 \| `[a-z_.]+` \| 115\d \| 8 \| genai-adk-python \|/);
     const json = JSON.parse(renderAnalysis(analysis, 'json')) as LogAnalysis;
     assert.equal(json.incidents[0]!.count, 8);
-    assert.equal(json.incidents[0]!.perMinute.reduce((s, b) => s + b.count, 0), 8);
+    assert.equal(
+      json.incidents[0]!.perMinute.reduce((s, b) => s + b.count, 0),
+      8,
+    );
   });
 });

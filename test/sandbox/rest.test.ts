@@ -299,6 +299,28 @@ describe('Cloud Resource Manager v1', () => {
     assert.equal(wrongVersion.status, 400);
   });
 
+  it('granting a service account that does not exist is refused (400), as IAM does', async () => {
+    const got = await api<{ etag: string; bindings: Array<{ role: string; members: string[] }> }>(
+      sb,
+      op,
+      'POST',
+      '/v1/projects/datadog-ese-sandbox:getIamPolicy',
+      {},
+    );
+    got.body.bindings.push({
+      role: 'roles/aiplatform.user',
+      members: ['serviceAccount:typo-sa@datadog-ese-sandbox.iam.gserviceaccount.com'],
+    });
+    const res = await api<ErrorBody>(sb, op, 'POST', '/v1/projects/datadog-ese-sandbox:setIamPolicy', {
+      policy: got.body,
+    });
+    assert.equal(res.status, 400);
+    assert.equal(
+      res.body.error.message,
+      'Service account typo-sa@datadog-ese-sandbox.iam.gserviceaccount.com does not exist.',
+    );
+  });
+
   it('the workload may not read or write the policy', async () => {
     const md = await metadataToken(sb);
     const res = await api<ErrorBody>(sb, md, 'POST', '/v1/projects/datadog-ese-sandbox:getIamPolicy', {});

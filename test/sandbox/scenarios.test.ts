@@ -60,6 +60,7 @@ describe('shipped scenarios reproduce their cause', () => {
       'auth.scope_insufficient',
       'auth.api_key_invalid',
       'auth.api_key_unsupported',
+      'quota_project.denied',
       'quota.exceeded',
       'rate.throttled',
       'org_policy.violation',

@@ -30,7 +30,11 @@ export function countTokensAccessCheck(model: ImageModel, diagnose: Diagnose, co
       return { ok: true, check: COUNT_TOKENS_CHECK };
     } catch (err) {
       const failure = classifyUpstreamError(err, signal);
-      return { ok: false, check: COUNT_TOKENS_CHECK, finding: accessFinding(diagnose(failure.text, context).findings[0]!) };
+      return {
+        ok: false,
+        check: COUNT_TOKENS_CHECK,
+        finding: accessFinding(diagnose(failure.text, context).findings[0]!),
+      };
     }
   };
 }
@@ -83,11 +87,18 @@ export function tracedAccessCheck(check: AccessCheck, model: ImageModel): Access
   return (signal) =>
     tracer.trace(
       'image_service.access_check',
-      { resource: `${model.model}@${model.location}`, tags: { 'gemini.model': model.model, 'gemini.location': model.location } },
+      {
+        resource: `${model.model}@${model.location}`,
+        tags: { 'gemini.model': model.model, 'gemini.location': model.location },
+      },
       async (span): Promise<AccessVerdict> => {
         const verdict = await check(signal);
         span?.setTag('image_service.check', verdict.check);
-        if (!verdict.ok) span?.addTags({ 'genai_doctor.cause': verdict.finding.cause, 'genai_doctor.code': verdict.finding.code });
+        if (!verdict.ok)
+          span?.addTags({
+            'genai_doctor.cause': verdict.finding.cause,
+            'genai_doctor.code': verdict.finding.code,
+          });
         return verdict;
       },
     );

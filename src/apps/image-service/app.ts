@@ -5,7 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  LogController,
+} from 'fastify';
 import type { Context, Diagnosis, Plan } from '../../core/model.js';
 import type { ServiceConfig } from './config.js';
 import type { Diagnose } from './generation.js';
@@ -108,7 +113,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody(request.id, 'route.not_found', `No route ${request.method} ${request.url}`)),
+    reply
+      .code(404)
+      .send(errorBody(request.id, 'route.not_found', `No route ${request.method} ${request.url}`)),
   );
 
   registerGenerateRoute(app, deps);

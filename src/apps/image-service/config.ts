@@ -70,7 +70,8 @@ function backendOf(env: Env): Backend {
   const explicit = text(env, 'IMAGE_SERVICE_BACKEND');
   if (explicit === 'google' || explicit === 'sandbox') return explicit;
   if (explicit) throw new ConfigError(`IMAGE_SERVICE_BACKEND must be google or sandbox, got ${explicit}`);
-  const configured = text(env, 'K_SERVICE') ?? text(env, 'GOOGLE_CLOUD_PROJECT') ?? text(env, 'GENAI_DOCTOR_ENDPOINT');
+  const configured =
+    text(env, 'K_SERVICE') ?? text(env, 'GOOGLE_CLOUD_PROJECT') ?? text(env, 'GENAI_DOCTOR_ENDPOINT');
   return configured ? 'google' : 'sandbox';
 }
 
@@ -104,6 +105,6 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     logLevel: text(env, 'LOG_LEVEL') ?? 'info',
     runtime: text(env, 'K_SERVICE') ? 'cloud-run' : 'local',
     backend: backendOf(env),
-    sandboxScenario: text(env, 'IMAGE_SERVICE_SANDBOX_SCENARIO') ?? 'healthy',
+    sandboxScenario: text(env, 'IMAGE_SERVICE_SANDBOX_SCENARIO') ?? 'seed-incident-fixed',
   };
 }

@@ -26,7 +26,13 @@ export async function resolveIdentity(
   const principal = fromAdc ?? metadata?.email;
   return {
     ...(project ? { project } : {}),
-    projectSource: configuredProject ? 'env' : metadata?.projectId ? 'metadata' : adc?.projectId ? 'adc-file' : 'none',
+    projectSource: configuredProject
+      ? 'env'
+      : metadata?.projectId
+        ? 'metadata'
+        : adc?.projectId
+          ? 'adc-file'
+          : 'none',
     ...(principal ? { principal } : {}),
     principalSource: fromAdc ? 'adc-file' : metadata?.email ? 'metadata' : 'none',
     // On Cloud Run K_SERVICE is set and the identity comes from the metadata server.

@@ -26,7 +26,9 @@ export class NoImageError extends Error {
     readonly finishReason: string | undefined,
     readonly blockReason: string | undefined,
   ) {
-    super(`the model returned no image (finishReason ${finishReason ?? 'none'}, blockReason ${blockReason ?? 'none'})`);
+    super(
+      `the model returned no image (finishReason ${finishReason ?? 'none'}, blockReason ${blockReason ?? 'none'})`,
+    );
   }
 }
 
@@ -61,7 +63,10 @@ export function createGenAiImageModel(options: GenAiImageModelOptions): ImageMod
     httpOptions: options.endpoint ? { baseUrl: options.endpoint } : {},
     // projectId spares google-auth-library its own project discovery (gcloud, metadata), which
     // costs seconds on the first call; the service has already resolved the project.
-    googleAuthOptions: { scopes: ['https://www.googleapis.com/auth/cloud-platform'], projectId: options.project },
+    googleAuthOptions: {
+      scopes: ['https://www.googleapis.com/auth/cloud-platform'],
+      projectId: options.project,
+    },
   });
   return {
     model: options.model,

@@ -15,7 +15,9 @@ export interface AccessFinding {
   detail?: string;
 }
 
-export type AccessVerdict = { ok: true; check: string } | { ok: false; check: string; finding: AccessFinding };
+export type AccessVerdict =
+  | { ok: true; check: string }
+  | { ok: false; check: string; finding: AccessFinding };
 
 export type AccessCheck = (signal: AbortSignal) => Promise<AccessVerdict>;
 
@@ -105,7 +107,11 @@ export class Readiness {
       verdict = {
         ok: false,
         check: this.#snapshot.check === 'pending' ? 'access-check' : this.#snapshot.check,
-        finding: { cause: 'unknown', code: 1199, summary: `The access check could not run: ${(err as Error).message}` },
+        finding: {
+          cause: 'unknown',
+          code: 1199,
+          summary: `The access check could not run: ${(err as Error).message}`,
+        },
       };
     } finally {
       clearTimeout(timer);

@@ -15,24 +15,33 @@ export async function runFromEnvironment(): Promise<void> {
     config = loadConfig(process.env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', severity: 'CRITICAL', message: err.message })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', severity: 'CRITICAL', message: err.message })}\n`,
+    );
     process.exitCode = 2;
     return;
   }
   const logger = createLogger({ level: config.logLevel });
   let closeSandbox: (() => Promise<void>) | undefined;
   if (config.backend === 'sandbox') {
-    const { startSandbox } = await import('../../sandbox/index.js');
-    const sandbox = await startSandbox({ scenario: config.sandboxScenario });
-    // The client libraries read these from the environment, exactly as on Cloud Run.
-    Object.assign(process.env, sandbox.env);
-    // Like Cloud Run: the identity comes from the metadata server, not from a key file.
-    delete process.env.GOOGLE_APPLICATION_CREDENTIALS;
-    config = { ...config, endpoint: sandbox.url };
-    closeSandbox = () => sandbox.close();
+    // Loaded only here: a deployed service never carries the sandbox in memory.
+    const { startSandboxBackend } = await import('./sandbox-backend.js');
+    const backend = await startSandboxBackend(config, {
+      location: Boolean(process.env.GOOGLE_CLOUD_LOCATION),
+      model: Boolean(process.env.IMAGE_MODEL),
+    });
+    config = backend.config;
+    closeSandbox = () => backend.sandbox.close();
     logger.info(
-      { event: 'sandbox.started', url: sandbox.url, scenario: config.sandboxScenario },
-      `Backed by the embedded Google Cloud sandbox (scenario ${config.sandboxScenario}); set GOOGLE_CLOUD_PROJECT or IMAGE_SERVICE_BACKEND=google to call Google`,
+      {
+        event: 'sandbox.started',
+        url: backend.sandbox.url,
+        scenario: config.sandboxScenario,
+        project: config.project ?? '(metadata server)',
+        model: config.model,
+        location: config.location,
+      },
+      `Backed by the embedded Google Cloud sandbox, scenario ${config.sandboxScenario}; set GOOGLE_CLOUD_PROJECT or IMAGE_SERVICE_BACKEND=google to call Google`,
     );
   }
   const service = await startImageService({ config, logger });

@@ -22,7 +22,18 @@ export type ImageType = (typeof IMAGE_TYPES)[number];
  * The aspect ratios Vertex AI's ImageConfig.aspectRatio accepts for Gemini image models
  * (google.cloud.aiplatform ImageConfig: 1:1, 2:3, 3:2, 3:4, 4:3, 4:5, 5:4, 9:16, 16:9, 21:9).
  */
-export const ASPECT_RATIOS = ['1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] as const;
+export const ASPECT_RATIOS = [
+  '1:1',
+  '2:3',
+  '3:2',
+  '3:4',
+  '4:3',
+  '4:5',
+  '5:4',
+  '9:16',
+  '16:9',
+  '21:9',
+] as const;
 export type AspectRatio = (typeof ASPECT_RATIOS)[number];
 
 export const PROMPT_MAX_CHARS = 4000;
@@ -51,7 +62,7 @@ export const GenerateRequest = Type.Object(
       }),
     ),
   },
-  { additionalProperties: false},
+  { additionalProperties: false },
 );
 export type GenerateRequest = Static<typeof GenerateRequest>;
 

@@ -80,7 +80,11 @@ export async function startImageService(options: StartOptions): Promise<RunningS
             env,
           },
           direct,
-          (err) => logger.warn({ err, event: 'readiness.live_check_error' }, 'Live check could not run; kept the direct finding'),
+          (err) =>
+            logger.warn(
+              { err, event: 'readiness.live_check_error' },
+              'Live check could not run; kept the direct finding',
+            ),
         )
       : direct);
   const readiness = new Readiness(tracedAccessCheck(check, model), {
@@ -89,7 +93,11 @@ export async function startImageService(options: StartOptions): Promise<RunningS
     minGapMs: Math.min(1000, config.readinessIntervalMs),
     onChange: (now, before) => {
       const fields = { event: 'readiness.changed', status: now.status, was: before.status, check: now.check };
-      if (now.status === 'not_ready') logger.warn({ ...fields, finding: now.finding }, `Service not ready: ${now.finding?.cause} (${now.finding?.code})`);
+      if (now.status === 'not_ready')
+        logger.warn(
+          { ...fields, finding: now.finding },
+          `Service not ready: ${now.finding?.cause} (${now.finding?.code})`,
+        );
       else logger.info(fields, `Service ${now.status}`);
     },
   });

@@ -65,13 +65,19 @@ export function classifyUpstreamError(err: unknown, signal?: AbortSignal): Upstr
     return { kind: 'timeout', text: signal.reason.message };
   }
   if (err instanceof NoImageError) {
-    return { kind: 'no-image', text: err.message, ...(err.finishReason ? { finishReason: err.finishReason } : {}) };
+    return {
+      kind: 'no-image',
+      text: err.message,
+      ...(err.finishReason ? { finishReason: err.finishReason } : {}),
+    };
   }
   if (err instanceof ApiError) {
     return { kind: 'api-error', httpStatus: err.status, text: err.message };
   }
   const chain = causeChain(err);
-  const code = chain.map((e) => (e as { code?: unknown }).code).find((c) => typeof c === 'string' && NETWORK_CODES.has(c));
+  const code = chain
+    .map((e) => (e as { code?: unknown }).code)
+    .find((c) => typeof c === 'string' && NETWORK_CODES.has(c));
   const message = chain
     .map((e) => (e instanceof Error ? e.message : String(e)))
     .filter(Boolean)

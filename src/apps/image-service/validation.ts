@@ -36,14 +36,15 @@ export const typeboxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
     let message = first.message;
     if (first.schema && 'additionalProperties' in first.schema && first.path === '') {
       const known = Object.keys((first.schema as { properties?: object }).properties ?? {});
-      const extra = data && typeof data === 'object' ? Object.keys(data).find((k) => !known.includes(k)) : undefined;
+      const extra =
+        data && typeof data === 'object' ? Object.keys(data).find((k) => !known.includes(k)) : undefined;
       if (extra) {
         field = extra;
         message = 'unknown field';
       }
     }
     const prefix = httpPart && httpPart !== 'body' ? `${httpPart}.` : '';
-    const name = field ? `${prefix}${field}` : httpPart === 'body' ? 'body' : httpPart ?? 'request';
+    const name = field ? `${prefix}${field}` : httpPart === 'body' ? 'body' : (httpPart ?? 'request');
     return { error: new RequestValidationError(name, `${name}: ${message}`) };
   };
 };

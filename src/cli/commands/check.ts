@@ -18,6 +18,7 @@ export interface CheckFlags {
   call: 'countTokens' | 'generateContent';
   apiKeyEnv?: string;
   accessTokenEnv?: string;
+  quotaProject?: string;
 }
 
 /** Flags -> the options the live doctor runs with (env var NAMES only, never their values). */
@@ -35,6 +36,7 @@ export function checkOptions(flags: CheckFlags): import('../../live/session.js')
     call: flags.call,
     apiKeyEnv: flags.apiKeyEnv,
     accessTokenEnv: flags.accessTokenEnv,
+    quotaProject: flags.quotaProject,
     sequential: flags.sequential,
   };
 }
@@ -52,17 +54,40 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--region <region>', 'region of the Cloud Run service')
     .option('--location <location>', 'Vertex AI location of the call (default: the service env, else global)')
     .option('--model <model>', 'model the workload calls (default: the service env, else gemini-2.5-flash)')
-    .option('--principal <member>', 'the identity that makes the call (default: the Cloud Run service account, else you)')
-    .option('--impersonate <serviceAccount>', 'call Google as this service account (like gcloud --impersonate-service-account)')
-    .option('--roles <file>', 'role catalog (roles.list?view=FULL JSON, optionally .gz) for least-privilege choices')
-    .addOption(new Option('--api <api>', 'which API the workload calls').choices(['vertex', 'gemini']).default('vertex'))
+    .option(
+      '--principal <member>',
+      'the identity that makes the call (default: the Cloud Run service account, else you)',
+    )
+    .option(
+      '--impersonate <serviceAccount>',
+      'call Google as this service account (like gcloud --impersonate-service-account)',
+    )
+    .option(
+      '--roles <file>',
+      'role catalog (roles.list?view=FULL JSON, optionally .gz) for least-privilege choices',
+    )
     .addOption(
-      new Option('--call <method>', 'the real call: countTokens is free; generateContent is billed and shows quota limits')
+      new Option('--api <api>', 'which API the workload calls')
+        .choices(['vertex', 'gemini'])
+        .default('vertex'),
+    )
+    .addOption(
+      new Option(
+        '--call <method>',
+        'the real call: countTokens is free; generateContent is billed and shows quota limits',
+      )
         .choices(['countTokens', 'generateContent'])
         .default('countTokens'),
     )
-    .option('--api-key-env <VAR>', 'make the real call with the API key in this env var, as the workload does')
-    .option('--access-token-env <VAR>', 'make the real call with the access token in this env var, as the workload does');
+    .option(
+      '--api-key-env <VAR>',
+      'make the real call with the API key in this env var, as the workload does',
+    )
+    .option('--quota-project <id>', 'the quota project the workload bills calls to (x-goog-user-project)')
+    .option(
+      '--access-token-env <VAR>',
+      'make the real call with the access token in this env var, as the workload does',
+    );
 }
 
 export function register(cmd: Command): void {
@@ -70,23 +95,47 @@ export function register(cmd: Command): void {
     .option('--format <format>', 'text | md | json', parseFormat, 'text' as OutputFormat)
     .option('--no-color', 'plain text even on a terminal')
     .addOption(new Option('--sequential', 'run probes one after another (benchmark baseline)').hideHelp())
-    .action(async (flags: CheckFlags) => {
-      const { runCheck } = await import('../../live/check.js');
-      const { renderCheck } = await import('../../live/report.js');
-      const { probeProgress } = await import('../../live/progress.js');
-      const { PROBES } = await import('../../live/probes.js');
-      const progress = probeProgress(PROBES.length);
-      if (flags.cloudRun && !flags.region) throw new CliError('--cloud-run needs --region', EXIT.usage);
-      const record = await runCheck(checkOptions(flags), { onProbe: progress.onProbe }).finally(progress.done);
-      const color = flags.color !== false && flags.format === 'text' && Boolean(process.stdout.isTTY);
-      process.stdout.write(renderCheck(record, flags.format, color));
-      if (flags.format !== 'json') {
-        process.stderr.write(
-          record.healthy
-            ? 'Saved .genai-doctor/last-check.json\n'
-            : 'Saved .genai-doctor/last-check.json. Next: genai-doctor fix (dry run), then fix --apply --yes\n',
+    .action(async (flags: CheckFlags) =>
+      liveErrors(async () => {
+        const { runCheck } = await import('../../live/check.js');
+        const { renderCheck } = await import('../../live/report.js');
+        const { probeProgress } = await import('../../live/progress.js');
+        const { PROBES } = await import('../../live/probes.js');
+        const progress = probeProgress(PROBES.length);
+        if (flags.cloudRun && !flags.region) throw new CliError('--cloud-run needs --region', EXIT.usage);
+        const record = await runCheck(checkOptions(flags), { onProbe: progress.onProbe }).finally(
+          progress.done,
         );
-      }
-      process.exitCode = record.healthy ? EXIT.ok : EXIT.problem;
-    });
+        const color = flags.color !== false && flags.format === 'text' && Boolean(process.stdout.isTTY);
+        process.stdout.write(renderCheck(record, flags.format, color));
+        if (flags.format !== 'json') {
+          process.stderr.write(
+            record.healthy
+              ? 'Saved .genai-doctor/last-check.json\n'
+              : 'Saved .genai-doctor/last-check.json. Next: genai-doctor fix (dry run), then fix --apply --yes\n',
+          );
+        }
+        process.exitCode = record.healthy ? EXIT.ok : EXIT.problem;
+      }),
+    );
+}
+
+/**
+ * Live commands end in a one-line message, never a stack: a Google refusal or missing
+ * credentials is a finding about the environment (exit 1), a bad record or flag is exit 2.
+ */
+export async function liveErrors<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
+    const { RecordError } = await import('../../live/records.js');
+    const { FixRefusal } = await import('../../live/fix.js');
+    if (e instanceof RecordError || e instanceof FixRefusal) throw new CliError(e.message, EXIT.usage);
+    if (isGoogleApiError(e) || /credentials|ENOENT|ECONNREFUSED/i.test(String((e as Error)?.message))) {
+      throw new CliError(describeError(e), EXIT.problem);
+    }
+    throw e;
+  }
 }

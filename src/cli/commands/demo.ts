@@ -16,7 +16,8 @@ export function register(cmd: Command): void {
     .option('--no-color', 'plain text')
     .action(async (flags: DemoFlags) => {
       const seconds = Number(flags.propagation);
-      if (!Number.isFinite(seconds) || seconds < 0) throw new CliError('--propagation takes a number of seconds');
+      if (!Number.isFinite(seconds) || seconds < 0)
+        throw new CliError('--propagation takes a number of seconds');
       const { runDemo } = await import('../../live/demo.js');
       const res = await runDemo({
         apply: Boolean(flags.apply),

@@ -70,7 +70,10 @@ export function register(cmd: Command): void {
     cmd
       .argument('<file>', 'file with the error output, or - to read standard input')
       .option('-f, --format <format>', `output format: ${FORMATS.join(' | ')}`, 'text')
-      .option('--roles <file>', 'IAM role catalog (roles.list?view=FULL JSON, or .gz) for least-privilege choices'),
+      .option(
+        '--roles <file>',
+        'IAM role catalog (roles.list?view=FULL JSON, or .gz) for least-privilege choices',
+      ),
   ).action(async (file: string, opts: ContextOptions & { format: string; roles?: string }) => {
     if (!FORMATS.includes(opts.format as OutputFormat)) {
       throw new CliError(`unknown --format '${opts.format}' (use ${FORMATS.join(', ')})`, EXIT.usage);
@@ -78,7 +81,10 @@ export function register(cmd: Command): void {
     const context = contextFrom(opts);
     const text = await readInput(file);
     if (text.trim() === '') {
-      throw new CliError(`${file === '-' ? 'standard input' : file} is empty: give the error output to diagnose`, EXIT.usage);
+      throw new CliError(
+        `${file === '-' ? 'standard input' : file} is empty: give the error output to diagnose`,
+        EXIT.usage,
+      );
     }
     const diagnosis = diagnose(text, context);
     if (diagnosis.noError) {

@@ -40,7 +40,8 @@ export function register(cmd: Command): void {
     .option('--json', 'print the scores as JSON')
     .action(async (dir: string, opts: { json?: boolean }) => {
       const { cases, invalid } = await loadCases(dir);
-      for (const bad of invalid) process.stderr.write(`genai-doctor: skipping ${bad.file}: ${bad.errors.join('; ')}\n`);
+      for (const bad of invalid)
+        process.stderr.write(`genai-doctor: skipping ${bad.file}: ${bad.errors.join('; ')}\n`);
       if (cases.length === 0) throw new CliError(`no valid case files in ${dir}`, EXIT.usage);
       const report = scoreCases(cases);
       if (opts.json) {

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { liveErrors } from './check.js';
 
 interface FixFlags {
   apply?: boolean;
@@ -26,67 +27,73 @@ export function register(cmd: Command): void {
     .option('--option <id>', 'plan option to apply (default: the recommended one)')
     .option('--from <file>', 'check record to fix (default: .genai-doctor/last-check.json)')
     .option('--no-color', 'plain text')
-    .action(async (flags: FixFlags) => {
-      const { loadCheckRecord } = await import('../../live/records.js');
-      const fix = await import('../../live/fix.js');
-      const { renderPlan } = await import('../../core/render/index.js');
-      const pc = (await import('picocolors')).default;
-      const { RecordError } = await import('../../live/records.js');
-      const record = await loadCheckRecord(flags.from).catch((e) => {
-        throw e instanceof RecordError ? new CliError(e.message, EXIT.usage) : e;
-      });
-      if (record.healthy) {
-        process.stdout.write('The last check found nothing to fix: the call works.\n');
-        return;
-      }
-      const color = flags.color !== false && Boolean(process.stdout.isTTY);
-      const out = (s = '') => process.stdout.write(`${s}\n`);
-      let option: ReturnType<typeof fix.chooseOption>;
-      let actions: ReturnType<typeof fix.toActions>;
-      try {
-        option = fix.chooseOption(record, flags.option);
-        actions = fix.toActions(option, record);
-      } catch (e) {
-        if (e instanceof fix.FixRefusal) throw new CliError(e.message, EXIT.usage);
-        throw e;
-      }
-      out(`Cause: ${record.plan.cause} (${record.plan.code}). ${record.plan.summary}`);
-      out(`Options: ${record.plan.options.map((o) => (o.id === option.id ? `[${o.id}]` : o.id)).join('  ')}`);
-      out(`Applying option ${option.id}: ${option.title}`);
-      for (const a of actions) out(`  - ${fix.describeAction(a)}`);
-      out();
-      const client = await fix.operatorClient(record);
-      const style = color ? { add: pc.green, remove: pc.red, dim: pc.dim } : undefined;
-      for (const line of await fix.dryRun(actions, { client, log: out }, style)) out(line);
-      out();
-      if (!flags.apply) {
-        out('Equivalent commands:');
-        out(renderPlan({ ...record.plan, options: [option] }, 'gcloud').trimEnd());
-        out();
-        out('Dry run: nothing was changed. Apply with: genai-doctor fix --apply --yes');
-        return;
-      }
-      if (!flags.yes) {
-        if (!process.stdin.isTTY) {
-          throw new CliError('refusing to apply without --yes when not on a terminal', EXIT.usage);
-        }
-        if (!(await confirm(`Apply these ${actions.length} change(s)?`))) {
-          out('Nothing applied.');
+    .action(async (flags: FixFlags) =>
+      liveErrors(async () => {
+        const { loadCheckRecord } = await import('../../live/records.js');
+        const fix = await import('../../live/fix.js');
+        const { renderPlan } = await import('../../core/render/index.js');
+        const pc = (await import('picocolors')).default;
+        const { RecordError } = await import('../../live/records.js');
+        const record = await loadCheckRecord(flags.from).catch((e) => {
+          throw e instanceof RecordError ? new CliError(e.message, EXIT.usage) : e;
+        });
+        if (record.healthy) {
+          process.stdout.write('The last check found nothing to fix: the call works.\n');
           return;
         }
-      }
-      const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
-      const { undoPath } = await fix.applyActions(actions, record, option, { client, log: out }).catch((e) => {
-        if (isGoogleApiError(e) || e instanceof Error) {
-          throw new CliError(
-            `apply stopped: ${describeError(e)}. The undo record in .genai-doctor/ lists what was changed so far.`,
-            isGoogleApiError(e) ? EXIT.problem : EXIT.internal,
-          );
+        const color = flags.color !== false && Boolean(process.stdout.isTTY);
+        const out = (s = '') => process.stdout.write(`${s}\n`);
+        let option: ReturnType<typeof fix.chooseOption>;
+        let actions: ReturnType<typeof fix.toActions>;
+        try {
+          option = fix.chooseOption(record, flags.option);
+          actions = fix.toActions(option, record);
+        } catch (e) {
+          if (e instanceof fix.FixRefusal) throw new CliError(e.message, EXIT.usage);
+          throw e;
         }
-        throw e;
-      });
-      out();
-      out(`Undo record: ${undoPath}`);
-      out('Next: genai-doctor verify   (undo with: genai-doctor undo <that file>)');
-    });
+        out(`Cause: ${record.plan.cause} (${record.plan.code}). ${record.plan.summary}`);
+        out(
+          `Options: ${record.plan.options.map((o) => (o.id === option.id ? `[${o.id}]` : o.id)).join('  ')}`,
+        );
+        out(`Applying option ${option.id}: ${option.title}`);
+        for (const a of actions) out(`  - ${fix.describeAction(a)}`);
+        out();
+        const client = await fix.operatorClient(record);
+        const style = color ? { add: pc.green, remove: pc.red, dim: pc.dim } : undefined;
+        for (const line of await fix.dryRun(actions, { client, log: out }, style)) out(line);
+        out();
+        if (!flags.apply) {
+          out('Equivalent commands:');
+          out(renderPlan({ ...record.plan, options: [option] }, 'gcloud').trimEnd());
+          out();
+          out('Dry run: nothing was changed. Apply with: genai-doctor fix --apply --yes');
+          return;
+        }
+        if (!flags.yes) {
+          if (!process.stdin.isTTY) {
+            throw new CliError('refusing to apply without --yes when not on a terminal', EXIT.usage);
+          }
+          if (!(await confirm(`Apply these ${actions.length} change(s)?`))) {
+            out('Nothing applied.');
+            return;
+          }
+        }
+        const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
+        const { undoPath } = await fix
+          .applyActions(actions, record, option, { client, log: out })
+          .catch((e) => {
+            if (isGoogleApiError(e) || e instanceof Error) {
+              throw new CliError(
+                `apply stopped: ${describeError(e)}. The undo record in .genai-doctor/ lists what was changed so far.`,
+                isGoogleApiError(e) ? EXIT.problem : EXIT.internal,
+              );
+            }
+            throw e;
+          });
+        out();
+        out(`Undo record: ${undoPath}`);
+        out('Next: genai-doctor verify   (undo with: genai-doctor undo <that file>)');
+      }),
+    );
 }

@@ -3,7 +3,16 @@ import type { LogAnalysis } from '../../core/incidents/model.js';
 import type { Context, Runtime } from '../../core/model.js';
 import { CliError, EXIT } from '../errors.js';
 
-const RUNTIMES: Runtime[] = ['cloud-run', 'gke', 'gce', 'cloud-functions', 'local', 'colab', 'vertex-workbench', 'other'];
+const RUNTIMES: Runtime[] = [
+  'cloud-run',
+  'gke',
+  'gce',
+  'cloud-functions',
+  'local',
+  'colab',
+  'vertex-workbench',
+  'other',
+];
 
 export interface SourceOptions {
   datadog?: string;
@@ -24,13 +33,20 @@ export interface SourceOptions {
 /** Options shared by `logs` and `report`: where the evidence comes from and what the user knows. */
 export function addSourceOptions(cmd: Command): Command {
   return cmd
-    .argument('[file]', 'log export: Datadog (API JSON, JSON lines, CSV), Cloud Logging JSON, text; - for stdin; gzip ok')
+    .argument(
+      '[file]',
+      'log export: Datadog (API JSON, JSON lines, CSV), Cloud Logging JSON, text; - for stdin; gzip ok',
+    )
     .option('--datadog <query>', 'read from Datadog Logs search (DD_API_KEY, DD_APP_KEY, DD_SITE)')
     .option('--gcp-logging <filter>', 'read from Cloud Logging entries.list (needs --project)')
     .option('--from <time>', 'start of the time range for remote sources (now-24h, ISO 8601)', 'now-24h')
     .option('--to <time>', 'end of the time range for remote sources', 'now')
     .option('--limit <n>', 'most records to fetch from a remote source', '100000')
-    .option('--dd-url <url>', 'Datadog API base URL (default from DD_SITE)', process.env.GENAI_DOCTOR_DATADOG_URL)
+    .option(
+      '--dd-url <url>',
+      'Datadog API base URL (default from DD_SITE)',
+      process.env.GENAI_DOCTOR_DATADOG_URL,
+    )
     .option('--project <id...>', 'project the service runs in / meant to call (and Cloud Logging projects)')
     .option('--principal <email>', 'identity the service calls as, if known')
     .option('--runtime <runtime>', `where the service runs (${RUNTIMES.join(', ')})`)
@@ -43,7 +59,8 @@ export function addSourceOptions(cmd: Command): Command {
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new CliError(`--${name} must be a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new CliError(`--${name} must be a positive integer, got "${value}"`);
   return n;
 }
 
@@ -64,17 +81,30 @@ export function contextFrom(o: SourceOptions): Context {
 
 /** Reads the evidence the options name (a file, stdin, Datadog or Cloud Logging) into incidents. */
 export async function analyzeSource(file: string | undefined, o: SourceOptions): Promise<LogAnalysis> {
-  const sources = [file !== undefined, o.datadog !== undefined, o.gcpLogging !== undefined].filter(Boolean).length;
-  if (sources === 0) throw new CliError('name a log file (or - for stdin), --datadog QUERY or --gcp-logging FILTER');
+  const sources = [file !== undefined, o.datadog !== undefined, o.gcpLogging !== undefined].filter(
+    Boolean,
+  ).length;
+  if (sources === 0)
+    throw new CliError('name a log file (or - for stdin), --datadog QUERY or --gcp-logging FILTER');
   if (sources > 1) throw new CliError('read one source at a time: a file, --datadog or --gcp-logging');
-  const [{ analyzeFile, analyzeRecords }, { coreEngine }, { LogInputError }, { parseTimeBound, toIso }] =
-    await Promise.all([
-      import('../../logs/analyze.js'),
-      import('../../logs/engine.js'),
-      import('../../logs/input.js'),
-      import('../../logs/time.js'),
-    ]);
-  const opts = { engine: coreEngine, context: contextFrom(o), examples: positiveInt(o.examples, 'examples', 5) };
+  const context = contextFrom(o);
+  const examples = positiveInt(o.examples, 'examples', 5);
+  const { LogInputError, checkInput } = await import('../../logs/input.js');
+  // Check the file before loading the engine: a wrong path is a one-line error, at once.
+  if (file !== undefined && file !== '-') {
+    try {
+      checkInput(file);
+    } catch (err) {
+      if (err instanceof LogInputError) throw new CliError(err.message, EXIT.usage);
+      throw err;
+    }
+  }
+  const [{ analyzeFile, analyzeRecords }, { coreEngine }, { parseTimeBound, toIso }] = await Promise.all([
+    import('../../logs/analyze.js'),
+    import('../../logs/engine.js'),
+    import('../../logs/time.js'),
+  ]);
+  const opts = { engine: coreEngine, context, examples };
   if (file !== undefined) {
     try {
       return await analyzeFile(file, opts);
@@ -86,7 +116,8 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
   const now = Date.now();
   const from = parseTimeBound(o.from ?? 'now-24h', now);
   const to = parseTimeBound(o.to ?? 'now', now);
-  if (from === undefined) throw new CliError(`--from: cannot read time "${o.from}" (use now-24h or ISO 8601)`);
+  if (from === undefined)
+    throw new CliError(`--from: cannot read time "${o.from}" (use now-24h or ISO 8601)`);
   if (to === undefined) throw new CliError(`--to: cannot read time "${o.to}" (use now or ISO 8601)`);
   if (from > to) throw new CliError('--from is after --to');
   const limit = positiveInt(o.limit, 'limit', 100_000);
@@ -94,14 +125,24 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
 
   if (o.datadog !== undefined) {
     if (!process.env.DD_API_KEY || !process.env.DD_APP_KEY) {
-      throw new CliError('--datadog needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)');
+      throw new CliError(
+        '--datadog needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)',
+      );
     }
     const { datadogLogs } = await import('../../logs/datadog-source.js');
-    const pages = datadogLogs({ query: o.datadog, from: toIso(from), to: toIso(to), limit, pageSize, url: o.ddUrl });
+    const pages = datadogLogs({
+      query: o.datadog,
+      from: toIso(from),
+      to: toIso(to),
+      limit,
+      pageSize,
+      url: o.ddUrl,
+    });
     return remote(() => analyzeRecords(`datadog: ${o.datadog}`, pages, opts), 'Datadog');
   }
   const projects = o.project ?? [];
-  if (projects.length === 0) throw new CliError('--gcp-logging needs --project (the project whose logs to read)');
+  if (projects.length === 0)
+    throw new CliError('--gcp-logging needs --project (the project whose logs to read)');
   const { cloudLoggingEntries } = await import('../../logs/gcp-logging-source.js');
   const pages = cloudLoggingEntries({
     filter: o.gcpLogging ?? '',
@@ -122,7 +163,8 @@ async function remote<T>(run: () => Promise<T>, what: string): Promise<T> {
     if (err instanceof CliError) throw err;
     const e = err as { code?: number; status?: number; message?: string; body?: unknown };
     const status = e.code ?? e.status;
-    const detail = typeof e.body === 'object' ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
+    const detail =
+      typeof e.body === 'object' ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
     throw new CliError(`${what} request failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, EXIT.problem);
   }
 }

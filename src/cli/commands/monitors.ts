@@ -18,14 +18,22 @@ export function register(cmd: Command): void {
   cmd
     .option('--service <name>', 'the service to watch (Datadog service / Cloud Run service name)')
     .option('--env <env>', 'environment tag (env:...)')
-    .option('--resource <resource>', 'APM resource of the Gemini-calling endpoint', 'POST /api/v1/images/generate')
+    .option(
+      '--resource <resource>',
+      'APM resource of the Gemini-calling endpoint',
+      'POST /api/v1/images/generate',
+    )
     .option('--span-name <name>', 'span name of its trace metrics (trace.<name>.errors)', 'fastapi.request')
     .option('--notify <handle...>', 'notification handles for the messages, e.g. @slack-genai-oncall')
     .option('--runbook-url <template>', 'catalog page URL, {code} replaced by the error code')
     .option('--error-rate <fraction>', 'APM error-rate threshold', '0.05')
     .option('--format <format>', 'json, terraform, gcp-json or gcp-terraform', 'json')
     .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)')
-    .option('--dd-url <url>', 'Datadog API base URL (default from DD_SITE)', process.env.GENAI_DOCTOR_DATADOG_URL)
+    .option(
+      '--dd-url <url>',
+      'Datadog API base URL (default from DD_SITE)',
+      process.env.GENAI_DOCTOR_DATADOG_URL,
+    )
     .action(async (o: MonitorsOptions) => {
       if (!o.service) throw new CliError('--service is required (the service the monitors watch)');
       const { MONITOR_FORMATS, renderMonitors } = await import('../../monitors/render.js');
@@ -33,7 +41,8 @@ export function register(cmd: Command): void {
         throw new CliError(`--format must be one of ${MONITOR_FORMATS.join(', ')}, got "${o.format}"`);
       }
       const errorRate = Number(o.errorRate);
-      if (!(errorRate > 0 && errorRate < 1)) throw new CliError(`--error-rate must be between 0 and 1, got "${o.errorRate}"`);
+      if (!(errorRate > 0 && errorRate < 1))
+        throw new CliError(`--error-rate must be between 0 and 1, got "${o.errorRate}"`);
       const { monitorSet } = await import('../../monitors/definitions.js');
       const set = monitorSet({
         service: o.service,
@@ -50,7 +59,9 @@ export function register(cmd: Command): void {
         return;
       }
       if (!process.env.DD_API_KEY || !process.env.DD_APP_KEY) {
-        throw new CliError('--apply needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)');
+        throw new CliError(
+          '--apply needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)',
+        );
       }
       const { applyMonitors } = await import('../../monitors/apply.js');
       let results: Awaited<ReturnType<typeof applyMonitors>>;
@@ -59,7 +70,10 @@ export function register(cmd: Command): void {
       } catch (err) {
         const e = err as { code?: number; body?: unknown; message?: string };
         const detail = e.body ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
-        throw new CliError(`Datadog Monitors API failed${e.code ? ` (HTTP ${e.code})` : ''}: ${detail}`, EXIT.problem);
+        throw new CliError(
+          `Datadog Monitors API failed${e.code ? ` (HTTP ${e.code})` : ''}: ${detail}`,
+          EXIT.problem,
+        );
       }
       for (const r of results) {
         const why = r.changed.length ? ` (${r.changed.join(', ')})` : '';

@@ -23,22 +23,32 @@ export function register(cmd: Command): void {
     .option('--span-name <name>', 'span name of its trace metrics', 'fastapi.request')
     .option('--success-text <text>', 'log message that marks a successful call (for the verify query)')
     .action(async (file: string | undefined, o: ReportOptions) => {
-      if (o.format !== 'md' && o.format !== 'html') throw new CliError(`--format must be md or html, got "${o.format}"`);
+      if (o.format !== 'md' && o.format !== 'html')
+        throw new CliError(`--format must be md or html, got "${o.format}"`);
       const analysis = await analyzeSource(file, o);
       if (analysis.incidents.length === 0) {
-        throw new CliError(`no failures found in ${analysis.input} (${analysis.stats.records} records read)`, EXIT.problem);
+        throw new CliError(
+          `no failures found in ${analysis.input} (${analysis.stats.records} records read)`,
+          EXIT.problem,
+        );
       }
       const n = Number(o.incident);
-      const incident = Number.isInteger(n) && n >= 1 ? analysis.incidents[n - 1] : analysis.incidents.find((i) => i.id === o.incident);
+      const incident =
+        Number.isInteger(n) && n >= 1
+          ? analysis.incidents[n - 1]
+          : analysis.incidents.find((i) => i.id === o.incident);
       if (!incident) {
-        throw new CliError(`--incident ${o.incident}: there are ${analysis.incidents.length} incidents (1-${analysis.incidents.length}, or an id)`);
+        throw new CliError(
+          `--incident ${o.incident}: there are ${analysis.incidents.length} incidents (1-${analysis.incidents.length}, or an id)`,
+        );
       }
-      const [{ incidentRunbook }, { docHtml, docMarkdown }, { incidentMonitoring }, { redactSecrets }] = await Promise.all([
-        import('../../core/incidents/runbook.js'),
-        import('../../core/incidents/doc.js'),
-        import('../../monitors/definitions.js'),
-        import('../../core/redact.js'),
-      ]);
+      const [{ incidentRunbook }, { docHtml, docMarkdown }, { incidentMonitoring }, { redactSecrets }] =
+        await Promise.all([
+          import('../../core/incidents/runbook.js'),
+          import('../../core/incidents/doc.js'),
+          import('../../monitors/definitions.js'),
+          import('../../core/redact.js'),
+        ]);
       const service = incident.service ?? o.service ?? 'SERVICE';
       const monitoring = incidentMonitoring(
         {

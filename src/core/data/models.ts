@@ -80,7 +80,9 @@ const EMBEDDING_REGIONS: readonly string[] = GEMINI_GA_REGIONS.filter((l) => l !
 const GLOBAL_ONLY: readonly string[] = ['global'];
 const NOWHERE: readonly string[] = [];
 
-function model(m: Omit<ModelInfo, 'aliases' | 'requiresAllowlist' | 'imageOutput'> & Partial<ModelInfo>): ModelInfo {
+function model(
+  m: Omit<ModelInfo, 'aliases' | 'requiresAllowlist' | 'imageOutput'> & Partial<ModelInfo>,
+): ModelInfo {
   return { aliases: [], requiresAllowlist: false, imageOutput: false, ...m };
 }
 
@@ -109,7 +111,12 @@ export const MODELS: readonly ModelInfo[] = [
   model({
     id: 'gemini-1.5-pro',
     family: 'gemini-1.5',
-    aliases: ['gemini-1.5-pro-001', 'gemini-1.5-pro-002', 'gemini-1.5-pro-latest', 'gemini-1.5-pro-preview-0409'],
+    aliases: [
+      'gemini-1.5-pro-001',
+      'gemini-1.5-pro-002',
+      'gemini-1.5-pro-latest',
+      'gemini-1.5-pro-preview-0409',
+    ],
     status: 'retired',
     retiredOn: '2025-09-24',
     vertexLocations: NOWHERE,
@@ -156,7 +163,11 @@ export const MODELS: readonly ModelInfo[] = [
   model({
     id: 'gemini-2.0-flash-exp',
     family: 'gemini-2.0',
-    aliases: ['gemini-2.0-flash-thinking-exp', 'gemini-2.0-flash-thinking-exp-01-21', 'gemini-2.0-pro-exp-02-05'],
+    aliases: [
+      'gemini-2.0-flash-thinking-exp',
+      'gemini-2.0-flash-thinking-exp-01-21',
+      'gemini-2.0-pro-exp-02-05',
+    ],
     status: 'experimental',
     vertexLocations: ['us-central1'],
     geminiApi: true,
@@ -326,7 +337,14 @@ export const MODELS: readonly ModelInfo[] = [
   model({
     id: 'chat-bison',
     family: 'palm2',
-    aliases: ['chat-bison@001', 'chat-bison@002', 'chat-bison-32k', 'codechat-bison', 'code-bison', 'code-bison@002'],
+    aliases: [
+      'chat-bison@001',
+      'chat-bison@002',
+      'chat-bison-32k',
+      'codechat-bison',
+      'code-bison',
+      'code-bison@002',
+    ],
     status: 'retired',
     retiredOn: '2025-04-09',
     vertexLocations: NOWHERE,

@@ -52,12 +52,15 @@ function member(d: Derived): string {
 }
 
 function bearer(d: Derived): string {
-  const sa = d.principal?.email && d.principal.kind !== 'user' ? ` --impersonate-service-account=${d.principal.email}` : '';
+  const sa =
+    d.principal?.email && d.principal.kind !== 'user'
+      ? ` --impersonate-service-account=${d.principal.email}`
+      : '';
   return `-H "Authorization: Bearer $(gcloud auth print-access-token${sa})"`;
 }
 
 function policyCheck(d: Derived, project: string | undefined): NextCheck {
-  const who = d.principal?.email ? sh(d.principal.email, 'SERVICE_ACCOUNT') : '$SERVICE_ACCOUNT';
+  const who = member(d);
   return {
     description: `Roles the principal holds in project ${project ?? '$PROJECT_ID'}`,
     command: `gcloud projects get-iam-policy ${sh(project, 'PROJECT_ID')} --flatten="bindings[].members" --filter="bindings.members:${who}" --format="table(bindings.role)"`,
@@ -90,7 +93,8 @@ function runtimeIdentity(d: Derived): NextCheck | undefined {
   switch (d.context.runtime) {
     case 'cloud-run':
       return {
-        description: 'The service account the Cloud Run service runs as (empty = the Compute Engine default account)',
+        description:
+          'The service account the Cloud Run service runs as (empty = the Compute Engine default account)',
         command: `gcloud run services describe ${sh(d.context.service, 'SERVICE')} --region ${sh(d.context.location && d.context.location !== 'global' ? d.context.location : undefined, 'REGION')} --project ${sh(project, 'PROJECT_ID')} --format 'value(spec.template.spec.serviceAccountName)'`,
         probe: 'identity.runtime',
       };
@@ -113,7 +117,12 @@ function fullProjectResource(project: string | undefined): string {
   return `//cloudresourcemanager.googleapis.com/projects/${project ?? '$PROJECT_ID'}`;
 }
 
-function countTokens(d: Derived, project: string | undefined, location: string | undefined, model: string | undefined): NextCheck {
+function countTokens(
+  d: Derived,
+  project: string | undefined,
+  location: string | undefined,
+  model: string | undefined,
+): NextCheck {
   const loc = location ?? 'global';
   const host = loc === 'global' ? 'aiplatform.googleapis.com' : `${loc}-aiplatform.googleapis.com`;
   return {
@@ -169,7 +178,13 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
         command: `gcloud iam service-accounts get-iam-policy ${sh(sa, 'SERVICE_ACCOUNT')}`,
         probe: 'policy.bindings',
       });
-      out.push(troubleshoot(d, `//iam.googleapis.com/projects/-/serviceAccounts/${sa ?? '$SERVICE_ACCOUNT'}`, perm ?? 'iam.serviceAccounts.getAccessToken'));
+      out.push(
+        troubleshoot(
+          d,
+          `//iam.googleapis.com/projects/-/serviceAccounts/${sa ?? '$SERVICE_ACCOUNT'}`,
+          perm ?? 'iam.serviceAccounts.getAccessToken',
+        ),
+      );
       break;
     }
     case 'iam.propagation_delay':
@@ -199,10 +214,12 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
       out.push(describeProject(d.errorProject), describeProject(d.contextProject));
       out.push({
         description: 'Which project the client resolves (env vars and gcloud / ADC config)',
-        command: 'echo "GOOGLE_CLOUD_PROJECT=$GOOGLE_CLOUD_PROJECT CLOUD_ML_PROJECT_ID=$CLOUD_ML_PROJECT_ID"; gcloud config get-value project',
+        command:
+          'echo "GOOGLE_CLOUD_PROJECT=$GOOGLE_CLOUD_PROJECT CLOUD_ML_PROJECT_ID=$CLOUD_ML_PROJECT_ID"; gcloud config get-value project',
         probe: 'project.resolved',
       });
-      if (model && d.api !== 'gemini-api') out.push(countTokens(d, d.contextProject ?? project, location, model));
+      if (model && d.api !== 'gemini-api')
+        out.push(countTokens(d, d.contextProject ?? project, location, model));
       break;
     case 'project.invalid':
       out.push(describeProject(d.errorProject ?? d.contextProject));
@@ -220,7 +237,10 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
         command: `gcloud services list --enabled --project ${sh(p, 'PROJECT_ID')} --filter="config.name=${service}"`,
         probe: 'services.get',
       });
-      out.push({ description: 'Enable it', command: `gcloud services enable ${service} --project ${sh(p, 'PROJECT_ID')}` });
+      out.push({
+        description: 'Enable it',
+        command: `gcloud services enable ${service} --project ${sh(p, 'PROJECT_ID')}`,
+      });
       break;
     }
     case 'billing.disabled':
@@ -233,7 +253,8 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
     case 'quota_project.denied':
       out.push({
         description: 'The quota project ADC uses',
-        command: 'gcloud config get-value billing/quota_project; cat ~/.config/gcloud/application_default_credentials.json | grep quota_project_id',
+        command:
+          'gcloud config get-value billing/quota_project; cat ~/.config/gcloud/application_default_credentials.json | grep quota_project_id',
         probe: 'adc.quotaProject',
       });
       out.push({
@@ -247,13 +268,19 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
       if (d.api === 'gemini-api') {
         out.push({
           description: 'Models the Gemini API offers to this key',
-          command: 'curl -s -H "x-goog-api-key: $GEMINI_API_KEY" "https://generativelanguage.googleapis.com/v1beta/models?pageSize=200" | grep \'"name"\'',
+          command:
+            'curl -s -H "x-goog-api-key: $GEMINI_API_KEY" "https://generativelanguage.googleapis.com/v1beta/models?pageSize=200" | grep \'"name"\'',
           probe: 'models.list',
         });
       } else {
-        out.push(countTokens(d, project, cause === 'model.location_unsupported' ? 'global' : location, model));
+        out.push(
+          countTokens(d, project, cause === 'model.location_unsupported' ? 'global' : location, model),
+        );
         if (cause === 'model.location_unsupported' && location && location !== 'global') {
-          out.push({ ...countTokens(d, project, location, model), description: `The same call at ${location} (expected to fail)` });
+          out.push({
+            ...countTokens(d, project, location, model),
+            description: `The same call at ${location} (expected to fail)`,
+          });
         }
         out.push({
           description: 'The publisher model, as Vertex AI describes it',
@@ -271,7 +298,8 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
     case 'auth.credentials_missing':
       out.push({
         description: 'Can Application Default Credentials mint a token here',
-        command: 'gcloud auth application-default print-access-token >/dev/null && echo ADC OK; echo "GOOGLE_APPLICATION_CREDENTIALS=$GOOGLE_APPLICATION_CREDENTIALS GOOGLE_CLOUD_PROJECT=$GOOGLE_CLOUD_PROJECT"',
+        command:
+          'gcloud auth application-default print-access-token >/dev/null && echo ADC OK; echo "GOOGLE_APPLICATION_CREDENTIALS=$GOOGLE_APPLICATION_CREDENTIALS GOOGLE_CLOUD_PROJECT=$GOOGLE_CLOUD_PROJECT"',
         probe: 'auth.token',
       });
       out.push({ description: 'Set up ADC locally', command: 'gcloud auth application-default login' });
@@ -280,14 +308,18 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
     case 'auth.scope_insufficient':
       out.push({
         description: 'What the token is: expiry, scopes, identity',
-        command: 'curl -s "https://oauth2.googleapis.com/tokeninfo?access_token=$(gcloud auth application-default print-access-token)"',
+        command:
+          'curl -s "https://oauth2.googleapis.com/tokeninfo?access_token=$(gcloud auth application-default print-access-token)"',
         probe: 'auth.tokeninfo',
       });
       if (cause === 'auth.scope_insufficient') {
         const r = runtimeIdentity(d);
         if (r) out.push(r);
       } else {
-        out.push({ description: 'Refresh user credentials', command: 'gcloud auth application-default login' });
+        out.push({
+          description: 'Refresh user credentials',
+          command: 'gcloud auth application-default login',
+        });
       }
       break;
     case 'auth.api_key_invalid':
@@ -298,7 +330,8 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
       });
       out.push({
         description: 'Try the key against the Gemini API',
-        command: 'curl -s -H "x-goog-api-key: $GEMINI_API_KEY" "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1"',
+        command:
+          'curl -s -H "x-goog-api-key: $GEMINI_API_KEY" "https://generativelanguage.googleapis.com/v1beta/models?pageSize=1"',
         probe: 'models.list',
       });
       break;
@@ -310,14 +343,19 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
       break;
     case 'quota.exceeded':
     case 'rate.throttled': {
-      const service = f.service ?? (d.api === 'gemini-api' ? 'generativelanguage.googleapis.com' : 'aiplatform.googleapis.com');
+      const service =
+        f.service ??
+        (d.api === 'gemini-api' ? 'generativelanguage.googleapis.com' : 'aiplatform.googleapis.com');
       out.push({
         description: `Quotas of ${service} for the project and their usage`,
         command: `gcloud alpha services quota list --service=${service} --consumer=projects/${sh(f.project ?? d.contextProject, 'PROJECT_ID')} --format=json`,
         probe: 'quota.list',
       });
       if (service.startsWith('generativelanguage')) {
-        out.push({ description: 'Gemini API rate limits and usage', command: 'open https://aistudio.google.com/usage' });
+        out.push({
+          description: 'Gemini API rate limits and usage',
+          command: 'open https://aistudio.google.com/usage',
+        });
       }
       break;
     }
@@ -337,10 +375,14 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
 /** What to collect when nothing fits. */
 export function collectNext(d: Derived): string[] {
   const out: string[] = [];
-  if (!d.facts.http && !d.facts.status) out.push('the HTTP status and google.rpc status of the failing response');
+  if (!d.facts.http && !d.facts.status)
+    out.push('the HTTP status and google.rpc status of the failing response');
   if (!d.facts.message) out.push('the full error body (JSON with `details`), not only the exception line');
   if (!d.facts.resource && !d.facts.model) out.push('the request URL or resource (project, location, model)');
-  if (!d.principal) out.push('the principal making the call (--principal; the audit log names it in authenticationInfo.principalEmail)');
+  if (!d.principal)
+    out.push(
+      'the principal making the call (--principal; the audit log names it in authenticationInfo.principalEmail)',
+    );
   if (!d.contextProject) out.push('the project the caller meant to use (--project)');
   out.push('the Cloud Audit Log entry for the call (protoPayload.status, authorizationInfo[])');
   return out;

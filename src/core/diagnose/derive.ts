@@ -157,7 +157,8 @@ function apiOf(f: Facts): Derived['api'] {
   return 'unknown';
 }
 
-const SERVICE_AGENT = /^service-\d+@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$|@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$/;
+const SERVICE_AGENT =
+  /^service-\d+@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$|@gcp-sa-[a-z0-9-]+\.iam\.gserviceaccount\.com$/;
 
 /** Classifies a principal e-mail: which kind of account, and which project it lives in. */
 export function classifyEmail(email: string): { kind: PrincipalKind; homeProject?: string; why: string } {
@@ -170,7 +171,7 @@ export function classifyEmail(email: string): { kind: PrincipalKind; homeProject
       why: `the Compute Engine default service account of project number ${m[1]} (what Cloud Run, GCE, GKE node pools and Workbench use unless told otherwise)`,
     };
   }
-  m = /^([a-z][a-z0-9-]{4,28}[a-z0-9])@appspot\.gserviceaccount\.com$/.exec(e);
+  m = /^([a-z][a-z0-9-]{0,61})@appspot\.gserviceaccount\.com$/.exec(e);
   if (m) {
     return {
       kind: 'app_engine_default',
@@ -187,7 +188,12 @@ export function classifyEmail(email: string): { kind: PrincipalKind; homeProject
     };
   }
   m = /^[a-z0-9-]{1,63}@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(e);
-  if (m) return { kind: 'service_account', homeProject: m[1] as string, why: `a user-managed service account of project ${m[1]}` };
+  if (m)
+    return {
+      kind: 'service_account',
+      homeProject: m[1] as string,
+      why: `a user-managed service account of project ${m[1]}`,
+    };
   if (e.startsWith('principal://') || e.startsWith('principalset://')) {
     return { kind: 'workload_identity', why: 'a Workload Identity Federation principal' };
   }
@@ -229,7 +235,12 @@ function principalOf(f: Facts, c: Context, notes: NotesView): PrincipalView | un
       why: 'code deployed to Vertex AI Agent Engine runs as the AI Platform Reasoning Engine Service Agent unless a service account is set',
     };
   }
-  if (c.runtime === 'cloud-run' || c.runtime === 'gce' || c.runtime === 'gke' || c.runtime === 'vertex-workbench') {
+  if (
+    c.runtime === 'cloud-run' ||
+    c.runtime === 'gce' ||
+    c.runtime === 'gke' ||
+    c.runtime === 'vertex-workbench'
+  ) {
     return {
       kind: 'default_compute',
       source: 'runtime-default',
@@ -241,14 +252,16 @@ function principalOf(f: Facts, c: Context, notes: NotesView): PrincipalView | un
     return {
       kind: 'default_compute',
       source: 'runtime-default',
-      description: 'PROJECT_NUMBER-compute@developer.gserviceaccount.com (2nd gen) or PROJECT_ID@appspot.gserviceaccount.com (1st gen)',
+      description:
+        'PROJECT_NUMBER-compute@developer.gserviceaccount.com (2nd gen) or PROJECT_ID@appspot.gserviceaccount.com (1st gen)',
       why: 'Cloud Functions run as a default service account unless deployed with --service-account',
     };
   }
   return undefined;
 }
 
-const LOCATION_TOKEN = /\b(global|(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-[a-z]{3,12}\d{1,2})\b/;
+const LOCATION_TOKEN =
+  /\b(global|(?:us|europe|asia|australia|northamerica|southamerica|me|africa)-[a-z]{3,12}\d{1,2})\b/;
 
 function modelOf(f: Facts, c: Context, notes: NotesView, api: Derived['api']): ModelView | undefined {
   const id = f.model ?? c.model ?? notes.model;
@@ -292,10 +305,14 @@ export function readNotes(text: string): NotesView {
     retrySucceeds:
       /(again|re-?run(?:ning)?|retr(?:y|ying|ied)|second (?:time|run|attempt)|later)[^.;]{0,60}(succeed|succeeds|works|worked|passes|passed|fine)/.test(
         lower,
-      ) || /(succeeds|works|worked)[^.;]{0,40}(on retry|when retried|after (?:a )?(?:few )?(?:minutes|retry|waiting)|the second time)/.test(lower),
+      ) ||
+      /(succeeds|works|worked)[^.;]{0,40}(on retry|when retried|after (?:a )?(?:few )?(?:minutes|retry|waiting)|the second time)/.test(
+        lower,
+      ),
     justGranted:
-      /(just|recently|right after|minutes? after|same (?:apply|run|deploy))[^.;]{0,40}(grant|granted|added|assigned)/.test(lower) ||
-      /(creates?|grants?)[^.;]{0,80}iam (?:grants?|bindings?)[^.;]{0,40}then/.test(lower),
+      /(just|recently|right after|minutes? after|same (?:apply|run|deploy))[^.;]{0,40}(grant|granted|added|assigned)/.test(
+        lower,
+      ) || /(creates?|grants?)[^.;]{0,80}iam (?:grants?|bindings?)[^.;]{0,40}then/.test(lower),
     worksOtherwise:
       /same (?:key|credentials?|file|service[- ]account)[^.;]{0,60}works?\b|works? (?:when|for) the same|\bworks (?:when|for) /.test(
         lower,
@@ -306,7 +323,9 @@ export function readNotes(text: string): NotesView {
       ),
     apiKey: /api key|\?key=|apikey\(|x-goog-api-key|express mode/.test(lower),
     autoDetectedProject:
-      /google\.auth\.default|detects? (?:it|the project)|no project passed|default project|project from (?:adc|the environment)/.test(lower),
+      /google\.auth\.default|detects? (?:it|the project)|no project passed|default project|project from (?:adc|the environment)/.test(
+        lower,
+      ),
     denyPolicy: /deny polic/.test(lower),
   };
   const managed: ManagedRuntime | undefined = /agent engine|reasoning engine/.test(lower)

@@ -10,9 +10,9 @@ import { collectNext, nextChecks, TITLES } from './checks.js';
 import { type Derived, derive } from './derive.js';
 import { RULES } from './rules.js';
 
+export { TITLES } from './checks.js';
 export { classifyEmail, derive, readNotes } from './derive.js';
 export { describePrincipal, grantProject, RULES } from './rules.js';
-export { TITLES } from './checks.js';
 
 /** Findings below this are noise: they are dropped (unless nothing else is left). */
 const FLOOR = 0.2;
@@ -28,7 +28,9 @@ export function diagnoseFacts(facts: Facts, context: Context = {}): Diagnosis {
   const d = derive(facts, ctx);
   const findings: Finding[] = [];
   const unknowns = new Set<string>();
-  for (const [cause, rule] of Object.entries(RULES) as Array<[keyof typeof RULES, (typeof RULES)[keyof typeof RULES]]>) {
+  for (const [cause, rule] of Object.entries(RULES) as Array<
+    [keyof typeof RULES, (typeof RULES)[keyof typeof RULES]]
+  >) {
     const hit = rule(d);
     if (!hit || hit.confidence < FLOOR) continue;
     findings.push({
@@ -83,7 +85,8 @@ function noErrorReason(f: Facts): string | undefined {
     f.constraint !== undefined ||
     f.vpcScId !== undefined;
   if (hasError) return undefined;
-  if (f.errors.length === 0 && !f.message && !f.url && !f.resource) return 'the input is empty or holds no error text';
+  if (f.errors.length === 0 && !f.message && !f.url && !f.resource)
+    return 'the input is empty or holds no error text';
   return 'no error was recognised in the input (no HTTP error code, rpc status, reason or known error message)';
 }
 
@@ -112,7 +115,9 @@ function generalUnknowns(d: Derived, findings: Finding[]): string[] {
   const causes = new Set(findings.map((f) => f.cause));
   const iam = [...causes].some((c) => c.startsWith('iam.'));
   if (iam && d.principal && !d.principal.email) {
-    out.push('the exact principal e-mail (the audit log entry names it: protoPayload.authenticationInfo.principalEmail)');
+    out.push(
+      'the exact principal e-mail (the audit log entry names it: protoPayload.authenticationInfo.principalEmail)',
+    );
   }
   if ((iam || causes.has('project.mismatch')) && !d.contextProject) {
     out.push('the project the caller meant to use (pass --project)');

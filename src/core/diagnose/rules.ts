@@ -58,7 +58,11 @@ const missingPermission: Rule = (d) => {
   if (!(iamReason || (perm && d.denied) || d.signal('caller_lacks_permission'))) return undefined;
   const base = iamReason && perm ? 0.85 : perm ? 0.78 : iamReason ? 0.7 : 0.55;
   const h = new Hit(d, base).fact('http').fact('status').fact('reason').fact('permission').fact('resource');
-  if (perm && ACT_AS_PERMISSIONS.has(perm)) h.minus(0.4, `\`${perm}\` is checked on a service account: see iam.act_as`);
+  if (perm && ACT_AS_PERMISSIONS.has(perm))
+    h.minus(0.4, `\`${perm}\` is checked on a service account: see iam.act_as`);
+  if (perm === 'serviceusage.services.use') {
+    h.minus(0.3, 'the permission is the one needed on a quota project: see quota_project.denied');
+  }
   addPrincipal(h, d);
   if (!d.principal) h.missing(0.05, 'which principal made the call (pass --principal)');
   else if (!d.principal.email) h.plus(-0.02);
@@ -67,7 +71,11 @@ const missingPermission: Rule = (d) => {
     if (s.verdict === 'retired') h.minus(0.05, s.why);
     else if (s.verdict === 'not_served_here') h.minus(0.1, s.why);
     else if (s.verdict === 'served') {
-      h.derived('model.served', `${d.model.id} @ ${d.model.location}`, `${s.why} So "(or it may not exist)" is not about the model.`);
+      h.derived(
+        'model.served',
+        `${d.model.id} @ ${d.model.location}`,
+        `${s.why} So "(or it may not exist)" is not about the model.`,
+      );
       if (s.model?.requiresAllowlist) h.minus(0.1, `\`${s.model.id}\` is a restricted preview (allowlist)`);
     }
   }
@@ -79,15 +87,21 @@ const missingPermission: Rule = (d) => {
   }
   if (d.tenantProject) h.minus(0.35, `\`${d.errorProject}\` is a Google tenant project, not yours`);
   if (d.principal?.kind === 'service_agent') h.minus(0.2, 'the principal is a Google-managed service agent');
-  if (d.notes.retrySucceeds || d.notes.justGranted) h.minus(0.25, 'the same call works on retry / right after a grant');
-  if (d.signal('permission_denied_on_project') && !perm) h.minus(0.25, 'the project itself is refused, not a permission');
+  if (d.notes.retrySucceeds || d.notes.justGranted)
+    h.minus(0.25, 'the same call works on retry / right after a grant');
+  if (d.signal('permission_denied_on_project') && !perm)
+    h.minus(0.25, 'the project itself is refused, not a permission');
   if (d.signal('vpc_sc') || d.signal('org_policy')) h.minus(0.4, 'a policy outside IAM roles is named');
   const where = grantProject(d);
-  const role = perm?.startsWith('aiplatform.') ? ' (roles/aiplatform.user holds aiplatform.endpoints.predict)' : '';
+  const role = perm?.startsWith('aiplatform.')
+    ? ' (roles/aiplatform.user holds aiplatform.endpoints.predict)'
+    : '';
   return h.done(
     `${capital(describePrincipal(d.principal))} lacks ${perm ? code(perm) : 'a permission'}${f.resource ? ` on ${code(f.resource)}` : ''}. ` +
       `Grant the smallest role that contains it${role} to that principal in project ${where ? code(where) : '$PROJECT_ID'}` +
-      (d.projectRelation === 'differ' ? `, the project the call should target, after pointing the client at it.` : '.'),
+      (d.projectRelation === 'differ'
+        ? `, the project the call should target, after pointing the client at it.`
+        : '.'),
   );
 };
 
@@ -95,7 +109,8 @@ const crossProject: Rule = (d) => {
   if (!d.denied && !d.signal('caller_lacks_permission')) return undefined;
   if (!d.errorProject || d.errorProjectPlaceholder) return undefined;
   const home = d.principal?.homeProject;
-  const homeDiffers = home !== undefined && !/^\d+$/.test(home) && !d.errorProject.match(/^\d+$/) && home !== d.errorProject;
+  const homeDiffers =
+    home !== undefined && !/^\d+$/.test(home) && !d.errorProject.match(/^\d+$/) && home !== d.errorProject;
   if (d.projectRelation !== 'differ' && !homeDiffers) return undefined;
   const h = new Hit(d, homeDiffers ? 0.55 : 0.42).fact('project', 'the project whose resource was called');
   h.context('project', d.contextProject, 'the project the caller runs in / meant');
@@ -114,7 +129,8 @@ const crossProject: Rule = (d) => {
 const projectMismatch: Rule = (d) => {
   if (d.tenantProject) {
     const h = new Hit(d, 0.82).fact('project', 'a Google-managed tenant project (`-tp`), not a user project');
-    if (d.notes.autoDetectedProject) h.plus(0.05).context('notes', d.notes.text, 'the project was auto-detected');
+    if (d.notes.autoDetectedProject)
+      h.plus(0.05).context('notes', d.notes.text, 'the project was auto-detected');
     return h.done(
       `The call went to \`${d.errorProject}\`, the tenant project of a Google-managed runtime, because the client ` +
         'took its project from the environment (google.auth.default()). Pass your project explicitly ' +
@@ -135,9 +151,17 @@ const projectMismatch: Rule = (d) => {
         `any grant belongs in \`${d.contextProject}\`, the project the call should target. A grant in \`${d.contextProject}\` alone does not fix a call to \`${d.errorProject}\`.`,
     );
   }
-  if (d.projectRelation === 'incomparable' && d.errorProject && d.contextProject && !d.errorProjectPlaceholder && !d.contextProjectPlaceholder) {
+  if (
+    d.projectRelation === 'incomparable' &&
+    d.errorProject &&
+    d.contextProject &&
+    !d.errorProjectPlaceholder &&
+    !d.contextProjectPlaceholder
+  ) {
     const h = new Hit(d, 0.3).fact('project').context('project', d.contextProject);
-    h.unknowns.push(`whether project \`${d.errorProject}\` and \`${d.contextProject}\` are the same project (one is a number)`);
+    h.unknowns.push(
+      `whether project \`${d.errorProject}\` and \`${d.contextProject}\` are the same project (one is a number)`,
+    );
     return h.done(
       `The error names \`${d.errorProject}\` and you named \`${d.contextProject}\`; one is a project number, so check they are the same project.`,
     );
@@ -148,15 +172,26 @@ const projectMismatch: Rule = (d) => {
 const projectInvalid: Rule = (d) => {
   const f = d.facts;
   let base = 0;
-  if (f.reason === 'CONSUMER_INVALID' || f.reason === 'RESOURCE_PROJECT_INVALID') base = 0.9;
+  const suspendedProject = f.reason === 'CONSUMER_SUSPENDED' && !f.consumer?.startsWith('api_key');
+  if (f.reason === 'CONSUMER_INVALID' || f.reason === 'RESOURCE_PROJECT_INVALID' || suspendedProject) base = 0.9;
   else if (d.signal('project_not_found')) base = 0.8;
   else if (d.signal('permission_denied_on_project')) base = 0.72;
-  else if (d.errorProjectPlaceholder === 'placeholder' && !d.notFound && !d.signal('model_not_found')) base = 0.5;
+  else if (d.errorProjectPlaceholder === 'placeholder' && !d.notFound && !d.signal('model_not_found'))
+    base = 0.5;
   else if (d.errorProjectProblem && (d.denied || d.notFound)) base = 0.55;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('reason').fact('project').fact('consumer');
-  if (d.signal('permission_denied_on_project')) h.signal('permission_denied_on_project', 'Google answers this for a project that does not exist or that the caller cannot see');
-  if (d.errorProjectPlaceholder === 'placeholder') h.plus(0.15).derived('project.placeholder', d.errorProject as string, 'a template placeholder, not a project id');
+  if (d.signal('permission_denied_on_project'))
+    h.signal(
+      'permission_denied_on_project',
+      'Google answers this for a project that does not exist or that the caller cannot see',
+    );
+  if (d.errorProjectPlaceholder === 'placeholder')
+    h.plus(0.15).derived(
+      'project.placeholder',
+      d.errorProject as string,
+      'a template placeholder, not a project id',
+    );
   if (d.errorProjectProblem) {
     const why: Record<string, string> = {
       whitespace: 'has leading / trailing whitespace',
@@ -165,9 +200,14 @@ const projectInvalid: Rule = (d) => {
       bad_length: 'is not 6-30 characters long',
       bad_characters: 'has characters a project id cannot have',
     };
-    h.plus(0.1).derived('project.syntax', JSON.stringify(d.errorProject), `the value ${why[d.errorProjectProblem]}`);
+    h.plus(0.1).derived(
+      'project.syntax',
+      JSON.stringify(d.errorProject),
+      `the value ${why[d.errorProjectProblem]}`,
+    );
   }
-  if (d.signal('api_keys_not_supported') || d.signal('user_location_unsupported')) h.minus(0.3, 'the error is about something else');
+  if (d.signal('api_keys_not_supported') || d.signal('user_location_unsupported'))
+    h.minus(0.3, 'the error is about something else');
   const p = d.errorProject;
   return h.done(
     `${p ? `\`${p.trim()}\`${d.errorProjectProblem === 'whitespace' ? ' (with stray whitespace)' : ''}` : 'The project'} is not a usable project id: ` +
@@ -179,9 +219,13 @@ const apiDisabled: Rule = (d) => {
   const f = d.facts;
   if (f.reason !== 'SERVICE_DISABLED' && !d.signal('service_not_used')) return undefined;
   const h = new Hit(d, 0.9).fact('reason').fact('service').fact('project').fact('consumer');
-  if (d.signal('service_not_used')) h.signal('service_not_used', '"has not been used in project ... or it is disabled"');
+  if (d.signal('service_not_used'))
+    h.signal('service_not_used', '"has not been used in project ... or it is disabled"');
   if (d.signal('end_user_credentials_unsupported') || f.reason === 'USER_PROJECT_DENIED') {
-    h.minus(0.35, 'the message is about end-user credentials needing a quota project: see quota_project.denied');
+    h.minus(
+      0.35,
+      'the message is about end-user credentials needing a quota project: see quota_project.denied',
+    );
   }
   if (!f.project) h.missing(0.05, 'the consumer project');
   return h.done(
@@ -205,11 +249,16 @@ const quotaProjectDenied: Rule = (d) => {
   const f = d.facts;
   let base = 0;
   if (f.reason === 'USER_PROJECT_DENIED') base = 0.9;
+  else if (d.permission === 'serviceusage.services.use') base = 0.85;
   else if (d.signal('end_user_credentials_unsupported')) base = 0.86;
   else if (d.signal('quota_project_required')) base = d.denied ? 0.7 : 0.55;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('reason').fact('service').fact('project');
-  if (d.signal('end_user_credentials_unsupported')) h.signal('end_user_credentials_unsupported', 'user (gcloud / ADC) credentials need a quota project for this API');
+  if (d.signal('end_user_credentials_unsupported'))
+    h.signal(
+      'end_user_credentials_unsupported',
+      'user (gcloud / ADC) credentials need a quota project for this API',
+    );
   return h.done(
     'The call uses end-user credentials, which bill to a quota project: set one the user may use ' +
       '(gcloud auth application-default set-quota-project PROJECT, needs serviceusage.services.use), ' +
@@ -232,19 +281,28 @@ const modelNotFound: Rule = (d) => {
   const modelish = notFoundText || d.notFound;
   let base = 0;
   if (s?.verdict === 'retired') {
-    base = modelish ? 0.9 : d.signal('publisher_model_not_allowed') ? 0.5 : d.signal('may_not_exist') ? 0.45 : 0;
+    base = modelish
+      ? 0.9
+      : d.signal('publisher_model_not_allowed')
+        ? 0.5
+        : d.signal('may_not_exist')
+          ? 0.45
+          : 0;
   } else if (s?.verdict === 'unknown_model' && modelish) base = 0.65;
   else if (s?.verdict === 'not_served_here' && m?.location === 'gemini-api' && modelish) base = 0.8;
   else if (s?.verdict === 'not_served_here' && s.servedAt?.length === 0 && modelish) base = 0.8;
   else if (s?.verdict === 'served' && modelish) base = d.api === 'gemini-api' ? 0.5 : 0.35;
   else if (!m && notFoundText) base = 0.55;
+  // The model is known but where it was called is not: the id / version / API version is off.
+  else if (m && !s && modelish) base = 0.45;
   if (base === 0) return undefined;
   const h = new Hit(d, base);
   modelEvidence(h, d);
   if (notFoundText) h.signal('model_not_found', 'the API says the model was not found');
   if (!m) h.missing(0, 'the model id the client used (pass --model)');
   else if (m.source === 'notes') h.minus(0.1, 'the model id comes from the notes, not the error');
-  if (s?.verdict === 'served') h.against.push(`\`${m?.id}\` exists and is served there: check the exact version id and API version`);
+  if (s?.verdict === 'served')
+    h.against.push(`\`${m?.id}\` exists and is served there: check the exact version id and API version`);
   const repl = s?.model?.replacement;
   return h.done(
     s?.verdict === 'retired'
@@ -264,14 +322,21 @@ const modelLocationUnsupported: Rule = (d) => {
   let base = 0;
   if (s.verdict === 'not_served_here' && m.location !== 'gemini-api' && where.length > 0) {
     base = modelish ? 0.88 : d.signal('may_not_exist') ? 0.5 : 0.3;
-  } else if (!m.location && m.info && m.info.vertexLocations.length === 1 && modelish && d.api !== 'gemini-api') {
+  } else if (
+    !m.location &&
+    m.info &&
+    m.info.vertexLocations.length === 1 &&
+    modelish &&
+    d.api !== 'gemini-api'
+  ) {
     base = 0.45;
   }
   if (base === 0) return undefined;
   const h = new Hit(d, base);
   modelEvidence(h, d);
   if (!m.location) h.missing(0, 'the location the client used (pass --location)');
-  if (m.source === 'notes' || m.locationSource === 'notes') h.minus(0.12, 'model / location come from the notes, not the error');
+  if (m.source === 'notes' || m.locationSource === 'notes')
+    h.minus(0.12, 'model / location come from the notes, not the error');
   if (d.denied && !d.notFound) h.against.push('the error is a 403: the permission may be missing as well');
   const target = where.includes('global') ? 'global' : where[0];
   return h.done(
@@ -290,7 +355,8 @@ const modelAccessRestricted: Rule = (d) => {
   if (base === 0) return undefined;
   const h = new Hit(d, base);
   modelEvidence(h, d);
-  if (d.signal('publisher_model_not_allowed')) h.signal('publisher_model_not_allowed', 'the project is not allowed to use this publisher model');
+  if (d.signal('publisher_model_not_allowed'))
+    h.signal('publisher_model_not_allowed', 'the project is not allowed to use this publisher model');
   if (s?.verdict === 'retired') h.minus(0.05, s.why);
   return h.done(
     `Project ${code(d.errorProject ?? d.contextProject ?? '$PROJECT_ID')} may not use ${code(m?.id ?? 'this model')}: ` +
@@ -300,7 +366,10 @@ const modelAccessRestricted: Rule = (d) => {
 
 const regionUnsupported: Rule = (d) => {
   if (!d.signal('user_location_unsupported')) return undefined;
-  const h = new Hit(d, 0.95).signal('user_location_unsupported', '"User location is not supported for the API use"').fact('http').fact('status');
+  const h = new Hit(d, 0.95)
+    .signal('user_location_unsupported', '"User location is not supported for the API use"')
+    .fact('http')
+    .fact('status');
   return h.done(
     'The Gemini API is not offered where the request comes from (the egress IP of the caller or its proxy). ' +
       'Call from a supported region, or use Vertex AI (OAuth, a Google Cloud project) instead.',
@@ -314,8 +383,13 @@ const credentialsMissing: Rule = (d) => {
   else if (d.facts.reason === 'CREDENTIALS_MISSING' && !d.facts.apiKey?.used && !d.notes.apiKey) base = 0.7;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('message');
-  if (d.signal('credentials_missing')) h.signal('credentials_missing', 'Application Default Credentials were not found');
-  if (d.signal('project_id_undetected')) h.signal('project_id_undetected', 'ADC has no project: neither credentials nor GOOGLE_CLOUD_PROJECT name one');
+  if (d.signal('credentials_missing'))
+    h.signal('credentials_missing', 'Application Default Credentials were not found');
+  if (d.signal('project_id_undetected'))
+    h.signal(
+      'project_id_undetected',
+      'ADC has no project: neither credentials nor GOOGLE_CLOUD_PROJECT name one',
+    );
   return h.done(
     'No Application Default Credentials (or no project with them) were found where the code runs. ' +
       'Locally: gcloud auth application-default login and set GOOGLE_CLOUD_PROJECT; on Google Cloud: attach a service account.',
@@ -325,7 +399,13 @@ const credentialsMissing: Rule = (d) => {
 const credentialsInvalid: Rule = (d) => {
   if (d.signal('api_keys_not_supported')) return undefined;
   let base = 0;
-  if (d.signal('invalid_grant') || d.signal('reauth_needed') || d.signal('token_expired') || d.facts.reason === 'ACCESS_TOKEN_EXPIRED') base = 0.9;
+  if (
+    d.signal('invalid_grant') ||
+    d.signal('reauth_needed') ||
+    d.signal('token_expired') ||
+    d.facts.reason === 'ACCESS_TOKEN_EXPIRED'
+  )
+    base = 0.9;
   else if (d.signal('invalid_credentials')) base = 0.8;
   else if (d.signal('refresh_error') && !d.permission) base = 0.7;
   else if (d.unauthenticated) base = 0.6;
@@ -335,10 +415,17 @@ const credentialsInvalid: Rule = (d) => {
     if (d.signal(id)) h.signal(id, 'the credentials sent were rejected');
   }
   if (d.notes.worksOtherwise) {
-    h.minus(0.35, 'the same credentials work elsewhere, so they are valid: look at how they are loaded / scoped');
+    h.minus(
+      0.35,
+      'the same credentials work elsewhere, so they are valid: look at how they are loaded / scoped',
+    );
   }
   if (d.notes.apiKey || d.facts.apiKey?.used) {
-    h.context('notes', 'API key', 'an API key is in use: an extra or malformed Authorization header is rejected as invalid OAuth credentials');
+    h.context(
+      'notes',
+      'API key',
+      'an API key is in use: an extra or malformed Authorization header is rejected as invalid OAuth credentials',
+    );
   }
   return h.done(
     'The credentials reached Google but were rejected (expired, revoked, malformed, or a stray Authorization header). ' +
@@ -349,17 +436,32 @@ const credentialsInvalid: Rule = (d) => {
 const scopeInsufficient: Rule = (d) => {
   let base = 0;
   if (d.signal('insufficient_scopes') || d.facts.reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT') base = 0.92;
-  else if ((d.signal('invalid_credentials') || d.unauthenticated) && d.notes.serviceAccountKey && !d.signal('api_keys_not_supported')) {
+  else if (
+    (d.signal('invalid_credentials') || d.unauthenticated) &&
+    d.notes.serviceAccountKey &&
+    !d.signal('api_keys_not_supported')
+  ) {
     base = 0.55;
   }
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('reason').fact('status').fact('http');
-  if (d.signal('insufficient_scopes')) h.signal('insufficient_scopes', 'the token lacks an OAuth scope the API needs');
+  if (d.signal('insufficient_scopes'))
+    h.signal('insufficient_scopes', 'the token lacks an OAuth scope the API needs');
   if (base < 0.9) {
-    h.context('notes', 'service-account key', 'a service-account key loaded by hand gets no scopes unless the code adds them');
-    if (d.notes.worksOtherwise) h.plus(0.22).context('notes', 'works otherwise', 'the same credentials work another way: they are valid but unscoped');
+    h.context(
+      'notes',
+      'service-account key',
+      'a service-account key loaded by hand gets no scopes unless the code adds them',
+    );
+    if (d.notes.worksOtherwise)
+      h.plus(0.22).context(
+        'notes',
+        'works otherwise',
+        'the same credentials work another way: they are valid but unscoped',
+      );
   }
-  const gce = d.context.runtime === 'gce' || d.context.runtime === 'gke' || d.context.runtime === 'vertex-workbench';
+  const gce =
+    d.context.runtime === 'gce' || d.context.runtime === 'gke' || d.context.runtime === 'vertex-workbench';
   return h.done(
     gce
       ? 'The VM / node access scopes do not include cloud-platform. Give the instance the cloud-platform scope (or use Workload Identity).'
@@ -370,8 +472,9 @@ const scopeInsufficient: Rule = (d) => {
 
 const apiKeyInvalid: Rule = (d) => {
   const r = d.facts.reason ?? '';
-  const byReason = r.startsWith('API_KEY_');
-  if (!byReason && !d.signal('api_key_invalid') && !d.signal('api_key_expired') && !d.signal('api_blocked')) return undefined;
+  const byReason = r.startsWith('API_KEY_') || (r === 'CONSUMER_SUSPENDED' && !!d.facts.consumer?.startsWith('api_key'));
+  if (!byReason && !d.signal('api_key_invalid') && !d.signal('api_key_expired') && !d.signal('api_blocked'))
+    return undefined;
   const h = new Hit(d, 0.92).fact('reason').fact('service').fact('message');
   if (d.signal('api_key_expired')) h.signal('api_key_expired', 'the key expired');
   if (d.signal('api_blocked')) h.signal('api_blocked', "the key's API restrictions block this API / method");
@@ -398,7 +501,8 @@ const apiKeyUnsupported: Rule = (d) => {
   else if (k?.used && k.sentTo === 'vertex' && (d.unauthenticated || d.denied)) base = 0.8;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('http').fact('status').fact('url').fact('service');
-  if (d.signal('api_keys_not_supported')) h.signal('api_keys_not_supported', '"API keys are not supported by this API"');
+  if (d.signal('api_keys_not_supported'))
+    h.signal('api_keys_not_supported', '"API keys are not supported by this API"');
   if (k?.used) h.derived('apiKey.used', 'true', `an API key was sent${k.sentTo ? ` to ${k.sentTo}` : ''}`);
   return h.done(
     'An API key was sent to an endpoint that needs OAuth (Vertex AI project endpoints). Use an OAuth access token ' +
@@ -410,10 +514,17 @@ const apiKeyUnsupported: Rule = (d) => {
 function quotaKind(d: Derived): 'hard' | 'rate' | 'capacity' | 'generic' | undefined {
   const q = d.facts.quota;
   const any =
-    d.exhausted || d.signal('quota_exceeded') || d.signal('resource_exhausted') || d.signal('out_of_capacity') || q !== undefined;
+    d.exhausted ||
+    d.signal('quota_exceeded') ||
+    d.signal('resource_exhausted') ||
+    d.signal('out_of_capacity') ||
+    q !== undefined;
   if (!any) return undefined;
-  if (q?.window === 'day' || q?.freeTier || q?.limit === '0' || d.signal('no_free_tier')) return 'hard';
+  // A zero limit or no free tier never clears; then the window decides; a free-tier quota of
+  // unknown window is treated as hard (free tiers are small and mostly daily).
+  if (q?.limit === '0' || d.signal('no_free_tier') || q?.window === 'day') return 'hard';
   if (q?.window === 'minute' || q?.window === 'second') return 'rate';
+  if (q?.freeTier) return 'hard';
   if (d.signal('out_of_capacity') || d.signal('try_again_later')) return 'capacity';
   return 'generic';
 }
@@ -423,7 +534,12 @@ function quotaEvidence(h: Hit, d: Derived): void {
   const q = d.facts.quota;
   if (q?.metric) h.derived('quota.metric', q.metric);
   if (q?.id) h.derived('quota.id', q.id);
-  if (q?.limit !== undefined) h.derived('quota.limit', q.limit, q.limit === '0' ? 'a limit of 0: the project has no quota for this at all' : undefined);
+  if (q?.limit !== undefined)
+    h.derived(
+      'quota.limit',
+      q.limit,
+      q.limit === '0' ? 'a limit of 0: the project has no quota for this at all' : undefined,
+    );
   if (q?.window) h.derived('quota.window', q.window);
   if (q?.freeTier) h.derived('quota.freeTier', 'true', 'a free-tier quota');
   if (d.facts.retryDelaySeconds !== undefined) h.fact('retryDelaySeconds');
@@ -432,7 +548,16 @@ function quotaEvidence(h: Hit, d: Derived): void {
 const quotaExceeded: Rule = (d) => {
   const kind = quotaKind(d);
   if (!kind) return undefined;
-  const base = kind === 'hard' ? 0.88 : kind === 'rate' ? 0.3 : kind === 'capacity' ? 0.2 : d.signal('quota_exceeded') ? 0.5 : 0.42;
+  const base =
+    kind === 'hard'
+      ? 0.88
+      : kind === 'rate'
+        ? 0.3
+        : kind === 'capacity'
+          ? 0.2
+          : d.signal('quota_exceeded')
+            ? 0.5
+            : 0.42;
   const h = new Hit(d, base);
   quotaEvidence(h, d);
   if (kind === 'generic') h.missing(0, 'which quota (metric and window) was hit');
@@ -452,9 +577,11 @@ const rateThrottled: Rule = (d) => {
   const base = kind === 'rate' ? 0.85 : kind === 'capacity' ? 0.85 : kind === 'hard' ? 0.3 : 0.55;
   const h = new Hit(d, base);
   quotaEvidence(h, d);
-  if (d.signal('out_of_capacity')) h.signal('out_of_capacity', 'shared capacity is exhausted, not your quota');
+  if (d.signal('out_of_capacity'))
+    h.signal('out_of_capacity', 'shared capacity is exhausted, not your quota');
   if (d.signal('resource_exhausted')) h.signal('resource_exhausted', 'generic RESOURCE_EXHAUSTED');
-  if (kind === 'hard') h.against.push('the quota named is daily / free-tier / zero: waiting a minute will not help');
+  if (kind === 'hard')
+    h.against.push('the quota named is daily / free-tier / zero: waiting a minute will not help');
   return h.done(
     'Short-term throttling (a per-minute limit or shared capacity). Retry with exponential backoff, ' +
       'spread load, use the global endpoint, or raise the per-minute quota / buy provisioned throughput.',
@@ -472,7 +599,8 @@ const orgPolicy: Rule = (d) => {
 };
 
 const vpcSc: Rule = (d) => {
-  if (!d.signal('vpc_sc') && !d.facts.vpcScId && d.facts.reason !== 'SECURITY_POLICY_VIOLATED') return undefined;
+  if (!d.signal('vpc_sc') && !d.facts.vpcScId && d.facts.reason !== 'SECURITY_POLICY_VIOLATED')
+    return undefined;
   const h = new Hit(d, 0.92).fact('vpcScId').fact('reason').fact('message');
   return h.done(
     'A VPC Service Controls perimeter blocked the call. Call from inside the perimeter or have the admin add an ingress/egress rule; ' +
@@ -488,7 +616,12 @@ const actAs: Rule = (d) => {
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('permission').fact('service').fact('status');
   addPrincipal(h, d);
-  if (/workload identity/i.test(d.notes.text)) h.context('notes', 'Workload Identity Federation', 'the federated principal must be allowed to impersonate the service account');
+  if (/workload identity/i.test(d.notes.text))
+    h.context(
+      'notes',
+      'Workload Identity Federation',
+      'the federated principal must be allowed to impersonate the service account',
+    );
   return h.done(
     `The caller may not act as / mint tokens for the service account (${code(perm ?? 'iam.serviceAccounts.getAccessToken')}). ` +
       'Grant roles/iam.serviceAccountTokenCreator (or roles/iam.workloadIdentityUser for WIF principals) ON the service account itself, not only at project level.',
@@ -501,7 +634,9 @@ const denyPolicy: Rule = (d) => {
   else if (d.notes.denyPolicy && d.denied) base = 0.45;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('permission').fact('message');
-  return h.done('An IAM deny policy blocks the permission even though an allow policy grants it. Review the deny policies on the project / folder / org.');
+  return h.done(
+    'An IAM deny policy blocks the permission even though an allow policy grants it. Review the deny policies on the project / folder / org.',
+  );
 };
 
 const serviceAgent: Rule = (d) => {
@@ -511,8 +646,10 @@ const serviceAgent: Rule = (d) => {
   const base = p.source === 'error' ? 0.8 : p.source === 'context' ? 0.75 : 0.7;
   const h = new Hit(d, base).fact('permission').fact('project');
   addPrincipal(h, d);
-  if (p.source === 'managed-runtime') h.context('notes', d.notes.managedRuntime ?? '', 'the code runs inside a Google-managed runtime');
-  if (d.notes.retrySucceeds || d.notes.justGranted) h.minus(0.1, 'the same call works on retry: the grant may just be propagating');
+  if (p.source === 'managed-runtime')
+    h.context('notes', d.notes.managedRuntime ?? '', 'the code runs inside a Google-managed runtime');
+  if (d.notes.retrySucceeds || d.notes.justGranted)
+    h.minus(0.1, 'the same call works on retry: the grant may just be propagating');
   return h.done(
     `The call is made by a Google-managed service agent, ${describePrincipal(p)}, which lacks access. ` +
       'Grant the role to that service agent (not to your own service account) on the resource it needs.',
@@ -521,9 +658,14 @@ const serviceAgent: Rule = (d) => {
 
 const propagationDelay: Rule = (d) => {
   if (!d.notes.retrySucceeds && !d.notes.justGranted) return undefined;
-  if (!d.denied && !d.signal('caller_lacks_permission') && !d.permission && !d.signal('grant_role_hint')) return undefined;
+  if (!d.denied && !d.signal('caller_lacks_permission') && !d.permission && !d.signal('grant_role_hint'))
+    return undefined;
   const h = new Hit(d, 0.82).fact('permission').fact('principal');
-  h.context('notes', d.notes.text, d.notes.retrySucceeds ? 'the same call succeeds when retried' : 'the grant was made just before the call');
+  h.context(
+    'notes',
+    d.notes.text,
+    d.notes.retrySucceeds ? 'the same call succeeds when retried' : 'the grant was made just before the call',
+  );
   return h.done(
     'The grant exists but had not propagated when the call ran (IAM changes take minutes). ' +
       'Wait for propagation before the first call (poll testIamPermissions), or retry with backoff.',

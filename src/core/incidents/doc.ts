@@ -49,7 +49,9 @@ function mdInline(parts: Inline[]): string {
       if (typeof p === 'string') return mdEscape(p);
       if ('code' in p) return mdCode(p.code);
       if ('strong' in p) return `**${mdEscape(p.strong)}**`;
-      return /^https?:\/\//.test(p.link) ? `[${mdEscape(p.text)}](<${p.link.replace(/[<>\s]/g, encodeURIComponent)}>)` : mdEscape(p.text);
+      return /^https?:\/\//.test(p.link)
+        ? `[${mdEscape(p.text)}](<${p.link.replace(/[<>\s]/g, encodeURIComponent)}>)`
+        : mdEscape(p.text);
     })
     .join('');
 }
@@ -80,7 +82,12 @@ function mdBlock(b: Block): string[] {
     case 'timeline': {
       const unit = b.series.step === 1 ? 'minute' : `${b.series.step} minutes`;
       const max = Math.max(...b.series.counts);
-      return [`${mdEscape(b.title)} (one column per ${unit}, peak ${max}):`, '', ...mdFence(sparkline(b.series)), ''];
+      return [
+        `${mdEscape(b.title)} (one column per ${unit}, peak ${max}):`,
+        '',
+        ...mdFence(sparkline(b.series)),
+        '',
+      ];
     }
   }
 }

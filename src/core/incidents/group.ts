@@ -77,9 +77,13 @@ function contextFor(record: LogRecord, base: Context): Context {
 function keyOf(diagnosis: Diagnosis, record: LogRecord, principal: string | undefined): string {
   const f = diagnosis.facts;
   const cause = diagnosis.findings[0]?.cause ?? 'unknown';
-  return [cause, record.service ?? '', principal ?? '', f.project ?? record.runtimeProject ?? '', f.model ?? ''].join(
-    '\u0000',
-  );
+  return [
+    cause,
+    record.service ?? '',
+    principal ?? '',
+    f.project ?? record.runtimeProject ?? '',
+    f.model ?? '',
+  ].join('\u0000');
 }
 
 export class IncidentGrouper {

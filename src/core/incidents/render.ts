@@ -56,7 +56,8 @@ export function scopeParts(i: Incident): string[] {
   if (i.location) parts.push(`location ${i.location}`);
   if (i.model) parts.push(`model ${i.model}`);
   if (i.permission) parts.push(`permission ${i.permission}`);
-  if (i.principal) parts.push(`principal ${i.principal}${i.principalSource === 'audit-log' ? ' (from audit log)' : ''}`);
+  if (i.principal)
+    parts.push(`principal ${i.principal}${i.principalSource === 'audit-log' ? ' (from audit log)' : ''}`);
   return parts;
 }
 
@@ -78,7 +79,8 @@ function renderText(a: LogAnalysis): string {
     const option = i.plan?.options.find((o) => o.recommended) ?? i.plan?.options[0];
     if (option) out.push(`   fix: ${option.title}`);
   });
-  if (a.incidents.length > 0) out.push('', 'Runbook for an incident: genai-doctor report <input> --format md');
+  if (a.incidents.length > 0)
+    out.push('', 'Runbook for an incident: genai-doctor report <input> --format md');
   return `${out.join('\n')}\n`;
 }
 
@@ -92,7 +94,10 @@ function renderMarkdown(a: LogAnalysis): string {
   const bad = malformedLine(a);
   if (bad) out.push('', `> ${mdText(bad)}`);
   if (a.incidents.length === 0) return `${out.join('\n')}\n`;
-  out.push('', '| # | Cause | Code | Count | Service | Project | Model | Principal | First seen | Last seen |');
+  out.push(
+    '',
+    '| # | Cause | Code | Count | Service | Project | Model | Principal | First seen | Last seen |',
+  );
   out.push('|---|---|---|---:|---|---|---|---|---|---|');
   a.incidents.forEach((i, k) => {
     out.push(

@@ -40,7 +40,10 @@ const c = (code: string): Inline => ({ code });
 
 /** Engine prose marks code with backticks: keep those as code spans, the rest as plain text. */
 export function prose(s: string): Inline[] {
-  return s.split(/(`[^`\n]+`)/).filter((x) => x !== '').map((x) => (x.startsWith('`') && x.endsWith('`') && x.length > 2 ? c(x.slice(1, -1)) : x));
+  return s
+    .split(/(`[^`\n]+`)/)
+    .filter((x) => x !== '')
+    .map((x) => (x.startsWith('`') && x.endsWith('`') && x.length > 2 ? c(x.slice(1, -1)) : x));
 }
 const b = (strong: string): Inline => ({ strong });
 
@@ -59,7 +62,9 @@ function issueSummary(a: LogAnalysis, i: Incident): Block[] {
         `From ${a.input}: `,
         b(`${i.count} failing call${i.count === 1 ? '' : 's'}`),
         ...(i.service ? [' of ', c(i.service)] : []),
-        ...(i.firstSeen ? [` between ${i.firstSeen} and ${i.lastSeen} (${span} min, peak ${peakPerMinute(i)} per minute)`] : []),
+        ...(i.firstSeen
+          ? [` between ${i.firstSeen} and ${i.lastSeen} (${span} min, peak ${peakPerMinute(i)} per minute)`]
+          : []),
         '.',
       ],
     },
@@ -77,14 +82,30 @@ function keyFindings(a: LogAnalysis, i: Incident): Block[] {
   const add = (k: string, ...v: Inline[]) => rows.push([b(k), ': ', ...v]);
   if (i.service) add('Service', c(i.service), runtime ? ` (${runtime})` : '');
   if (i.project) add('Project in the failing request', c(i.project));
-  if (i.runtimeProject) add('Project the service runs in', c(i.runtimeProject), i.project && i.project !== i.runtimeProject ? ' (differs from the request)' : '');
+  if (i.runtimeProject)
+    add(
+      'Project the service runs in',
+      c(i.runtimeProject),
+      i.project && i.project !== i.runtimeProject ? ' (differs from the request)' : '',
+    );
   if (i.runtimeLocation) add('Location', c(i.runtimeLocation));
   if (i.model) add('Model', c(i.model), ...(i.location ? [' at ', c(i.location), ' location'] : []));
   if (i.principal) {
-    const from = i.principalSource === 'audit-log' ? ' (from the Cloud Audit Log: authenticationInfo.principalEmail)' : i.principalSource === 'context' ? ' (as given)' : '';
+    const from =
+      i.principalSource === 'audit-log'
+        ? ' (from the Cloud Audit Log: authenticationInfo.principalEmail)'
+        : i.principalSource === 'context'
+          ? ' (as given)'
+          : '';
     add('Auth method / principal', c(i.principal), from);
   } else {
-    add('Auth method / principal', 'not in the logs; ', runtime === 'cloud-run' ? 'a Cloud Run service calls as its service account (default: PROJECT_NUMBER-compute@developer.gserviceaccount.com) via the metadata server' : 'enable Data Access audit logs to have the caller named');
+    add(
+      'Auth method / principal',
+      'not in the logs; ',
+      runtime === 'cloud-run'
+        ? 'a Cloud Run service calls as its service account (default: PROJECT_NUMBER-compute@developer.gserviceaccount.com) via the metadata server'
+        : 'enable Data Access audit logs to have the caller named',
+    );
   }
   if (i.permission) add('Permission', c(i.permission));
   if (f.http || f.status || f.reason) add('Status', [f.http, f.status, f.reason].filter(Boolean).join(' '));
@@ -141,7 +162,15 @@ function rootCause(i: Incident): Block[] {
   const top = i.diagnosis.findings[0];
   if (!top) return [{ kind: 'p', text: ['No finding.'] }];
   const blocks: Block[] = [
-    { kind: 'p', text: [b(top.title), ' (', c(top.cause), `, error ${top.code}, confidence ${top.confidence.toFixed(2)})`] },
+    {
+      kind: 'p',
+      text: [
+        b(top.title),
+        ' (',
+        c(top.cause),
+        `, error ${top.code}, confidence ${top.confidence.toFixed(2)})`,
+      ],
+    },
     { kind: 'p', text: prose(top.summary) },
   ];
   if (top.evidence.length) {
@@ -151,12 +180,18 @@ function rootCause(i: Incident): Block[] {
       items: top.evidence.map((e) => [c(e.fact), ' = ', c(e.value), ...(e.note ? [`: ${e.note}`] : [])]),
     });
   }
-  if (top.against.length) blocks.push({ kind: 'p', text: ['What speaks against it: ', top.against.join('; ')] });
+  if (top.against.length)
+    blocks.push({ kind: 'p', text: ['What speaks against it: ', top.against.join('; ')] });
   const others = i.diagnosis.findings.slice(1, 4);
   if (others.length) {
     blocks.push({
       kind: 'list',
-      items: others.map((o) => ['Also possible: ', c(o.cause), ` (${o.code}, confidence ${o.confidence.toFixed(2)}): `, ...prose(o.summary)]),
+      items: others.map((o) => [
+        'Also possible: ',
+        c(o.cause),
+        ` (${o.code}, confidence ${o.confidence.toFixed(2)}): `,
+        ...prose(o.summary),
+      ]),
     });
   }
   blocks.push({ kind: 'p', text: [`What this cause means: ${CAUSE_INFO[top.cause].happens}`] });
@@ -167,11 +202,18 @@ function solution(plan: Plan | undefined): Block[] {
   if (!plan) return [{ kind: 'p', text: ['No fix plan was built for this incident.'] }];
   const blocks: Block[] = [{ kind: 'p', text: [plan.summary] }];
   if (plan.variables.length) {
-    blocks.push({ kind: 'p', text: ['Values the logs do not give (the commands use them as shell variables):'] });
+    blocks.push({
+      kind: 'p',
+      text: ['Values the logs do not give (the commands use them as shell variables):'],
+    });
     blocks.push({
       kind: 'code',
       lang: 'bash',
-      text: plan.variables.map((v) => `# ${v.description}\n${v.name}=${v.discover ? `"$(${v.discover})"` : '""  # set by hand'}`).join('\n'),
+      text: plan.variables
+        .map(
+          (v) => `# ${v.description}\n${v.name}=${v.discover ? `"$(${v.discover})"` : '""  # set by hand'}`,
+        )
+        .join('\n'),
     });
   }
   plan.options.forEach((o, k) => {
@@ -182,7 +224,10 @@ function solution(plan: Plan | undefined): Block[] {
   });
   if (plan.rollback.length) {
     blocks.push({ kind: 'h3', text: 'Rollback' });
-    blocks.push({ kind: 'list', items: plan.rollback.map((r) => [r.description, ...(r.command ? [': ', c(r.command)] : [])]) });
+    blocks.push({
+      kind: 'list',
+      items: plan.rollback.map((r) => [r.description, ...(r.command ? [': ', c(r.command)] : [])]),
+    });
   }
   return blocks;
 }
@@ -194,12 +239,22 @@ function verify(i: Incident, m: IncidentMonitoring): Block[] {
     if (v.command) blocks.push({ kind: 'code', lang: 'bash', text: v.command });
   });
   blocks.push({ kind: 'h3', text: `${(i.plan?.verify.length ?? 0) + 1}. Watch the logs` });
-  blocks.push({ kind: 'p', text: ['After the fix no new failures of this kind should appear, and successes should:'] });
-  blocks.push({ kind: 'code', lang: 'bash', text: `npx genai-doctor logs --datadog '${m.logsQuery.replace(/'/g, "'\\''")}' --from now-15m\n# In Datadog Log Explorer:\n${m.successQuery}` });
+  blocks.push({
+    kind: 'p',
+    text: ['After the fix no new failures of this kind should appear, and successes should:'],
+  });
+  blocks.push({
+    kind: 'code',
+    lang: 'bash',
+    text: `npx genai-doctor logs --datadog '${m.logsQuery.replace(/'/g, "'\\''")}' --from now-15m\n# In Datadog Log Explorer:\n${m.successQuery}`,
+  });
   const checks = i.diagnosis.findings.flatMap((f) => f.nextChecks).slice(0, 5);
   if (checks.length) {
     blocks.push({ kind: 'h3', text: 'Checks that settle the diagnosis' });
-    blocks.push({ kind: 'list', items: checks.map((x) => [x.description, ...(x.command ? [': ', c(x.command)] : [])]) });
+    blocks.push({
+      kind: 'list',
+      items: checks.map((x) => [x.description, ...(x.command ? [': ', c(x.command)] : [])]),
+    });
   }
   return blocks;
 }
@@ -214,10 +269,18 @@ function monitoring(i: Incident, m: IncidentMonitoring): Block[] {
     { kind: 'h3', text: 'Monitor Alert' },
     { kind: 'p', text: [`${m.monitorName}:`] },
     { kind: 'code', text: m.monitorQuery },
-    { kind: 'p', text: ['Create it, with the throttling, credential and APM error-rate monitors of the service (idempotent):'] },
+    {
+      kind: 'p',
+      text: [
+        'Create it, with the throttling, credential and APM error-rate monitors of the service (idempotent):',
+      ],
+    },
     { kind: 'code', lang: 'bash', text: m.applyCommand },
     { kind: 'h3', text: 'Cloud Logging' },
-    { kind: 'code', text: `${q.cloudLogging}\n\n# Audit log: names the caller and the permission\n${q.cloudAudit}` },
+    {
+      kind: 'code',
+      text: `${q.cloudLogging}\n\n# Audit log: names the caller and the permission\n${q.cloudAudit}`,
+    },
   ];
 }
 
@@ -225,29 +288,50 @@ function security(i: Incident): Block[] {
   const items: Inline[][] = [];
   for (const dec of i.plan?.roleDecisions ?? []) {
     if (!dec.chosen) continue;
-    items.push(['✅ ', c(dec.chosen.role), ' is the smallest GA predefined role holding ', ...join(dec.permissions.map(c))]);
+    items.push([
+      '✅ ',
+      c(dec.chosen.role),
+      ' is the smallest GA predefined role holding ',
+      ...join(dec.permissions.map(c)),
+    ]);
     for (const r of dec.accepted.slice(1, 3)) items.push(['❌ ', c(r.role), ': too broad']);
-    for (const r of dec.rejected.slice(0, 3)) items.push(['❌ ', c(r.role), `: never for a workload (${r.reason})`]);
+    for (const r of dec.rejected.slice(0, 3))
+      items.push(['❌ ', c(r.role), `: never for a workload (${r.reason})`]);
   }
   if (i.plan?.options.some((o) => o.id === 'dedicated-service-account')) {
-    items.push(['Use a dedicated service account per service instead of the default compute service account (see the dedicated-service-account option).']);
+    items.push([
+      'Use a dedicated service account per service instead of the default compute service account (see the dedicated-service-account option).',
+    ]);
   }
   for (const p of catalogPage(i.code).bestPractices) items.push([p]);
-  items.push(['Enable Data Access audit logs (DATA_READ) for aiplatform.googleapis.com so that the next denial names its principal.']);
+  items.push([
+    'Enable Data Access audit logs (DATA_READ) for aiplatform.googleapis.com so that the next denial names its principal.',
+  ]);
   const seen = new Set<string>();
-  return [{ kind: 'list', items: items.filter((x) => !seen.has(JSON.stringify(x)) && seen.add(JSON.stringify(x))) }];
+  return [
+    { kind: 'list', items: items.filter((x) => !seen.has(JSON.stringify(x)) && seen.add(JSON.stringify(x))) },
+  ];
 }
 
 function relatedFiles(i: Incident): Block[] {
   const svc = i.service ?? 'the service';
   return [
-    { kind: 'p', text: ['Left to you: genai-doctor reads logs, not your repository. List the files to change:'] },
+    {
+      kind: 'p',
+      text: ['Left to you: genai-doctor reads logs, not your repository. List the files to change:'],
+    },
     {
       kind: 'list',
       items: [
-        [b('Client construction'), `: where ${svc} creates the Gemini / Vertex AI client (project, location, credentials)`],
+        [
+          b('Client construction'),
+          `: where ${svc} creates the Gemini / Vertex AI client (project, location, credentials)`,
+        ],
         [b('Service entry point'), ': the handler behind the failing resource'],
-        [b('Deployment'), ': the Cloud Run service definition / CI workflow that sets the service account and GOOGLE_CLOUD_PROJECT'],
+        [
+          b('Deployment'),
+          ': the Cloud Run service definition / CI workflow that sets the service account and GOOGLE_CLOUD_PROJECT',
+        ],
       ],
     },
   ];
@@ -256,19 +340,37 @@ function relatedFiles(i: Incident): Block[] {
 function notes(a: LogAnalysis, i: Incident): Block[] {
   const items: Inline[][] = [];
   if (i.plan?.options.some((o) => o.steps.some((s) => s.kind === 'grant_role'))) {
-    items.push([b('Permission propagation'), ': IAM changes usually apply within 2 minutes and can take up to 7.']);
+    items.push([
+      b('Permission propagation'),
+      ': IAM changes usually apply within 2 minutes and can take up to 7.',
+    ]);
   }
   if (i.project && i.runtimeProject && i.project !== i.runtimeProject) {
-    items.push([b('Multiple projects'), ': the failing request named ', c(i.project), ' while the service runs in ', c(i.runtimeProject), '; make sure the client uses the project you mean.']);
+    items.push([
+      b('Multiple projects'),
+      ': the failing request named ',
+      c(i.project),
+      ' while the service runs in ',
+      c(i.runtimeProject),
+      '; make sure the client uses the project you mean.',
+    ]);
   }
-  if (i.location === 'global') items.push([b('Location'), ': the model is called at ', c('location="global"'), ', not at a regional endpoint.']);
+  if (i.location === 'global')
+    items.push([
+      b('Location'),
+      ': the model is called at ',
+      c('location="global"'),
+      ', not at a regional endpoint.',
+    ]);
   for (const n of i.plan?.notes ?? []) items.push([n]);
   for (const u of i.diagnosis.unknowns) items.push([`Unknown: ${u}`]);
   const s = a.stats;
   items.push([
     b('Evidence'),
     `: ${s.records} records read (${s.format}${s.bytes ? `, ${formatBytes(s.bytes)}` : ''}), ${s.failures} failures, ${a.incidents.length} incident${a.incidents.length === 1 ? '' : 's'}`,
-    s.malformed ? `, ${s.malformed} malformed record${s.malformed === 1 ? '' : 's'} skipped (first at line ${s.malformedLines.map((x) => x.line).join(', ')})` : '',
+    s.malformed
+      ? `, ${s.malformed} malformed record${s.malformed === 1 ? '' : 's'} skipped (first at line ${s.malformedLines.map((x) => x.line).join(', ')})`
+      : '',
     '.',
   ]);
   return [{ kind: 'list', ordered: true, items }];
@@ -276,7 +378,9 @@ function notes(a: LogAnalysis, i: Incident): Block[] {
 
 function priority(i: Incident): string {
   if (i.code === 1153) return 'Medium - requests are throttled, retries with backoff may hide part of it';
-  return i.count >= 10 || peakPerMinute(i) >= 3 ? 'High - the failing call does not succeed at all' : 'Medium';
+  return i.count >= 10 || peakPerMinute(i) >= 3
+    ? 'High - the failing call does not succeed at all'
+    : 'Medium';
 }
 
 export function incidentRunbook(a: LogAnalysis, i: Incident, m: IncidentMonitoring): Doc {
@@ -297,7 +401,10 @@ export function incidentRunbook(a: LogAnalysis, i: Incident, m: IncidentMonitori
     title,
     sections,
     footer: [
-      [b('Status'), `: ${i.plan && i.cause !== 'unknown' ? 'Ready to apply' : 'Diagnosis only: collect the evidence listed above'}`],
+      [
+        b('Status'),
+        `: ${i.plan && i.cause !== 'unknown' ? 'Ready to apply' : 'Diagnosis only: collect the evidence listed above'}`,
+      ],
       [b('Priority'), `: ${priority(i)}`],
       [b('Catalog'), ': ', c(`npx genai-doctor explain ${i.code}`)],
     ],

@@ -34,11 +34,16 @@ export function toSeries(buckets: MinuteBucket[], maxBars = 240): Series | undef
 export function mergeBuckets(lists: MinuteBucket[][]): MinuteBucket[] {
   const m = new Map<string, number>();
   for (const list of lists) for (const b of list) m.set(b.minute, (m.get(b.minute) ?? 0) + b.count);
-  return [...m.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([minute, count]) => ({ minute, count }));
+  return [...m.entries()]
+    .sort((a, b) => a[0].localeCompare(b[0]))
+    .map(([minute, count]) => ({ minute, count }));
 }
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`,
+  );
 }
 
 function hhmm(ms: number): string {

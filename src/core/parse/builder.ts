@@ -61,7 +61,8 @@ export class FactsBuilder {
 
   spanOf(value: string, at?: number): Span | undefined {
     if (value.length === 0) return undefined;
-    if (this.base >= 0 && at !== undefined) return { start: this.base + at, end: this.base + at + value.length };
+    if (this.base >= 0 && at !== undefined)
+      return { start: this.base + at, end: this.base + at + value.length };
     const probe = value.length > 80 ? value.slice(0, 80) : value;
     // Parts of a resource name are looked for inside the resource first (`google` the
     // publisher, not `google` in `google.genai.errors`).
@@ -75,10 +76,12 @@ export class FactsBuilder {
   }
 
   signal(id: SignalId, at?: number, length = 0): void {
-    const list = (this.facts.signals ??= []);
+    this.facts.signals ??= [];
+    const list = this.facts.signals;
     if (list.some((s) => s.id === id)) return;
     const sig: Signal = { id };
-    if (this.base >= 0 && at !== undefined) sig.span = { start: this.base + at, end: this.base + at + length };
+    if (this.base >= 0 && at !== undefined)
+      sig.span = { start: this.base + at, end: this.base + at + length };
     list.push(sig);
   }
 
@@ -87,12 +90,14 @@ export class FactsBuilder {
   }
 
   shape(shape: InputShape): void {
-    const list = (this.facts.shapes ??= []);
+    this.facts.shapes ??= [];
+    const list = this.facts.shapes;
     if (!list.includes(shape)) list.push(shape);
   }
 
   quota(patch: QuotaFacts): void {
-    const q = (this.facts.quota ??= {});
+    this.facts.quota ??= {};
+    const q = this.facts.quota;
     for (const [k, v] of Object.entries(patch) as Array<[keyof QuotaFacts, QuotaFacts[keyof QuotaFacts]]>) {
       if (v === undefined) continue;
       if (k === 'dimensions') {
@@ -104,17 +109,20 @@ export class FactsBuilder {
   }
 
   help(link: HelpLink): void {
-    const list = (this.facts.helpLinks ??= []);
+    this.facts.helpLinks ??= [];
+    const list = this.facts.helpLinks;
     if (!list.some((l) => l.url === link.url) && list.length < 20) list.push(link);
   }
 
   violation(v: Violation): void {
-    const list = (this.facts.violations ??= []);
+    this.facts.violations ??= [];
+    const list = this.facts.violations;
     if (list.length < 50) list.push(v);
   }
 
   apiKey(patch: { used?: boolean; sentTo?: 'vertex' | 'gemini-api' | 'other'; restriction?: string }): void {
-    const k = (this.facts.apiKey ??= {});
+    this.facts.apiKey ??= {};
+    const k = this.facts.apiKey;
     if (patch.used) k.used = true;
     if (patch.sentTo && !k.sentTo) k.sentTo = patch.sentTo;
     if (patch.restriction && !k.restriction) k.restriction = patch.restriction;

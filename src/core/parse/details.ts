@@ -178,7 +178,8 @@ export function readDetail(d: LenientObject, b: FactsBuilder, scanMessage: (text
         const description = str(v.description);
         const type = str(v.type);
         const subject = str(v.subject);
-        const orgPolicy = (description ?? '').includes('constraints/') || (type ?? '').includes('constraints/');
+        const orgPolicy =
+          (description ?? '').includes('constraints/') || (type ?? '').includes('constraints/');
         b.violation({
           kind: orgPolicy ? 'org-policy' : 'precondition',
           ...(type ? { type } : {}),

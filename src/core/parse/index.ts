@@ -21,7 +21,7 @@ import { scanText } from './text.js';
 import { findTextProto } from './textproto.js';
 import { findYamlDetails } from './yamlish.js';
 
-export { projectIdProblem, projectPlaceholder, isProjectNumber, isTenantProject } from './resource.js';
+export { isProjectNumber, isTenantProject, projectIdProblem, projectPlaceholder } from './resource.js';
 
 /** Caps that keep hostile input bounded (objects walked, nesting of serialised strings). */
 const MAX_STATUSES = 50;
@@ -29,36 +29,97 @@ const MAX_STRING_DEPTH = 5;
 
 export function parseFacts(text: string): Facts {
   const structured = findStatuses(text);
-  const textLevel = new FactsBuilder(text, 0);
 
+  // Details printed outside any JSON status: gcloud YAML, gRPC text proto, Go's `Details:`.
+  const details = new FactsBuilder(text, -1);
   for (const d of findYamlDetails(text)) {
-    textLevel.shape('gcloud');
-    readDetail(d, textLevel.decoded(), (m) => scanText(m, textLevel.decoded()));
+    details.shape('gcloud');
+    readDetail(d, details, (m) => scanText(m, details));
   }
   for (const block of findTextProto(text)) {
-    textLevel.shape('text-proto');
-    for (const msg of block.messages) {
-      readDetail(msg, textLevel.decoded(), (m) => scanText(m, textLevel.decoded()));
-    }
+    details.shape('text-proto');
+    for (const msg of block.messages) readDetail(msg, details, (m) => scanText(m, details));
   }
-  for (const d of structured.looseDetails) {
-    readDetail(d, textLevel.decoded(), (m) => scanText(m, textLevel.decoded()));
-  }
-  scanText(text, textLevel);
+  for (const d of structured.looseDetails) readDetail(d, details, (m) => scanText(m, details));
 
-  const errors = dedupe(structured.errors.map((b) => finish(b.facts)));
-  const textFacts = finish(textLevel.facts);
+  // Free text, one record per stretch of lines that reports one status.
+  const segments = textSegments(text);
+  const textErrors: ErrorFacts[] = [];
+  for (const seg of segments) {
+    const b = new FactsBuilder(text, seg.start);
+    if (segments.length === 1) fillFrom(b.facts, details.facts);
+    scanText(seg.start === 0 && seg.end === text.length ? text : text.slice(seg.start, seg.end), b);
+    if (segments.length === 1) b.facts.shapes = union(details.facts.shapes, b.facts.shapes);
+    const f = finish(b.facts);
+    if (!isEmpty(f)) textErrors.push(f);
+  }
+
+  const structuredErrors = dedupe(structured.errors.map((b) => finish(b.facts)));
+  // A text stretch that agrees with a structured error is the same error seen as text.
+  const extra = textErrors.filter((t) => !structuredErrors.some((e) => compatible(e, t)));
+  const errors = [...structuredErrors, ...extra];
   if (errors.length === 0) {
-    if (!textFacts.shapes?.length) textFacts.shapes = ['plain-text'];
-    return { ...textFacts, errors: isEmpty(textFacts) ? [] : [textFacts] };
+    const empty = finish(details.facts);
+    return { ...empty, shapes: union(empty.shapes, ['plain-text']), errors: [] };
   }
   const primary = pickPrimary(errors);
   const merged: ErrorFacts = structuredClone(primary);
-  for (const other of [textFacts, ...errors.filter((e) => e !== primary)]) {
+  const others = [details.facts, ...textErrors, ...errors].filter((e) => e !== primary);
+  for (const other of others) {
     if (compatible(merged, other)) fillFrom(merged, other);
     merged.shapes = union(merged.shapes, other.shapes);
   }
+  if (structuredErrors.length === 0 && !merged.shapes?.length) merged.shapes = ['plain-text'];
   return { ...finish(merged), errors };
+}
+
+/** The status a line reports, as an HTTP code (so `403` and `PERMISSION_DENIED` agree). */
+const STATUS_HTTP: Record<string, string> = {
+  PERMISSION_DENIED: '403',
+  NOT_FOUND: '404',
+  RESOURCE_EXHAUSTED: '429',
+  UNAUTHENTICATED: '401',
+  INVALID_ARGUMENT: '400',
+  FAILED_PRECONDITION: '400',
+  OUT_OF_RANGE: '400',
+  UNAVAILABLE: '503',
+  DEADLINE_EXCEEDED: '504',
+};
+const LINE_STATUS = /(?<![A-Z_])(PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|OUT_OF_RANGE|UNAVAILABLE|DEADLINE_EXCEEDED)(?![A-Z_])/;
+const LINE_HTTP = /(?:^|[\s:[(])([45]\d\d)(?= [A-Z]|\]| \.|:)/;
+
+function lineKey(line: string): string | undefined {
+  const st = LINE_STATUS.exec(line);
+  if (st?.[1]) return STATUS_HTTP[st[1]];
+  return LINE_HTTP.exec(line)?.[1];
+}
+
+/**
+ * Splits the text where the reported status changes from one line to a later one (a log with a
+ * 429 and then a 403), so each error's facts stay apart. One segment for the usual single error.
+ */
+function textSegments(text: string): Array<{ start: number; end: number }> {
+  const segments: Array<{ start: number; end: number }> = [];
+  let segStart = 0;
+  let segKey: string | undefined;
+  let pos = 0;
+  for (let lines = 0; pos < text.length && lines < 200_000; lines++) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    const key = lineKey(text.slice(pos, Math.min(nl, pos + 2000)));
+    if (key) {
+      if (segKey === undefined) segKey = key;
+      else if (key !== segKey) {
+        segments.push({ start: segStart, end: pos });
+        segStart = pos;
+        segKey = key;
+      }
+    }
+    pos = nl + 1;
+  }
+  segments.push({ start: segStart, end: text.length });
+  // Dozens of alternating statuses is a log dump, not a few errors: read it as one text.
+  return segments.length > 20 ? [{ start: 0, end: text.length }] : segments;
 }
 
 interface Found {
@@ -99,7 +160,8 @@ function looksSerialised(v: string): boolean {
 function isStatusLike(o: LenientObject): boolean {
   const hasMessage = typeof o.message === 'string';
   if ((typeof o.code === 'number' || typeof o.status === 'string') && hasMessage) return true;
-  if (Array.isArray(o.details) && o.details.some((d) => isObject(d) && typeof d['@type'] === 'string')) return true;
+  if (Array.isArray(o.details) && o.details.some((d) => isObject(d) && typeof d['@type'] === 'string'))
+    return true;
   return Array.isArray(o.errors) && hasMessage;
 }
 
@@ -143,7 +205,8 @@ function readInto(o: LenientObject, b: FactsBuilder, depth: number): void {
         if (!isObject(v)) continue;
         const inner = isObject(v.error) ? v.error : isStatusLike(v) ? v : undefined;
         if (inner) readInto(inner, b, depth + 1);
-        else if (Array.isArray(v)) for (const x of v) if (isObject(x) && isObject(x.error)) readInto(x.error, b, depth + 1);
+        else if (Array.isArray(v))
+          for (const x of v) if (isObject(x) && isObject(x.error)) readInto(x.error, b, depth + 1);
       }
       return;
     }
@@ -276,7 +339,15 @@ function union<T>(a: T[] | undefined, b: T[] | undefined): T[] | undefined {
 function dedupe(errors: ErrorFacts[]): ErrorFacts[] {
   const seen = new Set<string>();
   return errors.filter((e) => {
-    const key = [e.http, e.status, e.reason, e.permission, e.resource, e.model, e.message?.slice(0, 200)].join('|');
+    const key = [
+      e.http,
+      e.status,
+      e.reason,
+      e.permission,
+      e.resource,
+      e.model,
+      e.message?.slice(0, 200),
+    ].join('|');
     if (seen.has(key)) return false;
     seen.add(key);
     return true;

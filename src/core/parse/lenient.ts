@@ -253,7 +253,12 @@ class Reader {
     while (this.pos < s.length && this.pos - start < 100) {
       const c = s.charCodeAt(this.pos);
       const ok =
-        (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 64;
+        (c >= 48 && c <= 57) ||
+        (c >= 65 && c <= 90) ||
+        (c >= 97 && c <= 122) ||
+        c === 95 ||
+        c === 36 ||
+        c === 64;
       if (!ok) break;
       this.pos++;
     }

@@ -68,7 +68,13 @@ export function findResourceNames(s: string, limit = 100): ResourceName[] {
     if (/[A-Za-z0-9_-]/.test(prev)) continue;
     const project = readSegment(s, at + 9);
     if (!project) continue;
-    const r: ResourceName = { start: at, end: at + 9 + project.length, text: '', project, projectStart: at + 9 };
+    const r: ResourceName = {
+      start: at,
+      end: at + 9 + project.length,
+      text: '',
+      project,
+      projectStart: at + 9,
+    };
     let pos = r.end;
     // Walk the collection/id pairs that follow.
     for (let pairs = 0; pairs < 8 && s[pos] === '/'; pairs++) {

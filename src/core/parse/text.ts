@@ -47,14 +47,29 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'billing account not found',
     ],
   ],
-  ['end_user_credentials_unsupported', ['end user credentials from the google cloud sdk', 'end user credentials']],
+  [
+    'end_user_credentials_unsupported',
+    ['end user credentials from the google cloud sdk', 'end user credentials'],
+  ],
   [
     'quota_project_required',
-    ['quota project', 'billing/quota_project', 'x-goog-user-project', 'user_project_denied', 'serviceusage.services.use'],
+    [
+      'quota project',
+      'billing/quota_project',
+      'x-goog-user-project',
+      'user_project_denied',
+      'serviceusage.services.use',
+    ],
   ],
   ['permission_denied_on_project', ['permission denied on resource project']],
-  ['project_not_found', ['project not found', 'project was not found', 'unknown project', 'consumer_invalid']],
-  ['user_location_unsupported', ['user location is not supported']],
+  [
+    'project_not_found',
+    ['project not found', 'project was not found', 'unknown project', 'consumer_invalid'],
+  ],
+  [
+    'user_location_unsupported',
+    ['user location is not supported', 'not available in your country', 'is not supported in your country'],
+  ],
   [
     'invalid_credentials',
     ['invalid authentication credentials', 'access_token_expired', 'invalid_token', 'invalid credentials'],
@@ -68,12 +83,26 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'could not automatically determine credentials',
       'no credentials',
       'credentials were not found',
+      "doesn't allow unregistered callers",
+      'does not allow unregistered callers',
     ],
   ],
-  ['project_id_undetected', ['unable to detect a project id', 'no_project_id_found', 'project id is required']],
+  [
+    'project_id_undetected',
+    ['unable to detect a project id', 'no_project_id_found', 'project id is required'],
+  ],
   ['refresh_error', ['refresherror', 'unable to acquire impersonated credentials']],
   ['invalid_grant', ['invalid_grant']],
-  ['reauth_needed', ['reauthentication is needed', 'reauth related error', 'please run `gcloud auth']],
+  [
+    'reauth_needed',
+    [
+      'reauthentication is needed',
+      'reauthentication failed',
+      'reauth related error',
+      'problem refreshing your current auth tokens',
+      'please run `gcloud auth',
+    ],
+  ],
   ['token_expired', ['token has been expired or revoked', 'token expired', 'token is expired']],
   ['quota_exceeded', ['quota exceeded', 'exceeded your current quota', 'quota_exceeded', 'exceeds quota']],
   ['resource_exhausted', ['resource has been exhausted', 'resource exhausted', 'resource_exhausted']],
@@ -133,20 +162,36 @@ export function scanText(s: string, b: FactsBuilder): void {
  */
 const SIGNAL_PATTERNS: Array<[SignalId, Array<[string, RegExp]>]> = SIGNAL_PHRASES.map(([id, phrases]) => [
   id,
-  phrases.map((p) => [p, new RegExp(p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'), 'i')]),
+  phrases.map((p) => [p, phrasePattern(p)]),
 ]);
 
+/** Escapes the phrase; inner spaces match whitespace runs, edge spaces stay one literal space. */
+function phrasePattern(p: string): RegExp {
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const lead = p.startsWith(' ') ? ' ' : '';
+  const trail = p.endsWith(' ') ? ' ' : '';
+  const words = p.trim().split(/ +/).map(esc);
+  return new RegExp(lead + words.join('\\s+') + trail);
+}
+
 function scanSignals(s: string, b: FactsBuilder): void {
+  // Phrases are lower case and matched on a lower-cased copy (a case-sensitive search is much
+  // faster than /i on large input). Offsets carry over when lower-casing kept the length.
   const lower = s.toLowerCase();
+  const sameOffsets = lower.length === s.length;
   for (const [id, phrases] of SIGNAL_PATTERNS) {
     for (const [p, re] of phrases) {
-      const m = re.exec(s);
+      const m = re.exec(lower);
       if (!m) continue;
       const at = m.index;
       // `scope` alone is too common a word: only count it next to "insufficient" / "scopes".
-      if (p === 'scope' && !/insufficient[^.\n]{0,40}scope|scopes?[^.\n]{0,40}(insufficient|missing)/.test(lower)) continue;
+      if (
+        p === 'scope' &&
+        !/insufficient[^.\n]{0,40}scope|scopes?[^.\n]{0,40}(insufficient|missing)/.test(lower)
+      )
+        continue;
       if (p === 'allowlist' && !lower.includes('publisher model')) continue;
-      b.signal(id, at, m[0].length);
+      b.signal(id, sameOffsets ? at : undefined, m[0].length);
       break;
     }
   }
@@ -227,10 +272,12 @@ function scanPermission(s: string, b: FactsBuilder): void {
   if (at < 0) return;
   const window = s.slice(Math.max(0, at - 120), at + 160);
   const base = Math.max(0, at - 120);
-  const tok = /(?:^|[\s'"`(:])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:])/g;
+  const tok =
+    /(?:^|[\s'"`(:])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:])/g;
   for (let t = tok.exec(window); t; t = tok.exec(window)) {
     const p = t[1] as string;
-    if (/googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net)\./.test(p)) continue;
+    if (/googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net)\./.test(p))
+      continue;
     b.set('permission', p, base + t.index + t[0].indexOf(p));
     return;
   }
@@ -281,16 +328,26 @@ function scanUrls(s: string, b: FactsBuilder): void {
     const hostEnd = url.indexOf('/', rest);
     const host = (hostEnd < 0 ? url.slice(rest) : url.slice(rest, hostEnd)).toLowerCase();
     if (!host.endsWith('googleapis.com')) continue;
-    if (host === 'www.googleapis.com' || host === 'oauth2.googleapis.com' || host === 'accounts.googleapis.com') continue;
+    if (
+      host === 'www.googleapis.com' ||
+      host === 'oauth2.googleapis.com' ||
+      host === 'accounts.googleapis.com'
+    )
+      continue;
     const path = hostEnd < 0 ? '' : url.slice(hostEnd);
     const apiCall = /\/v\d[a-z0-9]*\//.test(path);
     if (!apiCall) continue;
-    const region = /^([a-z]+-[a-z]+\d{1,2})-aiplatform\.googleapis\.com$/.exec(host);
+    const region = /^([a-z]{1,20}-[a-z]{1,20}\d{1,2})-aiplatform\.googleapis\.com$/.exec(host);
     const service = region ? 'aiplatform.googleapis.com' : host;
     b.set('url', redactUrl(url), at);
     b.set('service', service, region ? at + rest + (region[1]?.length ?? 0) + 1 : at + rest);
     if (region) b.set('location', region[1], at + rest);
-    const sentTo = service === 'aiplatform.googleapis.com' ? 'vertex' : service.startsWith('generativelanguage') ? 'gemini-api' : 'other';
+    const sentTo =
+      service === 'aiplatform.googleapis.com'
+        ? 'vertex'
+        : service.startsWith('generativelanguage')
+          ? 'gemini-api'
+          : 'other';
     if (/[?&](key|api_key)=/.test(path)) b.apiKey({ used: true, sentTo });
     else if (b.facts.apiKey?.used) b.apiKey({ sentTo });
     for (const r of findResourceNames(path, 3)) {
@@ -340,7 +397,9 @@ function scanHttp(s: string, b: FactsBuilder): void {
     const before = s.slice(Math.max(0, m.index - 16), m.index);
     const after = s.slice(m.index + 3, m.index + 6);
     const goodBefore =
-      /(HTTP(\/[\d.]{1,3})?|status(?: code)?|code|Error|error|Exception|exception)[\s:=]{0,3}$/.test(before) ||
+      /(HTTP(\/[\d.]{1,3})?|status(?: code)?|code|Error|error|Exception|exception)[\s:=]{0,3}$/.test(
+        before,
+      ) ||
       /(^|\n)\s{0,8}[!>✕✗]?\s{0,3}$/.test(before) ||
       /[:[(]\s?$|:\s?["']$/.test(before);
     const goodAfter = /^( [A-Z]| \.|\]|:| \(|$|\n|\.\s)/.test(after) || after === '';
@@ -481,17 +540,25 @@ function scanProjects(s: string, b: FactsBuilder): void {
  * `Quota exceeded for aiplatform.googleapis.com/METRIC with base model: X`.
  */
 function scanQuota(s: string, b: FactsBuilder): void {
-  let m = /Quota exceeded for metric: ([\w./-]{3,200}), limit: (\d{1,12})(?:, model: ([\w.@-]{2,100}))?/.exec(s);
+  let m = /Quota exceeded for metric: ([\w./-]{3,200}), limit: (\d{1,12})(?:, model: ([\w.@-]{2,100}))?/.exec(
+    s,
+  );
   if (m) {
     b.quota({ metric: m[1], limit: m[2] });
     if (m[3]) b.set('model', m[3], m.index + m[0].length - m[3].length);
   }
-  m = /Quota exceeded for quota metric '([^'\n]{1,200})' and limit '([^'\n]{1,200})' of service '([^'\n]{1,100})'/.exec(s);
+  m =
+    /Quota exceeded for quota metric '([^'\n]{1,200})' and limit '([^'\n]{1,200})' of service '([^'\n]{1,100})'/.exec(
+      s,
+    );
   if (m) {
     b.quota({ metric: m[1], id: m[2] });
     b.set('service', m[3], m.index + m[0].length - (m[3]?.length ?? 0) - 1);
   }
-  m = /Quota exceeded for ([a-z0-9-]{2,60}\.googleapis\.com)\/([\w/-]{2,200})(?: with base model: ([\w.@-]{2,100}))?/.exec(s);
+  m =
+    /Quota exceeded for ([a-z0-9-]{2,60}\.googleapis\.com)\/([\w/-]{2,200})(?: with base model: ([\w.@-]{2,100}))?/.exec(
+      s,
+    );
   if (m) {
     b.quota({ metric: `${m[1]}/${m[2]}` });
     b.set('service', m[1], m.index + 18);
@@ -520,7 +587,10 @@ function scanQuota(s: string, b: FactsBuilder): void {
 
 function scanRetry(s: string, b: FactsBuilder): void {
   if (b.has('retryDelaySeconds')) return;
-  const m = /(?:[Pp]lease retry in|retry after|retryDelay["']?:\s?["']?) ?(\d{1,6}(?:\.\d{1,9})?) ?(s|sec|seconds)?\b/.exec(s);
+  const m =
+    /(?:[Pp]lease retry in|retry after|retryDelay["']?:\s?["']?) ?(\d{1,6}(?:\.\d{1,9})?) ?(s|sec|seconds)?\b/.exec(
+      s,
+    );
   if (m) b.set('retryDelaySeconds', Number(m[1]), m.index + m[0].indexOf(m[1] as string));
 }
 
@@ -574,9 +644,14 @@ function scanPrincipal(s: string, b: FactsBuilder): void {
       return;
     }
     const local = s.slice(start, at).toLowerCase();
-    if (!fallback && !/^(no-?reply|support|feedback|.*-feedback|.*-support)$/.test(local) && !/google\.com$/i.test(domain)) {
+    if (
+      !fallback &&
+      !/^(no-?reply|support|feedback|.*-feedback|.*-support)$/.test(local) &&
+      !/google\.com$/i.test(domain)
+    ) {
       const window = s.slice(Math.max(0, start - 60), start).toLowerCase();
-      if (/(user|principal|caller|member|account|email)\b[^\n]{0,30}$/.test(window)) fallback = { email, at: start };
+      if (/(user|principal|caller|member|account|email)\b[^\n]{0,30}$/.test(window))
+        fallback = { email, at: start };
     }
   }
   if (fallback) b.set('principal', fallback.email, fallback.at);
@@ -611,8 +686,18 @@ function scanServices(s: string, b: FactsBuilder): void {
   const re = /(?<![\w.-])([a-z][a-z0-9-]{1,60})\.googleapis\.com(?![\w-]|\/(?:[a-z]+_)?(?:auth|css))/g;
   for (let t = re.exec(s), n = 0; t && n < 200; t = re.exec(s), n++) {
     const host = t[1] as string;
-    if (host === 'type' || host === 'www' || host === 'oauth2' || host === 'accounts' || host === 'storage' || host === 'fonts') continue;
-    const service = /^[a-z]+-[a-z]+\d{1,2}-aiplatform$/.test(host) ? 'aiplatform.googleapis.com' : `${host}.googleapis.com`;
+    if (
+      host === 'type' ||
+      host === 'www' ||
+      host === 'oauth2' ||
+      host === 'accounts' ||
+      host === 'storage' ||
+      host === 'fonts'
+    )
+      continue;
+    const service = /^[a-z]+-[a-z]+\d{1,2}-aiplatform$/.test(host)
+      ? 'aiplatform.googleapis.com'
+      : `${host}.googleapis.com`;
     b.set('service', service, t.index);
     return;
   }

@@ -18,6 +18,7 @@ interface Line {
 }
 
 const MAX_DEPTH = 12;
+const MAX_ITEMS = 200;
 
 /** Each `- '@type': ...` detail gcloud printed, as objects. */
 export function findYamlDetails(text: string): LenientObject[] {
@@ -26,7 +27,8 @@ export function findYamlDetails(text: string): LenientObject[] {
   if (first < 0) return [];
   const lineStart = text.lastIndexOf('\n', first) + 1;
   const lines: Line[] = [];
-  for (const raw of text.slice(lineStart).split('\n')) {
+  // The details follow the message directly: 1 MB after the first one is far more than enough.
+  for (const raw of text.slice(lineStart, lineStart + 1024 * 1024).split('\n')) {
     const trimmed = raw.trimEnd();
     const content = trimmed.trimStart();
     lines.push({ indent: trimmed.length - content.length, content });
@@ -47,7 +49,8 @@ class YamlReader {
 
   list(indent: number, depth: number): Lenient[] {
     const out: Lenient[] = [];
-    for (;;) {
+    // gcloud prints a handful of details; a list far longer than that is not an error print.
+    while (out.length < MAX_ITEMS) {
       this.skipBlank();
       const line = this.lines[this.i];
       if (!line || line.indent !== indent || !(line.content === '-' || line.content.startsWith('- '))) break;

@@ -5,6 +5,7 @@
  */
 import type { NextCheck, PlanOption, RoleDecision, Step, Value } from '../model.js';
 import { coverPermissions, type RoleIndex } from '../roles/index.js';
+import { memberEmail, modelCallCheck } from './checks.js';
 import type { Targets } from './targets.js';
 import { cloudRunService } from './targets.js';
 import { display, shellRef, type Variables } from './variables.js';
@@ -19,10 +20,21 @@ export interface GrantPlan {
 
 /** Custom role ids: [a-zA-Z0-9_.]{3,64}. Named after what the permissions are for. */
 export function customRoleId(permissions: readonly string[]): string {
-  if (permissions.every((p) => p.startsWith('aiplatform.'))) return 'genaiDoctorGeminiCaller';
+  if (
+    permissions.includes('aiplatform.endpoints.predict') &&
+    permissions.every((p) => p.startsWith('aiplatform.'))
+  ) {
+    return 'genaiDoctorGeminiCaller';
+  }
   const parts = permissions[0]?.split('.') ?? [];
   const camel = parts.map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join('');
   return `genaiDoctor${camel}`.replace(/[^a-zA-Z0-9_.]/g, '').slice(0, 64);
+}
+
+/** Custom role titles: at most 100 characters. */
+export function customRoleTitle(permissions: readonly string[]): string {
+  const what = permissions.length === 1 ? permissions[0]! : `${permissions.length} permissions`;
+  return `genai-doctor: ${what}`.slice(0, 100);
 }
 
 /** Service account ids: 6-30 chars, [a-z][a-z0-9-]*[a-z0-9]. */
@@ -45,11 +57,6 @@ function projectPath(project: Value): string {
 /** The member string for a service account email that may embed the project variable. */
 function saEmail(accountId: string, project: Value): string {
   return `${accountId}@${projectPath(project)}.iam.gserviceaccount.com`;
-}
-
-/** The email inside a member: literal, or a shell expansion stripping `type:` from the variable. */
-export function memberEmail(member: Value): string {
-  return typeof member === 'string' ? member.replace(/^[a-zA-Z]+:/, '') : `\${${member.var}#*:}`;
 }
 
 function grantVerify(
@@ -76,28 +83,6 @@ function grantVerify(
   }
   if (callCheck) checks.push(modelCallCheck(targets, project, member));
   return checks;
-}
-
-/** A cheap real call (countTokens) as the caller, proving the whole path works. */
-export function modelCallCheck(targets: Targets, project: Value, member?: Value): NextCheck {
-  const location = targets.location ?? 'global';
-  const host = location === 'global' ? 'aiplatform.googleapis.com' : `${location}-aiplatform.googleapis.com`;
-  // Any current GA model proves aiplatform.endpoints.predict when the evidence names none.
-  const model = targets.model ?? 'gemini-2.5-flash';
-  const asServiceAccount =
-    member !== undefined &&
-    (typeof member === 'string'
-      ? member.startsWith('serviceAccount:')
-      : targets.runtime !== 'local' && targets.runtime !== 'colab');
-  const email = member === undefined ? '' : memberEmail(member);
-  const token = asServiceAccount
-    ? `$(gcloud auth print-access-token --impersonate-service-account="${email}")`
-    : '$(gcloud auth print-access-token)';
-  return {
-    description: `A real countTokens call to ${model} at ${location}${targets.model ? '' : ' (any GA model proves the permission)'} succeeds${asServiceAccount ? ' as the service account (needs roles/iam.serviceAccountTokenCreator on it)' : ''}`,
-    command: `curl -sS --fail-with-body -X POST -H "Authorization: Bearer ${token}" -H 'Content-Type: application/json' "https://${host}/v1/projects/${shellRef(project)}/locations/${location}/publishers/google/models/${model}:countTokens" -d '{"contents":[{"role":"user","parts":[{"text":"ping"}]}]}'`,
-    probe: 'model.countTokens',
-  };
 }
 
 const PROPAGATION: Step = {
@@ -216,7 +201,7 @@ export function grantPlan(
         kind: 'create_custom_role',
         project,
         roleId,
-        title: 'genai-doctor: Gemini caller',
+        title: customRoleTitle(permissions),
         description: `Exactly the permissions the failing call needed: ${permissions.join(', ')}`,
         permissions: [...permissions].sort(),
         why: 'the narrowest grant possible: nothing beyond the permissions the error named',
@@ -258,7 +243,7 @@ export function grantPlan(
                 kind: 'create_custom_role',
                 project,
                 roleId,
-                title: 'genai-doctor: Gemini caller',
+                title: customRoleTitle(permissions),
                 description: `Exactly the permissions the failing call needed: ${permissions.join(', ')}`,
                 permissions: [...permissions].sort(),
                 why: 'no safe predefined role grants these permissions',

@@ -10,7 +10,8 @@ import type { Diagnosis, NextCheck, Plan, PlanOption, RoleDecision, Step } from 
 import { builtinRoleIndex, type RoleIndex } from '../roles/index.js';
 import type { CauseId } from '../taxonomy.js';
 import { codeOf } from '../taxonomy.js';
-import { envCommand, grantPlan, modelCallCheck, projectConfigSteps, rollbackOf } from './grants.js';
+import { ADC_CHECK, geminiApiCheck, modelCallCheck } from './checks.js';
+import { envCommand, grantPlan, projectConfigSteps, rollbackOf } from './grants.js';
 import { sanitizeForPlan } from './sanitize.js';
 import {
   cloudRunService,
@@ -92,7 +93,8 @@ function grantDraft(ctx: Ctx, summary: string, extraNotes: string[] = []): Draft
   };
 }
 
-const consumerProject = (ctx: Ctx) => ctx.d.facts.project ?? ctx.t.project;
+/** The project the failing call was billed to / targeted, when a fix may use it. */
+const consumerProject = (ctx: Ctx) => ctx.t.resourceProject ?? ctx.t.project;
 
 const BUILDERS: Record<CauseId, Builder> = {
   'iam.missing_permission': (ctx) =>
@@ -370,7 +372,7 @@ const BUILDERS: Record<CauseId, Builder> = {
 
   'api.disabled': (ctx) => {
     const service = ctx.d.facts.service ?? (ctx.t.geminiApi ? 'generativelanguage.googleapis.com' : VERTEX);
-    const project = ctx.d.facts.project ?? ctx.t.project;
+    const project = consumerProject(ctx);
     const admin = ctx.roles.smallestCovering(['serviceusage.services.enable']);
     return {
       summary: `Enable ${service} on ${display(project)}.`,
@@ -416,7 +418,7 @@ const BUILDERS: Record<CauseId, Builder> = {
   },
 
   'billing.disabled': (ctx) => {
-    const project = ctx.d.facts.project ?? ctx.t.project;
+    const project = consumerProject(ctx);
     const account = ctx.vars.use(
       'BILLING_ACCOUNT',
       'An open billing account id (XXXXXX-XXXXXX-XXXXXX); list: gcloud billing accounts list --filter=open=true',
@@ -453,7 +455,7 @@ const BUILDERS: Record<CauseId, Builder> = {
   },
 
   'quota_project.denied': (ctx) => {
-    const project = ctx.t.intendedProject ?? ctx.d.facts.project ?? ctx.t.project;
+    const project = ctx.t.intendedProject ?? consumerProject(ctx);
     const d = grantDraft({ ...ctx, t: { ...ctx.t, project } }, '');
     const cover = ctx.roles.decide(['serviceusage.services.use']);
     const role = cover.chosen?.role ?? 'roles/serviceusage.serviceUsageConsumer';
@@ -695,7 +697,7 @@ const BUILDERS: Record<CauseId, Builder> = {
   }),
 
   'quota.exceeded': (ctx) => {
-    const project = ctx.d.facts.project ?? ctx.t.project;
+    const project = consumerProject(ctx);
     const metric = ctx.d.facts.quota?.metric;
     return {
       summary: `A hard quota is used up${metric ? ` (${metric})` : ''}: raise it or move off the free tier.`,
@@ -721,7 +723,7 @@ const BUILDERS: Record<CauseId, Builder> = {
   },
 
   'rate.throttled': (ctx) => {
-    const project = ctx.d.facts.project ?? ctx.t.project;
+    const project = consumerProject(ctx);
     return {
       summary: 'Short-term throttling: retry with exponential backoff; raise throughput only if it persists.',
       options: [
@@ -864,6 +866,42 @@ function modelDraft(ctx: Ctx, what: 'model' | 'location'): Draft {
   };
 }
 
+/** Causes where who calls matters: the check must run as the failing caller. */
+const IDENTITY_CAUSES = new Set<CauseId>([
+  'iam.missing_permission',
+  'iam.cross_project',
+  'iam.vpc_service_controls',
+  'iam.deny_policy',
+  'iam.propagation_delay',
+  'project.mismatch',
+  'org_policy.violation',
+  'unknown',
+]);
+
+/** The proof for causes whose builder has no specific one: a real call on the right surface. */
+function defaultVerify(ctx: Ctx, cause: CauseId): NextCheck[] {
+  const { t } = ctx;
+  if (
+    cause === 'auth.api_key_invalid' ||
+    (t.geminiApi && !cause.startsWith('iam.') && cause !== 'region.unsupported')
+  ) {
+    return [geminiApiCheck(t, ctx.vars)];
+  }
+  if (cause === 'auth.credentials_missing' || cause === 'auth.credentials_invalid') {
+    return [ADC_CHECK, modelCallCheck(t, t.project)];
+  }
+  if (cause === 'auth.scope_insufficient') {
+    return [
+      {
+        description: 'On the VM: the attached account has the cloud-platform scope',
+        command:
+          "curl -s -H 'Metadata-Flavor: Google' http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/scopes | grep -x https://www.googleapis.com/auth/cloud-platform",
+      },
+    ];
+  }
+  return [IDENTITY_CAUSES.has(cause) ? modelCallCheck(t, t.project, t.member) : modelCallCheck(t, t.project)];
+}
+
 export function buildPlan(input: Diagnosis, opts: PlanOptions = {}): Plan {
   const { diagnosis, dropped } = sanitizeForPlan(input);
   const roles = opts.roles ?? builtinRoleIndex();
@@ -885,7 +923,7 @@ export function buildPlan(input: Diagnosis, opts: PlanOptions = {}): Plan {
   }
   const recommended = draft.options.find((o) => o.recommended) ?? draft.options[0];
   const rollback = draft.rollback ?? recommended?.steps.flatMap(rollbackOf) ?? [];
-  const verify = draft.verify ?? [modelCallCheck(t, t.project, t.member)];
+  const verify = draft.verify ?? defaultVerify(ctx, cause);
   return {
     schemaVersion: 1,
     cause,

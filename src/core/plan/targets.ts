@@ -5,6 +5,7 @@
  */
 import { modelInfo, servedAt } from '../data/models.js';
 import type { Diagnosis, Runtime, Value } from '../model.js';
+import { isTenantProject, projectPlaceholder } from '../parse/resource.js';
 import type { CauseId } from '../taxonomy.js';
 import { shellRef, type Variables } from './variables.js';
 
@@ -21,6 +22,11 @@ export interface Targets {
   projectChoice: ProjectChoice;
   /** Project the failing request named (error text). */
   calledProject?: string;
+  /**
+   * The called project when a fix may use it: not a placeholder, a redaction or a Google tenant
+   * project (`...-tp`), where nothing the user does can help.
+   */
+  resourceProject?: string;
   /** Project the user meant / runs in (context). */
   intendedProject?: string;
   /** The call went to a different project than meant, and the config must change. */
@@ -40,6 +46,11 @@ export interface Targets {
 }
 
 const DEFAULT_COMPUTE = /^\d+-compute@developer\.gserviceaccount\.com$/;
+
+/** A project a plan may target: not a placeholder, a redaction or a Google tenant project. */
+export function usableProject(project: string): boolean {
+  return !projectPlaceholder(project) && !isTenantProject(project);
+}
 
 /** `serviceAccount:x`, `user:x`, `group:x`, `principal://...` kept; bare emails get a prefix. */
 export function toMember(principal: string): string {
@@ -69,6 +80,7 @@ function workloadName(diagnosis: Diagnosis): string | undefined {
 export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
   const { facts, context } = diagnosis;
   const calledProject = facts.project;
+  const resourceProject = calledProject && usableProject(calledProject) ? calledProject : undefined;
   const intendedProject = context.project;
   const mismatchRank = rank(diagnosis, 'project.mismatch');
   const crossRank = rank(diagnosis, 'iam.cross_project');
@@ -79,7 +91,12 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
   let fixConfigProject = false;
   // The ranking decides between the two readings of "the error names another project": the
   // caller meant its own project (fix the config, grant there) or really targets the other one.
-  if (Math.min(mismatchRank, invalidRank) < crossRank) {
+  const configRank = Math.min(mismatchRank, invalidRank);
+  const configFinding = diagnosis.findings[configRank];
+  // A wrong-project finding moves the plan when it is the top cause, or a confident runner-up
+  // (the seed: mismatch and missing permission together); a faint one does not.
+  const configCounts = configRank === 0 || (configFinding !== undefined && configFinding.confidence >= 0.5);
+  if (configCounts && configRank < crossRank) {
     fixConfigProject = true;
     projectChoice = intendedProject ? 'intended-project' : 'unknown';
     project =
@@ -89,8 +106,8 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
         'The project the workload should call Gemini in (its own project, not the one in the error)',
         'gcloud config get-value project',
       );
-  } else if (calledProject) {
-    project = calledProject;
+  } else if (resourceProject) {
+    project = resourceProject;
     projectChoice = 'resource-project';
   } else if (intendedProject) {
     project = intendedProject;
@@ -134,6 +151,7 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
     memberIsDefaultComputeAccount,
     geminiApi,
     ...(calledProject ? { calledProject } : {}),
+    ...(resourceProject ? { resourceProject } : {}),
     ...(intendedProject ? { intendedProject } : {}),
     ...(runtime ? { runtime } : {}),
     ...(workload ? { workload } : {}),

@@ -91,8 +91,21 @@ function security(d: Diagnosis, plan: Plan | undefined): string[] {
     );
     const bigger = dec.accepted.slice(1, 3).map((a) => `\`${a.role}\``);
     if (bigger.length) out.push(`  - Too broad: ${bigger.join(', ')}.`);
-    const unsafe = dec.rejected.slice(0, 3).map((r) => `\`${r.role}\` (${r.reason})`);
-    if (unsafe.length) out.push(`  - Never for a workload: ${unsafe.join(', ')}.`);
+    const LABEL: Record<string, string> = {
+      'service-agent': 'service-agent roles',
+      'not-ga': 'non-GA roles',
+      primitive: 'primitive roles',
+      deleted: 'deleted roles',
+      'custom-role': 'custom roles',
+    };
+    const groups = new Map<string, string[]>();
+    for (const r of dec.rejected) groups.set(r.reason, [...(groups.get(r.reason) ?? []), r.role]);
+    const unsafe = [...groups].map(([reason, roles]) => {
+      const shown = roles.slice(0, 2).map((r) => `\`${r}\``);
+      return `${roles.length} ${LABEL[reason] ?? reason} (${shown.join(', ')}${roles.length > 2 ? ', ...' : ''})`;
+    });
+    if (unsafe.length)
+      out.push(`  - Never for a workload, though they hold the permission: ${unsafe.join('; ')}.`);
   }
   if (plan?.options.some((o) => o.id === 'dedicated-service-account')) {
     out.push(

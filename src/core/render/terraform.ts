@@ -85,7 +85,8 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
           `resource "google_project_iam_member" "${r}" {`,
           `  project = ${val(step.project, declared)}`,
           `  role    = ${custom ? `${custom}.name` : str(step.role, declared)}`,
-          `  member  = ${memberSa ? `${memberSa}.member` : val(step.member, declared)}`,
+          // "serviceAccount:${...email}" rather than the newer `.member` attribute: works on every 5.x provider.
+          `  member  = ${memberSa ? `"serviceAccount:\${${memberSa}.email}"` : val(step.member, declared)}`,
           ...(step.condition
             ? [
                 '  condition {',

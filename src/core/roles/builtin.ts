@@ -71,6 +71,8 @@ const SERVICE_USAGE_READ = [
 ];
 
 const RUN_READ = [
+  'run.operations.get',
+  'run.operations.list',
   'run.revisions.get',
   'run.revisions.list',
   'run.services.get',

@@ -16,7 +16,7 @@ import {
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState } from '../state.js';
-import { homeProject, type ModelMethod, stream } from './vertex.js';
+import { checkQuotaProject, homeProject, type ModelMethod, stream } from './vertex.js';
 
 export const GENERATIVE_LANGUAGE = 'generativelanguage.googleapis.com';
 
@@ -91,6 +91,8 @@ function consumerProject(ctx: RequestContext, rpc: { service: string; method: st
   if (bearer) {
     const who = principalFromToken(ctx.state, bearer, rpc);
     const quotaProject = ctx.req.headers['x-goog-user-project'];
+    if (typeof quotaProject === 'string' && quotaProject !== '')
+      checkQuotaProject(ctx.state, who, quotaProject);
     const project =
       (typeof quotaProject === 'string' ? ctx.state.project(quotaProject) : undefined) ??
       homeProject(ctx.state, who.email);
@@ -102,5 +104,3 @@ function consumerProject(ctx: RequestContext, rpc: { service: string; method: st
     "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
   );
 }
-
-export const GEMINI_SEGMENT = SEG;

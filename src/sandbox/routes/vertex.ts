@@ -61,7 +61,10 @@ export function homeProject(state: SandboxState, email: string): ProjectState | 
  */
 export function checkQuotaProject(state: SandboxState, who: Principal, quotaProject: string): void {
   const project = state.project(quotaProject);
-  if (project?.lifecycleState !== 'ACTIVE' || !state.checkPermission(who.email, 'serviceusage.services.use', project).granted) {
+  if (
+    project?.lifecycleState !== 'ACTIVE' ||
+    !state.checkPermission(who.email, 'serviceusage.services.use', project).granted
+  ) {
     throw userProjectDenied(quotaProject, AIPLATFORM);
   }
 }
@@ -196,7 +199,8 @@ async function handleVertex(ctx: RequestContext) {
   };
   const who = requireOAuth(ctx.state, ctx.req, ctx.query, { service: AIPLATFORM, method: rpcMethod(call) });
   const quotaProject = ctx.req.headers['x-goog-user-project'];
-  if (typeof quotaProject === 'string' && quotaProject !== '') checkQuotaProject(ctx.state, who, quotaProject);
+  if (typeof quotaProject === 'string' && quotaProject !== '')
+    checkQuotaProject(ctx.state, who, quotaProject);
   const { model } = judgeVertexCall(ctx.state, who, call);
   const req = ctx.body as GenerateRequest;
   if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');

@@ -26,6 +26,11 @@ export function decodeMsgpack(buf: Buffer): unknown {
     o += n;
     return s;
   };
+  const bin = (n: number) => {
+    const b = buf.subarray(o, o + n);
+    o += n;
+    return b;
+  };
   const arr = (n: number) => Array.from({ length: n }, () => read());
   const map = (n: number) => {
     const out: Record<string, unknown> = {};
@@ -55,15 +60,11 @@ export function decodeMsgpack(buf: Buffer): unknown {
       case 0xc3:
         return true;
       case 0xc4:
-        return buf.subarray(o + 1, (o += 1 + buf[o]!));
-      case 0xc5: {
-        const n = u(2);
-        return buf.subarray(o, (o += n));
-      }
-      case 0xc6: {
-        const n = u(4);
-        return buf.subarray(o, (o += n));
-      }
+        return bin(u(1));
+      case 0xc5:
+        return bin(u(2));
+      case 0xc6:
+        return bin(u(4));
       case 0xca: {
         const v = buf.readFloatBE(o);
         o += 4;
@@ -129,8 +130,12 @@ function spansOf(path: string, payload: unknown): AgentSpan[] {
     const [table, traces] = payload as [string[], unknown[][][]];
     return traces.flat().map((s) => {
       const t = (i: unknown) => table[Number(i)]!;
-      const meta = Object.fromEntries(Object.entries(s[9] as Record<string, unknown>).map(([k, v]) => [t(k), t(v)]));
-      const metrics = Object.fromEntries(Object.entries(s[10] as Record<string, number>).map(([k, v]) => [t(k), v]));
+      const meta = Object.fromEntries(
+        Object.entries(s[9] as Record<string, unknown>).map(([k, v]) => [t(k), t(v)]),
+      );
+      const metrics = Object.fromEntries(
+        Object.entries(s[10] as Record<string, number>).map(([k, v]) => [t(k), v]),
+      );
       return {
         service: t(s[0]),
         name: t(s[1]),

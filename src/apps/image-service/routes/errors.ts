@@ -8,7 +8,13 @@ import type { FastifyInstance } from 'fastify';
 import { type CatalogPage, explainCode } from '../../../core/catalog/index.js';
 import { ErrorBody } from '../schemas.js';
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
 export const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 /** JSON when Accept names application/json ahead of (or without) text/html. */
@@ -74,7 +80,11 @@ export function registerErrorPages(app: FastifyInstance): void {
       const page = explainCode(request.params.code);
       if (!page) {
         return reply.code(404).send({
-          error: { cause: 'catalog.not_found', message: 'No catalog page for this code.', request_id: request.id },
+          error: {
+            cause: 'catalog.not_found',
+            message: 'No catalog page for this code.',
+            request_id: request.id,
+          },
         });
       }
       if (prefersJson(request.headers.accept)) return reply.type('application/json').send(page);

@@ -7,11 +7,9 @@ import type { AppDeps } from '../app.js';
 import { ReadinessBody } from '../schemas.js';
 
 export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get(
-    '/healthz',
-    { schema: { summary: 'Liveness', tags: ['operations'] } },
-    async () => ({ status: 'ok' }),
-  );
+  app.get('/healthz', { schema: { summary: 'Liveness', tags: ['operations'] } }, async () => ({
+    status: 'ok',
+  }));
   app.get(
     '/readyz',
     {
@@ -29,7 +27,9 @@ export function registerHealthRoutes(app: FastifyInstance, deps: AppDeps): void 
         check: s.check,
         ...(s.checkedAt ? { checked_at: s.checkedAt } : {}),
         // The finding's client-safe part; its detail (principal, project) is in the log only.
-        ...(s.finding ? { finding: { cause: s.finding.cause, code: s.finding.code, summary: s.finding.summary } } : {}),
+        ...(s.finding
+          ? { finding: { cause: s.finding.cause, code: s.finding.code, summary: s.finding.summary } }
+          : {}),
         ...(s.shuttingDown ? { shutting_down: true } : {}),
       });
     },

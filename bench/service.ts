@@ -1,0 +1,197 @@
+/**
+ * npm run bench:service — the image service's own overhead, measured.
+ *
+ * The sandbox (seed incident with the runbook fix; real ~10 KB PNG per call) runs in one child
+ * process, the service (`node dist/apps/image-service/main.js`, exactly as deployed: dd-trace on
+ * with no agent reachable, JSON logs written) in another, and autocannon in this one. The same
+ * fixed request rate is sent (1) straight to the sandbox's Vertex AI generateContent with the
+ * workload's metadata token and the body @google/genai sends, and (2) to the service's
+ * POST /api/v1/images/generate. The difference in p50 / p99 latency is the service's overhead:
+ * validation, the SDK, tracing, logging, session bookkeeping and the extra hop.
+ *
+ * Options (env): BENCH_RATE (req/s, default 100), BENCH_SECONDS (default 10), BENCH_CONNECTIONS (default 8).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+
+interface Histogram {
+  average: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+interface CannonResult {
+  latency: Histogram;
+  requests: { average: number; total: number };
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+}
+type Autocannon = (opts: Record<string, unknown>) => Promise<CannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
+const root = new URL('../', import.meta.url).pathname;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** The sandbox in its own process; prints {url, metadataHost} once listening. */
+async function startSandboxProcess(): Promise<{ proc: ChildProcess; url: string; metadataHost: string }> {
+  const code = `
+    const { startSandbox } = await import(${JSON.stringify(`${root}dist/sandbox/index.js`)});
+    const { seedFixedScenario } = await import(${JSON.stringify(`${root}dist/apps/image-service/sandbox-backend.js`)});
+    const sb = await startSandbox({ scenario: seedFixedScenario(), propagationDelayMs: 0 });
+    process.stdout.write(JSON.stringify({ url: sb.url, metadataHost: sb.metadataHost }) + '\\n');
+    process.on('SIGTERM', () => sb.close().then(() => process.exit(0)));`;
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    proc.stdout!.on('data', (c: Buffer) => {
+      buf += c.toString();
+      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
+    });
+    proc.on('exit', (c) => reject(new Error(`sandbox exited with ${c}`)));
+  });
+  return { proc, ...(JSON.parse(line) as { url: string; metadataHost: string }) };
+}
+
+async function startServiceProcess(
+  sandbox: { url: string; metadataHost: string },
+  extraEnv: Record<string, string>,
+) {
+  const port = await freePort();
+  const agentPort = await freePort(); // nothing listens there: dd-trace runs as with no agent
+  const { GOOGLE_APPLICATION_CREDENTIALS: _a, GOOGLE_CLOUD_PROJECT: _p, ...env } = process.env;
+  const proc = spawn(process.execPath, [`${root}dist/apps/image-service/main.js`], {
+    env: {
+      ...env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      IMAGE_SERVICE_BACKEND: 'google',
+      GENAI_DOCTOR_ENDPOINT: sandbox.url,
+      GCE_METADATA_HOST: sandbox.metadataHost,
+      DD_TRACE_AGENT_URL: `http://127.0.0.1:${agentPort}`,
+      DD_INSTRUMENTATION_TELEMETRY_ENABLED: 'false',
+      DD_REMOTE_CONFIGURATION_ENABLED: 'false',
+      NODE_ENV: 'production',
+      ...extraEnv,
+    },
+    // Logs are written as in production; the OS discards them.
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 200; i++) {
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { proc, url };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('the service did not start');
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+async function load(name: string, opts: Record<string, unknown>): Promise<CannonResult> {
+  // Warm-up (JIT, connection pools, token cache), then the measured run.
+  await autocannon({ ...opts, connections: CONNECTIONS, overallRate: RATE, duration: 2 });
+  const r = await autocannon({ ...opts, connections: CONNECTIONS, overallRate: RATE, duration: SECONDS });
+  const bad = r.errors + r.timeouts + r.non2xx;
+  if (bad > 0)
+    console.error(
+      `  ${name}: ${bad} failed requests (errors ${r.errors}, timeouts ${r.timeouts}, non-2xx ${r.non2xx})`,
+    );
+  return r;
+}
+
+const fmt = (n: number) => n.toFixed(2).padStart(8);
+function row(name: string, r: CannonResult): string {
+  return `${name.padEnd(34)} ${fmt(r.requests.average)} ${fmt(r.latency.p50)} ${fmt(r.latency.p90)} ${fmt(r.latency.p99)} ${fmt(r.latency.max)} ${String(r.errors + r.timeouts + r.non2xx).padStart(7)}`;
+}
+
+async function main(): Promise<void> {
+  const sandbox = await startSandboxProcess();
+  const services: ChildProcess[] = [];
+  try {
+    const tokenRes = await fetch(
+      `http://${sandbox.metadataHost}/computeMetadata/v1/instance/service-accounts/default/token`,
+      { headers: { 'Metadata-Flavor': 'Google' } },
+    );
+    const token = ((await tokenRes.json()) as { access_token: string }).access_token;
+    const projectRes = await fetch(`http://${sandbox.metadataHost}/computeMetadata/v1/project/project-id`, {
+      headers: { 'Metadata-Flavor': 'Google' },
+    });
+    const project = (await projectRes.text()).trim();
+    const model = 'gemini-3-pro-image-preview';
+    const prompt = 'Create a clean digital illustration of: A simple test image';
+    const direct = await load('direct', {
+      url: `${sandbox.url}/v1/projects/${project}/locations/global/publishers/google/models/${model}:generateContent`,
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        contents: [{ role: 'user', parts: [{ text: prompt }] }],
+        generationConfig: { responseModalities: ['IMAGE'], imageConfig: { aspectRatio: '1:1' } },
+      }),
+    });
+
+    const body = JSON.stringify({
+      prompt: 'A simple test image',
+      image_type: 'illustration',
+      aspect_ratio: '1:1',
+      session_id: 'bench',
+    });
+    const runs: [string, CannonResult][] = [['sandbox generateContent (direct)', direct]];
+    for (const [name, env] of [
+      ['service (dd-trace on, no agent)', {}],
+      ['service (DD_TRACE_ENABLED=false)', { DD_TRACE_ENABLED: 'false' }],
+    ] as const) {
+      const service = await startServiceProcess(sandbox, env);
+      services.push(service.proc);
+      const r = await load(name, {
+        url: `${service.url}/api/v1/images/generate`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      runs.push([name, r]);
+      await stop(service.proc);
+    }
+
+    console.log(
+      `\nimage service overhead: ${RATE} req/s for ${SECONDS}s over ${CONNECTIONS} connections (after a 2 s warm-up)`,
+    );
+    console.log(
+      `${'target'.padEnd(34)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(8)} ${'p90 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)} ${'errors'.padStart(7)}`,
+    );
+    for (const [name, r] of runs) console.log(row(name, r));
+    for (const [name, r] of runs.slice(1)) {
+      console.log(
+        `overhead of ${name}: p50 +${(r.latency.p50 - direct.latency.p50).toFixed(2)} ms, p99 +${(r.latency.p99 - direct.latency.p99).toFixed(2)} ms (target p99 < 5 ms)`,
+      );
+    }
+  } finally {
+    for (const s of services) await stop(s);
+    await stop(sandbox.proc);
+  }
+}
+
+await main();

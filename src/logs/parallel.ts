@@ -1,0 +1,111 @@
+/**
+ * JSON-lines files large enough to be worth it are scanned by several worker threads, one byte
+ * range each (split on line boundaries). The workers only find candidate lines; parsing,
+ * diagnosis and grouping stay on the main thread, in arrival order, so memory stays constant.
+ * Line numbers of a range are only known once the ranges before it are counted: records carry
+ * `range * LINE_RANGE + line` until then, and the caller resolves the few numbers it keeps.
+ */
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ScanItem, ScanJob, ScanMessage } from './scan-worker.js';
+
+/** Lines per range in the provisional numbering (2^40: no file has that many lines). */
+export const LINE_RANGE = 2 ** 40;
+
+export interface ParallelHandlers {
+  candidate(text: string, line: number): void;
+  malformed(line: number, reason: string): void;
+}
+
+export interface ParallelResult {
+  records: number;
+  bytes: number;
+  /** Provisional line number -> the real one. */
+  resolve(line: number): number;
+}
+
+/** How many workers to use: the cores there are, at most 4 (memory bandwidth caps the gain). */
+export function readerCount(): number {
+  const env = Number(process.env.GENAI_DOCTOR_READERS);
+  if (Number.isInteger(env) && env > 0) return env;
+  return Math.max(1, Math.min(4, availableParallelism()));
+}
+
+/** Byte offsets that split the file into `n` ranges, each starting just after a newline. */
+export function splitRanges(path: string, size: number, n: number): Array<[number, number]> {
+  const fd = openSync(path, 'r');
+  const cuts = [0];
+  try {
+    const buf = Buffer.alloc(64 * 1024);
+    for (let k = 1; k < n; k++) {
+      let pos = Math.max(Math.floor((size * k) / n), cuts[cuts.length - 1] as number);
+      let cut = size;
+      while (pos < size) {
+        const got = readSync(fd, buf, 0, buf.length, pos);
+        if (got <= 0) break;
+        const nl = buf.subarray(0, got).indexOf(0x0a);
+        if (nl !== -1) {
+          cut = pos + nl + 1;
+          break;
+        }
+        pos += got;
+      }
+      cuts.push(cut);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  cuts.push(size);
+  const ranges: Array<[number, number]> = [];
+  for (let k = 0; k < n; k++) ranges.push([cuts[k] as number, cuts[k + 1] as number]);
+  return ranges;
+}
+
+function workerUrl(): URL {
+  const js = new URL('./scan-worker.js', import.meta.url);
+  // Under tsx (tests, benchmarks from source) the worker is the .ts file next to this one.
+  return existsSync(fileURLToPath(js)) ? js : new URL('./scan-worker.ts', import.meta.url);
+}
+
+export async function scanJsonLinesParallel(
+  path: string,
+  size: number,
+  workers: number,
+  h: ParallelHandlers,
+): Promise<ParallelResult> {
+  const ranges = splitRanges(path, size, workers);
+  const done = await Promise.all(
+    ranges.map(
+      ([start, end], k) =>
+        new Promise<{ records: number; lines: number; bytes: number }>((resolve, reject) => {
+          const w = new Worker(workerUrl(), { workerData: { path, start, end } satisfies ScanJob });
+          let result: { records: number; lines: number; bytes: number } | undefined;
+          w.on('message', (m: ScanMessage) => {
+            if (m.kind === 'batch') {
+              for (const it of m.items as ScanItem[]) {
+                const line = k * LINE_RANGE + it.l;
+                if (it.t !== undefined) h.candidate(it.t, line);
+                else h.malformed(line, it.r ?? 'malformed');
+              }
+            } else if (m.kind === 'done') result = m;
+            else reject(new Error(m.message));
+          });
+          w.on('error', reject);
+          w.on('exit', (code) => (result ? resolve(result) : reject(new Error(`scan worker exited with ${code}`))));
+        }),
+    ),
+  );
+  const offsets: number[] = [];
+  let total = 0;
+  for (const d of done) {
+    offsets.push(total);
+    total += d.lines;
+  }
+  return {
+    records: done.reduce((a, d) => a + d.records, 0),
+    bytes: done.reduce((a, d) => a + d.bytes, 0),
+    resolve: (line) => (offsets[Math.floor(line / LINE_RANGE)] ?? 0) + (line % LINE_RANGE),
+  };
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { redactSecrets } from '../../src/core/redact.js';
+import { SECRETS } from './fixtures.js';
+
+test('each kind of secret is removed', () => {
+  for (const [name, secret] of Object.entries(SECRETS)) {
+    const out = redactSecrets(`before ${secret} after`);
+    assert.ok(!out.includes(secret), name);
+    assert.ok(out.startsWith('before ') && out.endsWith(' after'), name);
+    assert.match(out, /\[REDACTED_/);
+  }
+});
+
+test('query keys, headers and bearer tokens keep their names', () => {
+  const out = redactSecrets(
+    'GET https://generativelanguage.googleapis.com/v1beta/models?key=abc123secret&pageSize=1\nx-goog-api-key: zzz999\nAuthorization: Bearer opaque-token-value-123',
+  );
+  assert.ok(
+    !out.includes('abc123secret') && !out.includes('zzz999') && !out.includes('opaque-token-value-123'),
+  );
+  assert.match(out, /\?key=\[REDACTED_API_KEY\]&pageSize=1/);
+  assert.match(out, /Authorization: Bearer \[REDACTED_TOKEN\]/);
+});
+
+test('ordinary text is left alone', () => {
+  const text =
+    "Permission 'aiplatform.endpoints.predict' denied on resource projects/p/locations/global (eyJ not a jwt) keys=3 monkey=2";
+  assert.equal(redactSecrets(text), text);
+});
+
+test('a key cut off by truncation is still removed', () => {
+  const out = redactSecrets('-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA');
+  assert.ok(!out.includes('MIIEpAIBAAKCAQEA'));
+});
