@@ -16,10 +16,10 @@ import type { Target } from './session.js';
 const UNKNOWN_PROBE_FACTOR = 0.85;
 
 export function liveContext(t: Target, probes: ProbeResult[] = []): Context {
-  const notes = t.disagreements.map(
-    (d) =>
-      `${d.source} says ${d.value} while the check targets ${d.intended}${d.decidesCall ? ' (the call uses it)' : ''}`,
-  );
+  // Project-source disagreements are NOT notes: context.project against the error's project
+  // already says it, and naming the called project in notes would read as "meant to call it".
+  // They go in as evidence (see annotate).
+  const notes: string[] = [];
   const byId = new Map(probes.map((p) => [p.id, p]));
   const call = byId.get('call');
   const grantsAsWritten = byId.get('bindings')?.data?.grantsCallPermissions === true;

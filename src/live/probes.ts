@@ -171,9 +171,12 @@ export const PROBES: ProbeSpec[] = [
       const ids = [...new Set([t.callProject, t.project])];
       const lines: string[] = [];
       const data: Record<string, unknown> = {};
-      for (const id of ids) {
+      // Both reads start at once (memoised: the target already fetched one of them).
+      const reads = ids.map((id) => s.project(id));
+      for (const r of reads) r.catch(() => undefined);
+      for (const [i, id] of ids.entries()) {
         try {
-          const p = await s.project(id);
+          const p = await reads[i]!;
           data[id] = { projectNumber: p.projectNumber, lifecycleState: p.lifecycleState };
           if (p.lifecycleState && p.lifecycleState !== 'ACTIVE') {
             return { status: 'problem', summary: `${id} is ${p.lifecycleState}`, data };
@@ -235,30 +238,37 @@ export const PROBES: ProbeSpec[] = [
       const data: Record<string, { missing: string[]; via: string }> = {};
       const lines: string[] = [];
       let unknown: unknown;
-      for (const project of projects) {
-        try {
-          let missing: string[];
-          let via: string;
-          if (creds.ok && creds.via !== 'impersonation') {
-            // The principal asks for itself: exactly what IAM answers for this caller.
-            const granted = await testIamPermissions(creds.client, project, CALL_PERMISSIONS);
-            missing = CALL_PERMISSIONS.filter((p) => !granted.includes(p));
-            via = 'testIamPermissions';
-          } else {
+      const checks = await Promise.all(
+        projects.map(async (project) => {
+          try {
+            if (creds.ok && creds.via !== 'impersonation') {
+              // The principal asks for itself: exactly what IAM answers for this caller.
+              const granted = await testIamPermissions(creds.client, project, CALL_PERMISSIONS);
+              return { project, missing: CALL_PERMISSIONS.filter((p) => !granted.includes(p)), via: 'testIamPermissions' };
+            }
             const eff = await effectivePermissions(s, project, t.principal);
-            missing = CALL_PERMISSIONS.filter((p) => !eff.granted.includes(p));
-            via = 'policy bindings x role permissions';
+            return {
+              project,
+              missing: CALL_PERMISSIONS.filter((p) => !eff.granted.includes(p)),
+              via: 'policy bindings x role permissions',
+            };
+          } catch (e) {
+            return { project, error: e };
           }
-          data[project] = { missing, via };
-          lines.push(
-            missing.length
-              ? `${project}: missing ${missing.join(', ')}`
-              : `${project}: ${CALL_PERMISSIONS.join(', ')} granted`,
-          );
-        } catch (e) {
-          unknown ??= e;
-          lines.push(`${project}: could not tell (${describeError(e)})`);
+        }),
+      );
+      for (const c of checks) {
+        if ('error' in c) {
+          unknown ??= c.error;
+          lines.push(`${c.project}: could not tell (${describeError(c.error)})`);
+          continue;
         }
+        data[c.project] = { missing: c.missing, via: c.via };
+        lines.push(
+          c.missing.length
+            ? `${c.project}: missing ${c.missing.join(', ')}`
+            : `${c.project}: ${CALL_PERMISSIONS.join(', ')} granted`,
+        );
       }
       const callMissing = data[t.callProject]?.missing ?? [];
       if (callMissing.length) {
@@ -447,10 +457,12 @@ export async function runProbes(s: LiveSession, opts: RunOptions = {}): Promise<
     return r;
   };
   if (opts.sequential) {
+    // The baseline: each probe runs alone, only after the previous one finished.
     const out: ProbeResult[] = [];
     for (const p of specs) out.push(await runOne(p));
     return out;
   }
+  s.prefetch();
   const settled = await Promise.allSettled(specs.map(runOne));
   return settled.map((r, i) =>
     r.status === 'fulfilled'

@@ -185,6 +185,23 @@ export class LiveSession {
     return adc?.quotaProjectId ?? adc?.projectId ?? (await this.metadata())?.projectId;
   });
 
+  /** The metadata server's token for its default account (the workload's own credentials). */
+  readonly workloadToken = once(async () => metadataToken(this.env));
+
+  /**
+   * Starts every request that needs nothing but flags, so the probes' critical path is as short as
+   * the dependencies allow (token -> Cloud Run service -> principal -> call). Failures are left for
+   * the probes that need the values to report.
+   */
+  prefetch(): void {
+    const quiet = (p: Promise<unknown>) => void p.catch(() => undefined);
+    quiet(this.callerEmail());
+    quiet(this.runService());
+    quiet(this.metadata().then((md) => (md ? this.workloadToken() : undefined)));
+    quiet(this.baseProject().then((p) => (p ? this.project(p) : undefined)));
+    quiet(this.roleIndex());
+  }
+
   readonly runService = once(async (): Promise<RunService | undefined> => {
     if (!this.opts.cloudRun) return undefined;
     const project = await this.baseProject();
@@ -313,14 +330,16 @@ export class LiveSession {
       if (!token) return { ok: false, reason: `env ${this.opts.accessTokenEnv} is empty` };
       return { ok: true, client: clientFromAccessToken(token, t.principal), via: 'access-token' };
     }
-    const callerEmail = await this.callerEmail().catch(() => undefined);
+    // The key file names its account: no need to wait for tokeninfo to compare.
+    const callerEmail =
+      this.opts.impersonate ?? (await this.adc())?.clientEmail ?? (await this.callerEmail().catch(() => undefined));
     if (callerEmail && callerEmail === t.principal) {
       return { ok: true, client: await this.callerClient(), via: 'caller' };
     }
     const md = await this.metadata();
     if (md && md.email === t.principal) {
       try {
-        const tok = await metadataToken(this.env);
+        const tok = await this.workloadToken();
         return {
           ok: true,
           client: clientFromAccessToken(tok.access_token, t.principal, Date.now() + tok.expires_in * 1000),
@@ -333,7 +352,7 @@ export class LiveSession {
     // A workload that runs as one account and impersonates the principal: do what it does.
     if (md && t.cloudRun && t.principalSource === 'flag --principal' && md.email !== t.principal) {
       try {
-        const own = await metadataToken(this.env);
+        const own = await this.workloadToken();
         const runtime = clientFromAccessToken(own.access_token, md.email, Date.now() + own.expires_in * 1000);
         const tok = await generateAccessToken(runtime, t.principal);
         return {

@@ -9,7 +9,13 @@ import { type GroupingEngine, IncidentGrouper } from '../core/incidents/group.js
 import type { Incident, LogAnalysis, LogRecord } from '../core/incidents/model.js';
 import type { Context } from '../core/model.js';
 import { checkInput, inputChunks, openInput } from './input.js';
-import { type FileReadOptions, type LogFormat, type ReadResult, readFailures, readFileFailures } from './read.js';
+import {
+  type FileReadOptions,
+  type LogFormat,
+  type ReadResult,
+  readFailures,
+  readFileFailures,
+} from './read.js';
 import { expandRecords, toFailureRecord } from './records.js';
 
 export interface AnalyzeOptions {
@@ -33,7 +39,12 @@ export async function analyzeFile(
   return toAnalysis(path, read, grouper, incidents);
 }
 
-function toAnalysis(input: string, read: ReadResult, grouper: IncidentGrouper, incidents: Incident[]): LogAnalysis {
+function toAnalysis(
+  input: string,
+  read: ReadResult,
+  grouper: IncidentGrouper,
+  incidents: Incident[],
+): LogAnalysis {
   return {
     schemaVersion: 1,
     input,

@@ -10,8 +10,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogRecord, MalformedLine } from '../core/incidents/model.js';
 import { splitCsvRecords } from './csv.js';
-import { JsonDocSplitter } from './json-doc.js';
 import { inputChunks, openInput } from './input.js';
+import { JsonDocSplitter } from './json-doc.js';
 import { hasMarker, scanJsonLines } from './jsonl-scan.js';
 import { readerCount, scanJsonLinesParallel } from './parallel.js';
 import { expandRecords, fromTextLine, toFailureRecord } from './records.js';
@@ -30,8 +30,6 @@ export interface ReadResult {
   malformed: number;
   malformedLines: MalformedLine[];
 }
-
-
 
 export const SNIFF_BYTES = 64 * 1024;
 

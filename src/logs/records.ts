@@ -168,7 +168,6 @@ function fromDatadog(a: Obj, id: string | undefined, line: number | undefined): 
       spanId: str(dd.span_id) ?? str(custom['dd.span_id']),
       level,
       text,
-      principal: str(get(custom, 'usr', 'email')) ?? str(get(custom, 'gcp', 'principal')),
       httpStatus: Number.isFinite(statusCode) ? statusCode : undefined,
     },
     line,

@@ -237,6 +237,19 @@ export function publisherModelNotAllowed(
   );
 }
 
+/** Vertex reads gs:// inputs as its service agent; without storage.objects.get it says so. */
+export function serviceAgentCannotRead(agent: string, bucket: string): GoogleApiError {
+  return new GoogleApiError(
+    400,
+    'FAILED_PRECONDITION',
+    `Service account \`${agent}\` does not have \`[storage.objects.get]\` IAM permission(s) to the bucket "${bucket}". Please either copy the files to the Google Cloud Storage bucket owned by your project, or grant the required IAM permission(s) to the service account.`,
+  );
+}
+
+export function userLocationUnsupported(): GoogleApiError {
+  return new GoogleApiError(400, 'FAILED_PRECONDITION', 'User location is not supported for the API use.');
+}
+
 export function orgPolicyViolation(constraint: string, projectNumber: string, model: string): GoogleApiError {
   return new GoogleApiError(
     400,

@@ -71,17 +71,27 @@ const DEFAULT_SCENARIO = 'seed-incident';
 let keysPromise: Promise<[RsaKeyPair, RsaKeyPair]> | undefined;
 const DEFAULT_PROPAGATION_MS = 3000;
 
-export function listScenarios(): Array<{ name: string; cause: CauseId; description: string }> {
-  return shippedScenarios().map((s) => ({ name: s.name, cause: s.expect.cause, description: s.description }));
+/**
+ * The shipped scenarios. `all` adds the ones whose failure needs a request input a live check's
+ * probe call does not send (iam-service-agent: a gs:// file); those load by name either way.
+ */
+export function listScenarios(
+  opts: { all?: boolean } = {},
+): Array<{ name: string; cause: CauseId; description: string }> {
+  return shippedScenarios(opts).map((s) => ({
+    name: s.name,
+    cause: s.expect.cause,
+    description: s.description,
+  }));
 }
 
 /** A shipped scenario by name, or a scenario JSON file by path (validated). */
 export function loadScenario(nameOrPath: string): Scenario {
-  const shipped = shippedScenarios().find((s) => s.name === nameOrPath);
+  const shipped = shippedScenarios({ all: true }).find((s) => s.name === nameOrPath);
   if (shipped) return validateScenario(shipped, `scenario ${nameOrPath}`);
   const looksLikePath = /[/\\]|\.json$/.test(nameOrPath);
   if (!looksLikePath) {
-    const names = shippedScenarios()
+    const names = shippedScenarios({ all: true })
       .map((s) => s.name)
       .join(', ');
     throw new ScenarioError(`unknown scenario "${nameOrPath}"; shipped scenarios: ${names}`);

@@ -187,6 +187,8 @@ const Call = Type.Object({
   cloudRun: Type.Optional(
     Type.Object({ service: Type.String(), region: Type.String(), project: Type.String() }),
   ),
+  /** A `gs://` object the request references as fileData (Vertex reads it as its service agent). */
+  fileUri: Type.Optional(Type.String()),
   /** Sent as `x-goog-user-project` (user ADC with a quota project). */
   quotaProject: Type.Optional(Type.String()),
   /** What the workload was asked for, e.g. an image prompt. */
@@ -226,6 +228,14 @@ export const ScenarioSchema = Type.Object({
   ),
   models: Type.Optional(Type.Array(Model)),
   perimeters: Type.Optional(Type.Array(Perimeter)),
+  /** Cloud Storage buckets (for fileData); access is the owning project's policy plus the bucket's. */
+  buckets: Type.Optional(
+    Type.Array(
+      Type.Object({ name: Type.String(), project: Type.String(), policy: Type.Optional(PolicySchema) }),
+    ),
+  ),
+  /** Country the caller's requests come from (ISO 3166 alpha-2), for the Gemini API's region check. */
+  clientCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
   quotas: Type.Optional(Type.Array(Quota)),
   apiKeys: Type.Optional(Type.Array(ApiKey)),
   tokens: Type.Optional(Type.Array(Token)),

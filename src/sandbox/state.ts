@@ -58,6 +58,12 @@ export interface CloudRunServiceState {
   etag: string;
 }
 
+export interface BucketState {
+  name: string;
+  project: ProjectState;
+  policyHistory: PolicyVersion[];
+}
+
 export interface ProjectState {
   projectId: string;
   projectNumber: string;
@@ -140,6 +146,7 @@ export class SandboxState {
   /** Token strings by scenario id (for `call.credential.kind === 'token'`). */
   readonly scenarioTokens: Record<string, string> = {};
   readonly operations = new Map<string, Operation>();
+  readonly buckets = new Map<string, BucketState>();
   readonly models: ScenarioModel[];
   readonly perimeters: ScenarioPerimeter[];
   readonly quotas: Array<ScenarioQuota & { hits: number[] }>;
@@ -173,6 +180,17 @@ export class SandboxState {
       addMember(policy, g.role, g.member);
       policy.etag = newEtag();
       project.policyHistory.push({ at: start - g.agoMs, policy });
+    }
+    for (const b of scenario.buckets ?? []) {
+      const project = this.project(b.project);
+      if (!project) continue;
+      this.buckets.set(b.name, {
+        name: b.name,
+        project,
+        policyHistory: [
+          { at: Number.NEGATIVE_INFINITY, policy: { ...clone(b.policy ?? {}), etag: newEtag() } },
+        ],
+      });
     }
     this.models = clone(scenario.models ?? []);
     this.perimeters = clone(scenario.perimeters ?? []);
@@ -403,14 +421,15 @@ export class SandboxState {
   // --- permission checks ----------------------------------------------------------------------
 
   /**
-   * Does `email` hold `permission` on the project (or on a service account in it), as the
+   * Does `email` hold `permission` on the project (or on a resource in it with its own policy:
+   * a service account, a bucket), as the
    * propagated policies say now? Deny rules on the project win over any grant.
    */
   checkPermission(
     email: string,
     permission: string,
     project: ProjectState,
-    serviceAccount?: ServiceAccountState,
+    resource?: { policyHistory: PolicyVersion[] },
     now = Date.now(),
   ): { granted: boolean; allow: AllowExplanation; denyRules: DenyRuleLike[] } {
     const member = memberOf(email);
@@ -421,9 +440,9 @@ export class SandboxState {
       this.catalog,
       now,
     );
-    if (serviceAccount && allow.state !== 'ALLOW_ACCESS_STATE_GRANTED') {
+    if (resource && allow.state !== 'ALLOW_ACCESS_STATE_GRANTED') {
       const saAllow = explainAllow(
-        this.effectivePolicy(serviceAccount.policyHistory, now),
+        this.effectivePolicy(resource.policyHistory, now),
         member,
         permission,
         this.catalog,

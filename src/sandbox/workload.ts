@@ -100,9 +100,9 @@ export async function callWorkload(baseUrl: string, state: SandboxState): Promis
 
   if (call.quotaProject) headers['x-goog-user-project'] = call.quotaProject;
   const isImage = state.models.find((m) => m.id === call.model)?.kind === 'image';
-  const request: Record<string, unknown> = {
-    contents: [{ role: 'user', parts: [{ text: call.prompt ?? 'Say hello.' }] }],
-  };
+  const parts: Array<Record<string, unknown>> = [{ text: call.prompt ?? 'Say hello.' }];
+  if (call.fileUri) parts.push({ fileData: { fileUri: call.fileUri, mimeType: 'image/png' } });
+  const request: Record<string, unknown> = { contents: [{ role: 'user', parts }] };
   if (isImage && method === 'generateContent') {
     request.generationConfig = { responseModalities: ['TEXT', 'IMAGE'], imageConfig: { aspectRatio: '1:1' } };
   }

@@ -19,7 +19,7 @@ import { runCheck } from '../live/check.js';
 import { applyActions, chooseOption, FixRefusal, operatorClient, toActions } from '../live/fix.js';
 import type { ProbeResult, ProbeStatus } from '../live/probes.js';
 import { coreEngine } from '../logs/engine.js';
-import { inputChunks } from '../logs/input.js';
+import { inputChunks, LogInputError } from '../logs/input.js';
 import { readFailures } from '../logs/read.js';
 import type {
   ApplyAnswer,
@@ -129,7 +129,19 @@ export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngin
     async readLogs(input: Readable, name: string, context: Context): Promise<LogsAnswer> {
       // The same engine as `genai-doctor logs` (redact, then diagnose), with this console's roles.
       const grouper = new IncidentGrouper({ ...coreEngine, plan: planOf }, { context });
-      const read = await readFailures(inputChunks(input), { failure: (r) => grouper.add(r) });
+      // The upload's own errors (413 while streaming, corrupt gzip) are the answer the client needs;
+      // the reader wraps stream errors in its own type, so keep the first one seen here.
+      let uploadError: unknown;
+      input.once('error', (err) => {
+        uploadError ??= err;
+      });
+      const read = await readFailures(inputChunks(input), { failure: (r) => grouper.add(r) }).catch(
+        (err: unknown) => {
+          if (uploadError instanceof HttpError) throw uploadError;
+          if (err instanceof LogInputError) throw new HttpError(400, 'BAD_LOG', err.message);
+          throw err;
+        },
+      );
       const incidents = grouper.incidents();
       const withRenderings: IncidentAnswer[] = incidents.map((incident) => ({
         ...incident,

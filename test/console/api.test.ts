@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, test } from 'node:test';
+import { Script } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import type { RunningConsole } from '../../src/server/index.js';
+import { CLIENT_JS } from '../../src/server/page/client.js';
 import { consoleFor, getJson, type Loose, logExport, postJson, SEED_ERROR } from './helpers.js';
 
 const API_KEY = `AIzaSy${'D'.repeat(33)}`;
@@ -88,10 +90,11 @@ describe('console API', () => {
     const status = await new Promise<number>((resolve, reject) => {
       const url = new URL(`${c.url}/api/logs`);
       const req = request(
-        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST' },
+        { host: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: false },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
+          req.destroy();
         },
       );
       req.on('error', reject);
@@ -259,10 +262,13 @@ describe('console API', () => {
     const port = new URL(c.url).port;
     const status = (headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path: '/api/openapi.json', headers }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
+        const req = request(
+          { host: '127.0.0.1', port, path: '/api/openapi.json', headers, agent: false },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
         req.on('error', reject);
         req.end();
       });
@@ -270,6 +276,14 @@ describe('console API', () => {
     assert.equal(await status({ host: `localhost:${port}` }), 200);
     assert.equal(await status({ host: `127.0.0.1:${port}`, origin: 'https://attacker.example' }), 403);
     assert.equal(await status({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }), 200);
+  });
+
+  test('the page script is valid JavaScript that never uses an HTML sink', () => {
+    assert.doesNotThrow(() => new Script(CLIENT_JS));
+    assert.doesNotMatch(
+      CLIENT_JS,
+      /innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(|new Function/,
+    );
   });
 
   test('unknown paths answer JSON 404', async () => {

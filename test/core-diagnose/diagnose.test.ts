@@ -96,7 +96,7 @@ describe('weighing `(or it may not exist)` against the model table', () => {
     assert.equal(d.findings[0]?.cause, 'model.location_unsupported');
     assert.match(d.findings[0]?.summary ?? '', /global/);
     const d403 = diagnose(F.vertex403('acme', 'us-central1', 'gemini-3-pro-image-preview'));
-    assert.ok(causes(d403).includes('model.location_unsupported'));
+    assert.deepEqual(causes(d403).slice(0, 2), ['model.location_unsupported', 'iam.missing_permission']);
   });
 
   test('a retired model', () => {
@@ -161,6 +161,35 @@ describe('causes from the evidence', () => {
       { notes: 'granted roles/aiplatform.user; running the job again a few minutes later succeeds' },
     ],
     [F.vertex403('gbd40bc90c7804989-tp', 'us-central1', 'gemini-2.5-flash'), 'project.mismatch'],
+    [
+      'google.api_core.exceptions.ResourceExhausted: 429 Resource exhausted. Please try again later. Please refer to https://cloud.google.com/vertex-ai/generative-ai/docs/error-code-429 for more details.',
+      'rate.throttled',
+    ],
+    [
+      '{"error":{"code":403,"message":"Requests from referer <empty> are blocked.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"API_KEY_HTTP_REFERRER_BLOCKED","domain":"googleapis.com","metadata":{"consumer":"projects/123456789","service":"generativelanguage.googleapis.com"}}]}}',
+      'auth.api_key_invalid',
+    ],
+    [
+      'models/gemini-2.0-flash-exp is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods.',
+      'model.not_found',
+    ],
+    [
+      '{"error":{"code":403,"message":"Permission denied: Consumer \'projects/123456\' has been suspended.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"CONSUMER_SUSPENDED","domain":"googleapis.com","metadata":{"consumer":"projects/123456","service":"aiplatform.googleapis.com"}}]}}',
+      'project.invalid',
+    ],
+    [
+      '{"error":{"code":403,"message":"Caller does not have required permission to use project acme. Grant the caller the roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project=acme and then retry.","status":"PERMISSION_DENIED"}}',
+      'quota_project.denied',
+    ],
+    [
+      "[GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent: [403 Forbidden] Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
+      'auth.credentials_missing',
+    ],
+    ['503 The model is overloaded. Please try again later.', 'rate.throttled'],
+    [
+      '{"error":{"code":400,"message":"Gemini API free tier is not available in your country. Please enable billing on your project in Google AI Studio.","status":"FAILED_PRECONDITION"}}',
+      'region.unsupported',
+    ],
   ];
   for (const [text, cause, context] of cases) {
     test(`${cause} <- ${text.replace(/\s+/g, ' ').slice(0, 70)}`, () => {
@@ -170,6 +199,16 @@ describe('causes from the evidence', () => {
       assert.ok(d.findings[0]!.evidence.length > 0);
     });
   }
+
+  test('a per-minute free-tier limit is throttling, a daily or zero one is a hard quota', () => {
+    const perMinute = F.REST_QUOTA.replace('PerDay', 'PerMinute');
+    assert.equal(diagnose(perMinute).findings[0]?.cause, 'rate.throttled');
+    assert.equal(diagnose(F.REST_QUOTA).findings[0]?.cause, 'quota.exceeded');
+    assert.equal(
+      diagnose(perMinute.replace('"quotaValue": "50"', '"quotaValue": "0"')).findings[0]?.cause,
+      'quota.exceeded',
+    );
+  });
 
   test('a generic RESOURCE_EXHAUSTED ranks quota.exceeded second', () => {
     const d = diagnose(
@@ -184,6 +223,17 @@ describe('causes from the evidence', () => {
     });
     const cross = finding(d, 'iam.cross_project');
     assert.match(cross.summary, /needs a binding in `shared-ml`/);
+  });
+
+  test('notes naming the error project as the target turn a mismatch into cross-project', () => {
+    const d = diagnose(SEED, {
+      project: 'datadog-ese-sandbox',
+      runtime: 'cloud-run',
+      notes: 'the image model is only enabled in datadog-sandbox, which this service calls on purpose',
+    });
+    assert.equal(d.findings[0]?.cause, 'iam.cross_project');
+    assert.match(d.findings[0]?.summary ?? '', /needs a binding in `datadog-sandbox`/);
+    assert.match(finding(d, 'iam.missing_permission').summary, /in project `datadog-sandbox`/);
   });
 
   test('the App Engine default account is named as such', () => {

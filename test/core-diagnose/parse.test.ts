@@ -282,6 +282,57 @@ describe('google-auth and plain text', () => {
     assert.equal(f.project, 'acme-multi');
   });
 
+  test('several plain-text errors stay apart, with exact spans', () => {
+    const text = [
+      '2025-01-01 10:00:00 ERROR google.api_core.exceptions.ResourceExhausted: 429 Resource exhausted. Please try again later.',
+      "2025-01-01 10:05:00 ERROR google.api_core.exceptions.PermissionDenied: 403 Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme-logs/locations/us-central1/publishers/google/models/gemini-2.5-flash' (or it may not exist).",
+    ].join('\n');
+    const f = parseFacts(text);
+    assert.equal(f.errors.length, 2);
+    assert.equal(f.errors[0]?.http, 429);
+    assert.equal(f.errors[0]?.permission, undefined);
+    assert.equal(f.http, 403);
+    assert.equal(f.permission, 'aiplatform.endpoints.predict');
+    assert.equal(f.project, 'acme-logs');
+    assertSpans(text, f, ['http', 'permission', 'project', 'model']);
+    assert.ok((f.spans?.http?.start ?? 0) > text.indexOf('\n'), 'the 403 span is on the second line');
+  });
+
+  test('a Cloud Audit Log entry names the hidden principal and permission', () => {
+    const entry = JSON.stringify({
+      protoPayload: {
+        '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
+        status: {
+          code: 7,
+          message:
+            "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/acme-audit/locations/global/publishers/google/models/gemini-2.5-flash' (or it may not exist).",
+        },
+        authenticationInfo: { principalEmail: '123456789012-compute@developer.gserviceaccount.com' },
+        requestMetadata: { callerIp: '10.0.0.1' },
+        serviceName: 'aiplatform.googleapis.com',
+        methodName: 'google.cloud.aiplatform.v1.PredictionService.GenerateContent',
+        authorizationInfo: [
+          {
+            resource: 'projects/acme-audit/locations/global/publishers/google/models/gemini-2.5-flash',
+            permission: 'aiplatform.endpoints.predict',
+            granted: false,
+            resourceAttributes: {},
+          },
+        ],
+        resourceName: 'projects/acme-audit/locations/global/publishers/google/models/gemini-2.5-flash',
+      },
+      severity: 'ERROR',
+      logName: 'projects/acme-audit/logs/cloudaudit.googleapis.com%2Fdata_access',
+    });
+    const f = parseFacts(entry);
+    assert.equal(f.status, 'PERMISSION_DENIED');
+    assert.equal(f.permission, 'aiplatform.endpoints.predict');
+    assert.equal(f.principal, '123456789012-compute@developer.gserviceaccount.com');
+    assert.equal(f.project, 'acme-audit');
+    assert.equal(f.model, 'gemini-2.5-flash');
+    assert.equal(f.method, 'google.cloud.aiplatform.v1.PredictionService.GenerateContent');
+  });
+
   test('non-error text gives no facts that look like an error', () => {
     const f = parseFacts('Deployed revision genai-adk-python-00042 serving 100% of traffic.');
     assert.equal(f.http, undefined);

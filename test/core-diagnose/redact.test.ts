@@ -33,3 +33,17 @@ test('a key cut off by truncation is still removed', () => {
   const out = redactSecrets('-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA');
   assert.ok(!out.includes('MIIEpAIBAAKCAQEA'));
 });
+
+test('a diagnosis never carries a secret from its input or context', async () => {
+  const { diagnose } = await import('../../src/core/diagnose/index.js');
+  const text = [
+    `{"error":{"code":403,"message":"Permission denied: Consumer 'api_key:${SECRETS.apiKey}' has been suspended.","status":"PERMISSION_DENIED","details":[{"@type":"type.googleapis.com/google.rpc.ErrorInfo","reason":"CONSUMER_SUSPENDED","domain":"googleapis.com","metadata":{"consumer":"api_key:${SECRETS.apiKey}","service":"generativelanguage.googleapis.com"}}]}}`,
+    `curl -H "Authorization: Bearer ${SECRETS.accessToken}" "https://aiplatform.googleapis.com/v1/projects/p1-acme/locations/global/publishers/google/models/gemini-2.5-flash:generateContent?key=${SECRETS.expressKey}"`,
+    SECRETS.pem,
+  ].join('\n');
+  const out = JSON.stringify(diagnose(text, { notes: `token ${SECRETS.refreshToken} jwt ${SECRETS.jwt}` }));
+  for (const [name, secret] of Object.entries(SECRETS)) {
+    const probe = name === 'pem' ? 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC' : secret;
+    assert.ok(!out.includes(probe), name);
+  }
+});

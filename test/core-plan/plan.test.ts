@@ -131,6 +131,30 @@ describe('plans per cause', () => {
     assert.ok(!plan.variables.some((v) => v.name === 'MEMBER'), 'a known principal is not a variable');
   });
 
+  test('GCE and GKE workloads get a dedicated-account option for their runtime', () => {
+    const principal = '123456789-compute@developer.gserviceaccount.com';
+    const gce = buildPlan(
+      diagnosisFor('iam.missing_permission', { context: { project: 'p-gce-1', runtime: 'gce', principal } }),
+    );
+    assert.equal(recommended(gce).id, 'dedicated-service-account');
+    const vm = recommended(gce).steps.find((s) => s.kind === 'manual') as Extract<Step, { kind: 'manual' }>;
+    assert.match(
+      vm.command ?? '',
+      /gcloud compute instances set-service-account "\$\{INSTANCE\}" .*--scopes=cloud-platform/,
+    );
+    const gke = buildPlan(
+      diagnosisFor('iam.missing_permission', { context: { project: 'p-gke-1', runtime: 'gke' } }),
+    );
+    const wi = gke.options
+      .find((o) => o.id === 'dedicated-service-account')
+      ?.steps.find((s) => s.kind === 'manual');
+    assert.match(
+      (wi as Extract<Step, { kind: 'manual' }>).command ?? '',
+      /roles\/iam\.workloadIdentityUser .*svc\.id\.goog\[/,
+    );
+    assert.ok(gke.variables.some((v) => v.name === 'K8S_NAMESPACE'));
+  });
+
   test('a permission no role grants: custom role only, recommended', () => {
     const base = seedDiagnosis();
     const facts = { ...base.facts, permission: 'aiplatform.madeUp.permission', errors: [] };

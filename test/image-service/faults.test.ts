@@ -93,7 +93,13 @@ describe('fault test', () => {
       kind: 'status',
       status: 400,
       times: 1,
-      body: { error: { code: 400, message: `Request had key=${key} and Bearer ${token}`, status: 'INVALID_ARGUMENT' } },
+      body: {
+        error: {
+          code: 400,
+          message: `Request had key=${key} and Bearer ${token}`,
+          status: 'INVALID_ARGUMENT',
+        },
+      },
     });
     const res = await call('upstream error quoting credentials');
     assert.equal(res.status, 400);

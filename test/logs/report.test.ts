@@ -134,4 +134,32 @@ describe('incident runbook', () => {
       8,
     );
   });
+
+  it('keeps keys and tokens out of every output', () => {
+    const key = `AIza${'Sy'}D-9tSrke72PouQMnMX-a7eZSW0jkFMBWY`;
+    const token = `ya29.${'a0AfB_byC'}1234567890abcdefghijklmnopqrstuvwxyz`;
+    const leaky = {
+      id: 'AQAAAZsecret',
+      type: 'log',
+      attributes: {
+        timestamp: '2026-01-02T16:14:47.000Z',
+        service: 'genai-adk-python',
+        status: 'error',
+        message: `google.genai.errors.ClientError: 400 INVALID_ARGUMENT. API key not valid. url=https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent?key=${key} Authorization: Bearer ${token}`,
+        tags: ['project_id:p'],
+      },
+    };
+    const a = analysisOf([leaky]);
+    const outputs = [
+      renderAnalysis(a, 'text'),
+      renderAnalysis(a, 'md'),
+      renderAnalysis(a, 'json'),
+      docMarkdown(runbookFor(a)),
+      docHtml(runbookFor(a)),
+    ];
+    for (const out of outputs) {
+      assert.ok(!out.includes(key), 'API key redacted');
+      assert.ok(!out.includes(token), 'token redacted');
+    }
+  });
 });

@@ -348,7 +348,7 @@ describe('Cloud Resource Manager v1', () => {
 
 describe('IAM propagation delay', () => {
   it('a grant is visible to getIamPolicy at once but permission checks see it only after the delay', async () => {
-    const sb = await startSandbox({ scenario: 'iam-missing-permission', propagationDelayMs: 1500 });
+    const sb = await startSandbox({ scenario: 'iam-missing-permission', propagationDelayMs: 4000 });
     try {
       await grant(
         sb,
@@ -829,6 +829,37 @@ describe('Vertex AI judge order', () => {
           .status,
         401,
       );
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('a gs:// input is read as the Vertex AI service agent: granting it storage.objectViewer heals the call', async () => {
+    const sb = await startSandbox({ scenario: 'iam-service-agent', propagationDelayMs: 0 });
+    try {
+      assert.equal((await sb.callWorkload()).status, 400);
+      await grant(
+        sb,
+        'acme-ml-shared',
+        'roles/storage.objectViewer',
+        'serviceAccount:service-215346789012@gcp-sa-aiplatform.iam.gserviceaccount.com',
+      );
+      const healed = await sb.callWorkload();
+      assert.equal(healed.status, 200, JSON.stringify(healed.body));
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('publishers.models.get: the model card, 404 for an unknown model', async () => {
+    const sb = await startSandbox({ scenario: 'seed-incident' });
+    try {
+      const op = await operatorToken(sb);
+      const card = await api(sb, op, 'GET', '/v1beta1/publishers/google/models/gemini-3-pro-image-preview');
+      assert.equal(card.body.name, 'publishers/google/models/gemini-3-pro-image-preview');
+      assert.equal(card.body.launchStage, 'PUBLIC_PREVIEW');
+      const missing = await api<ErrorBody>(sb, op, 'GET', '/v1/publishers/google/models/gemini-0');
+      assert.equal(missing.status, 404);
     } finally {
       await sb.close();
     }

@@ -177,8 +177,12 @@ export function register(cmd: Command): void {
         throw new CliError(`--format must be text, json or md, got "${o.format}"`);
       }
       const analysis = await analyzeSource(file, o);
-      const { renderAnalysis } = await import('../../core/incidents/render.js');
-      process.stdout.write(renderAnalysis(analysis, o.format as 'text' | 'json' | 'md'));
+      const [{ renderAnalysis }, { redactSecrets }] = await Promise.all([
+        import('../../core/incidents/render.js'),
+        import('../../core/redact.js'),
+      ]);
+      // Samples are redacted already; this catches a key in any other field a log carried.
+      process.stdout.write(redactSecrets(renderAnalysis(analysis, o.format as 'text' | 'json' | 'md')));
       // Failures found is the "problem found" outcome, as with `check`.
       process.exitCode = analysis.incidents.length > 0 ? EXIT.problem : EXIT.ok;
     });

@@ -71,9 +71,10 @@ export function register(cmd: Command): void {
     .command('list')
     .description('List the shipped scenarios and the cause each reproduces')
     .option('--json', 'print JSON')
-    .action(async (o: { json?: boolean }) => {
+    .option('--all', 'also the scenarios a live check cannot reproduce (they need a request input)')
+    .action(async (o: { json?: boolean; all?: boolean }) => {
       const { listScenarios } = await import('../../sandbox/index.js');
-      const list = listScenarios();
+      const list = listScenarios({ all: o.all });
       if (o.json) {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;

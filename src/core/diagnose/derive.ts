@@ -77,6 +77,11 @@ export interface Derived {
   contextProjectPlaceholder?: ProjectPlaceholder;
   projectRelation: ProjectRelation;
   tenantProject: boolean;
+  /**
+   * The user's notes name the error's project, or say the call crosses projects on purpose:
+   * the project in the error is the intended target (cross-project), not a mix-up.
+   */
+  errorProjectIntended: boolean;
   principal?: PrincipalView;
   notes: NotesView;
   model?: ModelView;
@@ -106,6 +111,11 @@ export function derive(facts: Facts, context: Context): Derived {
     signalSpan: (id) => facts.signals?.find((s) => s.id === id)?.span,
     projectRelation: relate(errorProject, contextProject),
     tenantProject: errorProject !== undefined && isTenantProject(errorProject),
+    errorProjectIntended:
+      (errorProject !== undefined && errorProject.length >= 6 && notes.text.includes(errorProject)) ||
+      /cross[- ]project|shared project|central project|in another project on purpose|hosted in (?:a|another|the) (?:separate|shared|other) project/.test(
+        notes.text.toLowerCase(),
+      ),
     notes,
     api,
     denied: facts.http === 403 || facts.status === 'PERMISSION_DENIED',

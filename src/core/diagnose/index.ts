@@ -5,6 +5,7 @@
  */
 import type { Context, Diagnosis, Facts, Finding } from '../model.js';
 import { parseFacts } from '../parse/index.js';
+import { redactSecrets } from '../redact.js';
 import { codeOf } from '../taxonomy.js';
 import { collectNext, nextChecks, TITLES } from './checks.js';
 import { type Derived, derive } from './derive.js';
@@ -68,7 +69,8 @@ function order(cause: string): number {
 function cleanContext(c: Context): Context {
   const out: Context = {};
   for (const [k, v] of Object.entries(c) as Array<[keyof Context, string | undefined]>) {
-    if (typeof v === 'string' && v.trim() !== '') (out as Record<string, string>)[k] = v.trim();
+    if (typeof v === 'string' && v.trim() !== '')
+      (out as Record<string, string>)[k] = redactSecrets(v.trim());
   }
   return out;
 }

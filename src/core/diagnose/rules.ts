@@ -46,6 +46,8 @@ function addPrincipal(h: Hit, d: Derived): void {
 
 /** Where a grant for the failing call belongs: the project the call should target. */
 export function grantProject(d: Derived): string | undefined {
+  // Cross-project on purpose: the binding belongs where the resource is.
+  if (d.errorProjectIntended && d.errorProject && !d.errorProjectPlaceholder) return d.errorProject;
   if (d.projectRelation === 'differ' || d.tenantProject) return d.contextProject ?? d.errorProject;
   if (d.errorProject && !d.errorProjectPlaceholder) return d.errorProject;
   return d.contextProject;
@@ -69,7 +71,7 @@ const missingPermission: Rule = (d) => {
   if (d.signal('may_not_exist') && d.model?.served) {
     const s = d.model.served;
     if (s.verdict === 'retired') h.minus(0.05, s.why);
-    else if (s.verdict === 'not_served_here') h.minus(0.1, s.why);
+    else if (s.verdict === 'not_served_here') h.minus(0.15, s.why);
     else if (s.verdict === 'served') {
       h.derived(
         'model.served',
@@ -79,11 +81,14 @@ const missingPermission: Rule = (d) => {
       if (s.model?.requiresAllowlist) h.minus(0.1, `\`${s.model.id}\` is a restricted preview (allowlist)`);
     }
   }
-  if (d.projectRelation === 'differ') {
+  if (d.projectRelation === 'differ' && !d.errorProjectIntended) {
     h.minus(
       0.2,
       `the request went to project \`${d.errorProject}\` but the caller runs in / meant \`${d.contextProject}\`: a grant in \`${d.contextProject}\` alone does not fix a call to \`${d.errorProject}\``,
     );
+  }
+  if (d.projectRelation === 'differ' && d.errorProjectIntended) {
+    h.minus(0.1, 'the caller runs in another project than the resource: see iam.cross_project');
   }
   if (d.tenantProject) h.minus(0.35, `\`${d.errorProject}\` is a Google tenant project, not yours`);
   if (d.principal?.kind === 'service_agent') h.minus(0.2, 'the principal is a Google-managed service agent');
@@ -99,7 +104,7 @@ const missingPermission: Rule = (d) => {
   return h.done(
     `${capital(describePrincipal(d.principal))} lacks ${perm ? code(perm) : 'a permission'}${f.resource ? ` on ${code(f.resource)}` : ''}. ` +
       `Grant the smallest role that contains it${role} to that principal in project ${where ? code(where) : '$PROJECT_ID'}` +
-      (d.projectRelation === 'differ'
+      (d.projectRelation === 'differ' && !d.errorProjectIntended
         ? `, the project the call should target, after pointing the client at it.`
         : '.'),
   );
@@ -116,9 +121,13 @@ const crossProject: Rule = (d) => {
   h.context('project', d.contextProject, 'the project the caller runs in / meant');
   addPrincipal(h, d);
   if (homeDiffers) h.derived('principal.project', home as string, 'the principal lives in another project');
-  h.against.push(
-    `only if \`${d.errorProject}\` really is the project you meant to call; otherwise this is project.mismatch`,
-  );
+  if (d.errorProjectIntended) {
+    h.plus(0.38).context('notes', d.notes.text, `the notes say \`${d.errorProject}\` is the intended target`);
+  } else {
+    h.against.push(
+      `only if \`${d.errorProject}\` really is the project you meant to call; otherwise this is project.mismatch`,
+    );
+  }
   if (d.tenantProject) h.minus(0.3, `\`${d.errorProject}\` is a Google tenant project`);
   return h.done(
     `If \`${d.errorProject}\` is the intended target, ${describePrincipal(d.principal)} needs a binding in \`${d.errorProject}\` ` +
@@ -142,6 +151,9 @@ const projectMismatch: Rule = (d) => {
       .fact('project', 'the project the failing request named')
       .context('project', d.contextProject, 'the project the caller runs in / meant');
     if (d.notes.autoDetectedProject) h.plus(0.05);
+    if (d.errorProjectIntended) {
+      h.minus(0.4, `the notes say \`${d.errorProject}\` is the intended target: see iam.cross_project`);
+    }
     if (d.signal('permission_denied_on_project') || d.facts.reason === 'CONSUMER_INVALID') {
       h.minus(0.2, `the error says \`${d.errorProject}\` itself is unusable: see project.invalid`);
     }
@@ -173,7 +185,8 @@ const projectInvalid: Rule = (d) => {
   const f = d.facts;
   let base = 0;
   const suspendedProject = f.reason === 'CONSUMER_SUSPENDED' && !f.consumer?.startsWith('api_key');
-  if (f.reason === 'CONSUMER_INVALID' || f.reason === 'RESOURCE_PROJECT_INVALID' || suspendedProject) base = 0.9;
+  if (f.reason === 'CONSUMER_INVALID' || f.reason === 'RESOURCE_PROJECT_INVALID' || suspendedProject)
+    base = 0.9;
   else if (d.signal('project_not_found')) base = 0.8;
   else if (d.signal('permission_denied_on_project')) base = 0.72;
   else if (d.errorProjectPlaceholder === 'placeholder' && !d.notFound && !d.signal('model_not_found'))
@@ -321,7 +334,9 @@ const modelLocationUnsupported: Rule = (d) => {
   const where = s.servedAt ?? [];
   let base = 0;
   if (s.verdict === 'not_served_here' && m.location !== 'gemini-api' && where.length > 0) {
-    base = modelish ? 0.88 : d.signal('may_not_exist') ? 0.5 : 0.3;
+    // A 403 `(or it may not exist)` at a location that never serves the model: the location is
+    // wrong whatever else is (the grant may be missing too: that finding follows closely).
+    base = modelish ? 0.88 : d.signal('may_not_exist') ? 0.72 : 0.3;
   } else if (
     !m.location &&
     m.info &&
@@ -349,7 +364,7 @@ const modelAccessRestricted: Rule = (d) => {
   const s = m?.served;
   let base = 0;
   if (d.signal('publisher_model_not_allowed')) base = 0.85;
-  else if (m?.info?.requiresAllowlist && (d.notFound || d.signal('may_not_exist') || d.denied)) base = 0.7;
+  else if (m?.info?.requiresAllowlist && (d.notFound || d.signal('may_not_exist') || d.denied)) base = 0.78;
   else if (s?.verdict === 'served' && d.api === 'vertex' && d.signal('model_not_found')) base = 0.45;
   else if (m?.info?.status === 'preview' && s?.verdict === 'served' && d.signal('may_not_exist')) base = 0.35;
   if (base === 0) return undefined;
@@ -472,7 +487,8 @@ const scopeInsufficient: Rule = (d) => {
 
 const apiKeyInvalid: Rule = (d) => {
   const r = d.facts.reason ?? '';
-  const byReason = r.startsWith('API_KEY_') || (r === 'CONSUMER_SUSPENDED' && !!d.facts.consumer?.startsWith('api_key'));
+  const byReason =
+    r.startsWith('API_KEY_') || (r === 'CONSUMER_SUSPENDED' && !!d.facts.consumer?.startsWith('api_key'));
   if (!byReason && !d.signal('api_key_invalid') && !d.signal('api_key_expired') && !d.signal('api_blocked'))
     return undefined;
   const h = new Hit(d, 0.92).fact('reason').fact('service').fact('message');

@@ -74,16 +74,16 @@ function contextFor(record: LogRecord, base: Context): Context {
   return ctx;
 }
 
+/** The project a failure names; `-` (a wildcard in `projects/-/serviceAccounts/...`) names none. */
+function namedProject(diagnosis: Diagnosis, record: LogRecord): string | undefined {
+  const p = diagnosis.facts.project;
+  return p && p !== '-' ? p : record.runtimeProject;
+}
+
 function keyOf(diagnosis: Diagnosis, record: LogRecord, principal: string | undefined): string {
-  const f = diagnosis.facts;
   const cause = diagnosis.findings[0]?.cause ?? 'unknown';
-  return [
-    cause,
-    record.service ?? '',
-    principal ?? '',
-    f.project ?? record.runtimeProject ?? '',
-    f.model ?? '',
-  ].join('\u0000');
+  const parts = [cause, record.service, principal, namedProject(diagnosis, record), diagnosis.facts.model];
+  return parts.map((p) => p ?? '').join('\u0000');
 }
 
 export class IncidentGrouper {
@@ -209,7 +209,7 @@ export class IncidentGrouper {
       service: acc.record.service,
       principal: acc.principal,
       principalSource: acc.principal ? acc.principalSource : undefined,
-      project: f.project ?? acc.record.runtimeProject,
+      project: namedProject(d, acc.record),
       runtimeProject: acc.record.runtimeProject ?? this.context.project,
       location: f.location,
       runtimeLocation: acc.record.runtimeLocation ?? this.context.location,
@@ -236,8 +236,8 @@ export class IncidentGrouper {
 function auditExplains(audit: Acc, app: Acc): boolean {
   const a = audit.diagnosis.facts;
   const b = app.diagnosis.facts;
-  const project = a.project ?? audit.record.runtimeProject;
-  if (!project || project !== (b.project ?? app.record.runtimeProject)) return false;
+  const project = namedProject(audit.diagnosis, audit.record);
+  if (!project || project !== namedProject(app.diagnosis, app.record)) return false;
   // Same project: the audit entry explains the app failure when the permission or model agrees.
   const permission = a.permission ?? audit.record.permission;
   if (permission && b.permission && permission !== b.permission) return false;

@@ -41,10 +41,14 @@ export class FactsBuilder {
   }
 
   /** Sets `name` unless already set. `at` is the value's offset in the scanned text, if known. */
-  set(name: FactName, value: Scalar | boolean | undefined, at?: number): void {
+  set(name: FactName, value: Scalar | boolean | undefined, at?: number, length?: number): void {
     if (value === undefined || value === '' || this.facts[name] !== undefined) return;
     (this.facts as Record<string, unknown>)[name] = value;
-    const span = this.spanOf(String(value), at);
+    // `length` when the text spells the value differently (PermissionDenied -> PERMISSION_DENIED).
+    const span =
+      length !== undefined && at !== undefined && this.base >= 0
+        ? { start: this.base + at, end: this.base + at + length }
+        : this.spanOf(String(value), at);
     if (span) {
       this.facts.spans ??= {};
       this.facts.spans[name] = span;
@@ -72,7 +76,17 @@ export class FactsBuilder {
       if (j >= 0 && j + probe.length <= within.end + 1) return { start: j, end: j + probe.length };
     }
     const i = this.original.indexOf(probe);
-    return i >= 0 ? { start: i, end: i + probe.length } : undefined;
+    if (i >= 0) return { start: i, end: i + probe.length };
+    // The value may sit in the text escaped once or twice (JSON inside a JSON string).
+    let escaped = probe;
+    for (let level = 0; level < 2; level++) {
+      escaped = JSON.stringify(escaped).slice(1, -1);
+      for (const form of [escaped, escaped.replace(/'/g, "\\'")]) {
+        const j = form === probe ? -1 : this.original.indexOf(form);
+        if (j >= 0) return { start: j, end: j + form.length };
+      }
+    }
+    return undefined;
   }
 
   signal(id: SignalId, at?: number, length = 0): void {

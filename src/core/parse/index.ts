@@ -14,7 +14,7 @@
 import type { ErrorFacts, FactName, Facts, InputShape } from '../model.js';
 import { redactSecrets } from '../redact.js';
 import { FactsBuilder } from './builder.js';
-import { readDetail, readStatus } from './details.js';
+import { readDetail, readResource, readStatus } from './details.js';
 import { findObjects, isObject, type Lenient, type LenientObject } from './lenient.js';
 import { isProjectNumber } from './resource.js';
 import { scanText } from './text.js';
@@ -85,7 +85,8 @@ const STATUS_HTTP: Record<string, string> = {
   UNAVAILABLE: '503',
   DEADLINE_EXCEEDED: '504',
 };
-const LINE_STATUS = /(?<![A-Z_])(PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|OUT_OF_RANGE|UNAVAILABLE|DEADLINE_EXCEEDED)(?![A-Z_])/;
+const LINE_STATUS =
+  /(?<![A-Z_])(PERMISSION_DENIED|NOT_FOUND|RESOURCE_EXHAUSTED|UNAUTHENTICATED|INVALID_ARGUMENT|FAILED_PRECONDITION|OUT_OF_RANGE|UNAVAILABLE|DEADLINE_EXCEEDED)(?![A-Z_])/;
 const LINE_HTTP = /(?:^|[\s:[(])([45]\d\d)(?= [A-Z]|\]| \.|:)/;
 
 function lineKey(line: string): string | undefined {
@@ -176,6 +177,15 @@ function walk(v: Lenient, original: string, found: Found, shape: InputShape, dep
     return;
   }
   if (!isObject(v)) return;
+  // A Cloud Audit Log entry (or its protoPayload): the principal and permission the error hides.
+  const audit = isObject(v.protoPayload) ? v.protoPayload : isAuditPayload(v) ? v : undefined;
+  if (audit && isAuditPayload(audit)) {
+    const b = new FactsBuilder(original, -1);
+    b.shape(shape);
+    readAuditPayload(audit, b);
+    found.errors.push(b);
+    return;
+  }
   const inner = isObject(v.error) ? v.error : isStatusLike(v) ? v : undefined;
   if (inner) {
     const b = new FactsBuilder(original, -1);
@@ -189,6 +199,31 @@ function walk(v: Lenient, original: string, found: Found, shape: InputShape, dep
     return;
   }
   for (const child of Object.values(v)) walk(child, original, found, shape, depth + 1);
+}
+
+function isAuditPayload(o: LenientObject): boolean {
+  return isObject(o.authenticationInfo) || Array.isArray(o.authorizationInfo);
+}
+
+/**
+ * google.cloud.audit.AuditLog: `status` (a google.rpc.Status with a gRPC code),
+ * `authenticationInfo.principalEmail`, `authorizationInfo[] {permission, resource, granted}`,
+ * `serviceName`, `methodName`, `resourceName`.
+ */
+function readAuditPayload(p: LenientObject, b: FactsBuilder): void {
+  const denied = (Array.isArray(p.authorizationInfo) ? p.authorizationInfo : []).find(
+    (a) => isObject(a) && a.granted !== true,
+  );
+  if (isObject(denied)) {
+    if (typeof denied.permission === 'string') b.set('permission', denied.permission);
+    if (typeof denied.resource === 'string') readResource(denied.resource, b, true);
+  }
+  if (isObject(p.status)) readInto(p.status, b, 0);
+  const auth = p.authenticationInfo;
+  if (isObject(auth) && typeof auth.principalEmail === 'string') b.set('principal', auth.principalEmail);
+  if (typeof p.serviceName === 'string') b.set('service', p.serviceName);
+  if (typeof p.methodName === 'string') b.set('method', p.methodName);
+  if (typeof p.resourceName === 'string') readResource(p.resourceName, b, false);
 }
 
 function walkSerialised(s: string, original: string, found: Found, depth: number): void {
@@ -244,12 +279,17 @@ function finish(f: ErrorFacts): ErrorFacts {
           ? 'gemini-api'
           : 'other';
   }
-  for (const key of ['message', 'url', 'resource', 'localizedMessage'] as const) {
-    const v = f[key];
-    if (typeof v === 'string') f[key] = redactSecrets(v);
-  }
-  if (f.helpLinks) for (const l of f.helpLinks) l.url = redactSecrets(l.url);
+  scrub(f as unknown as Record<string, unknown>, 0);
   return f;
+}
+
+/** Every string in the record passes through redactSecrets (a consumer can be `api_key:AIza...`). */
+function scrub(o: Record<string, unknown> | unknown[], depth: number): void {
+  if (depth > 6) return;
+  for (const [k, v] of Object.entries(o)) {
+    if (typeof v === 'string') (o as Record<string, unknown>)[k] = redactSecrets(v);
+    else if (v && typeof v === 'object' && k !== 'spans') scrub(v as Record<string, unknown>, depth + 1);
+  }
 }
 
 const SCALARS: FactName[] = [

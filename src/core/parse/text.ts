@@ -219,7 +219,7 @@ function scanExceptionLines(s: string, b: FactsBuilder): void {
   }
   m = /Status\(StatusCode="?([A-Za-z]{2,30})"?, Detail="([^"\n]{0,2000})"/.exec(s);
   if (m) {
-    b.set('status', asRpcStatus(m[1]), m.index + 18);
+    b.set('status', asRpcStatus(m[1]), m.index + m[0].indexOf(m[1] as string), m[1]?.length);
     if (m[2]) b.set('message', m[2], m.index + (m[0].length - m[2].length - 1));
     b.shape('grpc-text');
   }
@@ -458,7 +458,7 @@ function scanStatus(s: string, b: FactsBuilder): void {
     const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception)?(?::| \\[| \\()`);
     const m = re.exec(s);
     if (m) {
-      b.set('status', st);
+      b.set('status', st, m.index + m[0].indexOf(name), name.length);
       return;
     }
   }
@@ -561,7 +561,7 @@ function scanQuota(s: string, b: FactsBuilder): void {
     );
   if (m) {
     b.quota({ metric: `${m[1]}/${m[2]}` });
-    b.set('service', m[1], m.index + 18);
+    b.set('service', m[1], m.index + m[0].indexOf(m[1] as string));
     if (m[3]) b.set('model', m[3].replace(/\.$/, ''), m.index + m[0].length - m[3].length);
   }
   m = /\blimit: (\d{1,12})\b/.exec(s);

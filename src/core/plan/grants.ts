@@ -217,15 +217,14 @@ export function grantPlan(
     ],
   });
 
-  const workloadRuntime = targets.runtime === 'cloud-run' && !opts.serviceAgent;
-  if (workloadRuntime) {
-    const accountId = serviceAccountId(targets.workload);
+  const dedicated = opts.serviceAgent ? undefined : switchSteps(targets, vars);
+  if (dedicated) {
+    const accountId = dedicated.accountId;
     const email = saEmail(accountId, project);
-    const { service, region } = cloudRunService(targets, vars);
     const grantRoles = chosenRoles.length ? chosenRoles : [customRoleName];
     options.push({
       id: 'dedicated-service-account',
-      title: `Run ${display(service)} as a dedicated service account ${accountId} holding only ${grantRoles.join(' + ')}`,
+      title: `Run ${dedicated.what} as a dedicated service account ${accountId} holding only ${grantRoles.join(' + ')}`,
       recommended: false,
       steps: [
         ...configSteps,
@@ -234,7 +233,7 @@ export function grantPlan(
           project,
           accountId,
           displayName: `${targets.workload ?? 'Gemini caller'} (genai-doctor)`,
-          why: 'a dedicated identity keeps the grant to this one service (the default compute account is shared by every workload in the project)',
+          why: 'a dedicated identity keeps the grant to this one workload (the default compute account is shared by every workload in the project)',
         },
         ...(chosenRoles.length
           ? []
@@ -258,27 +257,19 @@ export function grantPlan(
             why: 'the new identity gets only what the call needs',
           }),
         ),
-        {
-          kind: 'switch_workload_service_account',
-          workload: 'cloud-run',
-          service,
-          region,
-          project,
-          serviceAccount: email,
-          why: 'deploys a new revision running as the dedicated account (the deployer needs iam.serviceAccounts.actAs on it: roles/iam.serviceAccountUser)',
-        },
+        ...dedicated.steps(email),
         PROPAGATION,
       ],
     });
     notes.push(
-      'Before switching the service account, check what else the service uses (Cloud Storage, Secret Manager, Cloud SQL...): the new account needs those grants too.',
+      'Before switching the service account, check what else the workload uses (Cloud Storage, Secret Manager, Cloud SQL...): the new account needs those grants too.',
     );
   }
 
   // Recommend: a dedicated account when the caller is the shared default compute account;
   // otherwise the predefined role; the custom role when no safe predefined role exists.
   const recommendedId =
-    workloadRuntime && targets.memberIsDefaultComputeAccount
+    dedicated && targets.memberIsDefaultComputeAccount
       ? 'dedicated-service-account'
       : chosenRoles.length
         ? 'grant-predefined-role'
@@ -294,6 +285,90 @@ export function grantPlan(
       : member;
   const verify = grantVerify(targets, project, verifyMember, permissions, !opts.serviceAgent);
   return { options, decisions: cover.decisions, verify, rollback, notes };
+}
+
+interface DedicatedSwitch {
+  accountId: string;
+  /** The workload, for the option title. */
+  what: string;
+  /** Steps that make the workload run as `email`. */
+  steps: (email: string) => Step[];
+}
+
+/**
+ * How a workload is moved to a dedicated service account, per runtime: Cloud Run deploys a new
+ * revision with it; a VM is stopped and given it (with the cloud-platform scope); a GKE pod
+ * gets it through Workload Identity. Other runtimes get no such option.
+ */
+function switchSteps(targets: Targets, vars: Variables): DedicatedSwitch | undefined {
+  const accountId = serviceAccountId(targets.workload);
+  const p = shellRef(targets.project);
+  if (targets.runtime === 'cloud-run') {
+    const { service, region } = cloudRunService(targets, vars);
+    return {
+      accountId,
+      what: display(service),
+      steps: (email) => [
+        {
+          kind: 'switch_workload_service_account',
+          workload: 'cloud-run',
+          service,
+          region,
+          project: targets.project,
+          serviceAccount: email,
+          why: 'deploys a new revision running as the dedicated account (the deployer needs iam.serviceAccounts.actAs on it: roles/iam.serviceAccountUser)',
+        },
+      ],
+    };
+  }
+  if (targets.runtime === 'gce') {
+    const instanceVar = vars.use('INSTANCE', 'Name of the VM that makes the call');
+    const instance = shellRef(instanceVar);
+    const zone = shellRef(
+      vars.use(
+        'ZONE',
+        'Zone of the VM',
+        `gcloud compute instances list --project=${p} --filter="name=${instance}" --format="value(zone.basename())" --limit=1`,
+      ),
+    );
+    return {
+      accountId,
+      what: `the VM ${display(instanceVar)}`,
+      steps: (email) => [
+        {
+          kind: 'manual',
+          title: 'Run the VM as the dedicated account',
+          instructions:
+            'Stop the VM, set its service account (scope cloud-platform; IAM decides access), start it again.',
+          why: 'a VM’s service account can only change while it is stopped',
+          command: `gcloud compute instances stop "${instance}" --zone="${zone}" --project=${p} && gcloud compute instances set-service-account "${instance}" --zone="${zone}" --project=${p} --service-account="${email}" --scopes=cloud-platform && gcloud compute instances start "${instance}" --zone="${zone}" --project=${p}`,
+        },
+      ],
+    };
+  }
+  if (targets.runtime === 'gke') {
+    const nsVar = vars.use('K8S_NAMESPACE', 'Kubernetes namespace of the pod');
+    const ksaVar = vars.use(
+      'K8S_SERVICE_ACCOUNT',
+      'Kubernetes service account of the pod (kubectl get pod POD -o jsonpath={.spec.serviceAccountName})',
+    );
+    const [ns, ksa] = [shellRef(nsVar), shellRef(ksaVar)];
+    const who = `${display(nsVar)}/${display(ksaVar)}`;
+    return {
+      accountId,
+      what: `the pods of ${who}`,
+      steps: (email) => [
+        {
+          kind: 'manual',
+          title: 'Let the Kubernetes service account act as it (Workload Identity)',
+          instructions: `Bind ${who} to the Google service account and annotate the Kubernetes service account; restart the pods.`,
+          why: 'Workload Identity maps the pod’s Kubernetes identity to the dedicated Google account',
+          command: `gcloud iam service-accounts add-iam-policy-binding "${email}" --project=${p} --role=roles/iam.workloadIdentityUser --member="serviceAccount:${p}.svc.id.goog[${ns}/${ksa}]" && kubectl annotate serviceaccount "${ksa}" --namespace "${ns}" --overwrite iam.gke.io/gcp-service-account="${email}"`,
+        },
+      ],
+    };
+  }
+  return undefined;
 }
 
 /** The command that undoes one step (none for steps that change nothing to undo). */

@@ -33,8 +33,6 @@ export interface Targets {
   fixConfigProject: boolean;
   /** The member to grant to (`serviceAccount:...`, `user:...`) or a MEMBER variable. */
   member: Value;
-  /** The principal's email, or a shell expression deriving it from $MEMBER. */
-  principalEmail: string;
   memberIsDefaultComputeAccount: boolean;
   runtime?: Runtime;
   /** Workload name (Cloud Run service), from context.service when it is not an API name. */
@@ -127,16 +125,9 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
     context.principal ??
     (facts.principal && !isServiceAgentPrincipal(facts.principal) ? facts.principal : undefined);
 
-  let member: Value;
-  let principalEmail: string;
-  if (principal) {
-    member = toMember(principal);
-    principalEmail = member.replace(/^[a-zA-Z]+:/, '');
-  } else {
-    member = memberVariable(runtime, workload, project, vars);
-    principalEmail = `\${MEMBER#*:}`;
-  }
-  const memberIsDefaultComputeAccount = DEFAULT_COMPUTE.test(principalEmail);
+  const member: Value = principal ? toMember(principal) : memberVariable(runtime, workload, project, vars);
+  const memberIsDefaultComputeAccount =
+    typeof member === 'string' && DEFAULT_COMPUTE.test(member.replace(/^[a-zA-Z]+:/, ''));
 
   const geminiApi =
     facts.service === 'generativelanguage.googleapis.com' || facts.apiKey?.sentTo === 'gemini-api';
@@ -147,7 +138,6 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
     projectChoice,
     fixConfigProject,
     member,
-    principalEmail,
     memberIsDefaultComputeAccount,
     geminiApi,
     ...(calledProject ? { calledProject } : {}),

@@ -12,6 +12,7 @@ import {
   notFound,
   quotaExhausted,
   serviceDisabled,
+  userLocationUnsupported,
 } from '../errors.js';
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
@@ -19,6 +20,9 @@ import type { ProjectState } from '../state.js';
 import { checkQuotaProject, homeProject, type ModelMethod, stream } from './vertex.js';
 
 export const GENERATIVE_LANGUAGE = 'generativelanguage.googleapis.com';
+
+/** Countries the Gemini API is not offered in (a representative subset of Google's list). */
+const UNSUPPORTED_COUNTRIES = new Set(['BY', 'CN', 'CU', 'HK', 'IR', 'KP', 'MO', 'RU', 'SY']);
 
 export function geminiRoutes(): Route[] {
   const path = new RegExp(
@@ -36,6 +40,10 @@ async function handleGemini(ctx: RequestContext) {
     method: `google.ai.generativelanguage.${version}.GenerativeService.${method[0]?.toUpperCase()}${method.slice(1)}`,
   };
   const project = consumerProject(ctx, rpc);
+  // The Gemini API serves only some countries; Google tells by the caller's IP address.
+  if (ctx.state.scenario.clientCountry && UNSUPPORTED_COUNTRIES.has(ctx.state.scenario.clientCountry)) {
+    throw userLocationUnsupported();
+  }
   if (project.services.get(GENERATIVE_LANGUAGE) !== 'ENABLED') {
     throw serviceDisabled(project.projectNumber, GENERATIVE_LANGUAGE);
   }

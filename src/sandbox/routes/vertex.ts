@@ -13,10 +13,12 @@ import {
   consumerInvalid,
   type GoogleApiError,
   iamPermissionDenied,
+  notFound,
   orgPolicyViolation,
   publisherModelNotAllowed,
   publisherModelNotFound,
   quotaExhausted,
+  serviceAgentCannotRead,
   serviceDisabled,
   userProjectDenied,
   vpcScViolation,
@@ -38,6 +40,8 @@ const RPC_METHOD: Record<ModelMethod, string> = {
 };
 
 export interface VertexCall {
+  /** gs:// objects the request references (fileData), read by the Vertex AI service agent. */
+  fileUris?: string[];
   version: string;
   project: string;
   location: string;
@@ -99,6 +103,7 @@ export function judgeVertexCall(
   }
   const orgError = orgPolicyCheck(project, call.model);
   if (orgError) throw orgError;
+  for (const uri of call.fileUris ?? []) serviceAgentReadCheck(state, project, uri);
   if (call.method !== 'countTokens') {
     const exceeded = state.consumeQuota('vertex', project, call.model);
     if (exceeded) throw vertexQuotaError(exceeded, project, call);
@@ -131,6 +136,32 @@ export function perimeterCheck(
     return vpcScViolation(uid, project.projectNumber, service);
   }
   return undefined;
+}
+
+/** The Vertex AI service agent of the consumer project reads gs:// inputs; it needs storage.objects.get. */
+function serviceAgentReadCheck(state: SandboxState, project: ProjectState, uri: string): void {
+  const bucketName = /^gs:\/\/([^/]+)/.exec(uri)?.[1];
+  if (!bucketName) return;
+  const agent = `service-${project.projectNumber}@gcp-sa-aiplatform.iam.gserviceaccount.com`;
+  const bucket = state.buckets.get(bucketName);
+  if (!bucket || !state.checkPermission(agent, 'storage.objects.get', bucket.project, bucket).granted) {
+    throw serviceAgentCannotRead(agent, bucketName);
+  }
+}
+
+/** fileData URIs anywhere in the request's contents. */
+export function fileUrisOf(body: unknown): string[] {
+  const contents = (body as { contents?: unknown })?.contents;
+  const list = Array.isArray(contents) ? contents : contents ? [contents] : [];
+  const uris: string[] = [];
+  for (const c of list) {
+    for (const part of (c as { parts?: unknown[] })?.parts ?? []) {
+      const fd = (part as { fileData?: { fileUri?: unknown }; file_data?: { file_uri?: unknown } }) ?? {};
+      const uri = fd.fileData?.fileUri ?? fd.file_data?.file_uri;
+      if (typeof uri === 'string') uris.push(uri);
+    }
+  }
+  return uris;
 }
 
 function orgPolicyCheck(project: ProjectState, model: string): GoogleApiError | undefined {
@@ -185,7 +216,40 @@ export function vertexRoutes(): Route[] {
   const path = new RegExp(
     `^/(?<version>v1|v1beta1)/projects/(?<project>${SEG})/locations/(?<location>${SEG})/publishers/(?<publisher>${SEG})/models/(?<model>${SEG}):(?<method>generateContent|streamGenerateContent|countTokens)$`,
   );
-  return [{ method: 'POST', path, handler: handleVertex }];
+  return [
+    { method: 'POST', path, handler: handleVertex },
+    {
+      method: 'GET',
+      path: new RegExp(`^/(?<version>v1|v1beta1)/publishers/(?<publisher>${SEG})/models/(?<model>${SEG})$`),
+      handler: getPublisherModel,
+    },
+  ];
+}
+
+/** publishers.models.get: the model card (no project, no location), as Model Garden lists it. */
+function getPublisherModel(ctx: RequestContext) {
+  const {
+    version,
+    publisher,
+    model: id,
+  } = ctx.params as { version: string; publisher: string; model: string };
+  requireOAuth(ctx.state, ctx.req, ctx.query, {
+    service: AIPLATFORM,
+    method: `google.cloud.aiplatform.${version}.ModelGardenService.GetPublisherModel`,
+  });
+  const model = ctx.state.models.find((m) => m.id === id);
+  if (!model || publisher !== 'google') {
+    throw notFound(`Publisher Model \`publishers/${publisher}/models/${id}\` not found.`);
+  }
+  const preview = /preview|exp/.test(id);
+  return {
+    name: `publishers/google/models/${id}`,
+    versionId: 'default',
+    openSourceCategory: 'PROPRIETARY',
+    launchStage: preview ? 'PUBLIC_PREVIEW' : 'GA',
+    versionState: preview ? 'VERSION_STATE_UNSTABLE' : 'VERSION_STATE_STABLE',
+    publisherModelTemplate: `projects/{project}/locations/{location}/publishers/google/models/${id}@{version_id}`,
+  };
 }
 
 async function handleVertex(ctx: RequestContext) {
@@ -196,6 +260,7 @@ async function handleVertex(ctx: RequestContext) {
     publisher: ctx.params.publisher as string,
     model: ctx.params.model as string,
     method: ctx.params.method as ModelMethod,
+    fileUris: fileUrisOf(ctx.body),
   };
   const who = requireOAuth(ctx.state, ctx.req, ctx.query, { service: AIPLATFORM, method: rpcMethod(call) });
   const quotaProject = ctx.req.headers['x-goog-user-project'];

@@ -462,6 +462,29 @@ const BREAKAGES: Breakage[] = [
     },
   },
   {
+    name: 'region-unsupported',
+    description:
+      'A developer in a country where the Gemini API is not offered calls it with a valid API key.',
+    expect: {
+      cause: 'region.unsupported',
+      http: 400,
+      status: 'FAILED_PRECONDITION',
+      message: 'User location is not supported for the API use.',
+    },
+    apply: (s) => {
+      s.apiKeys = [{ id: 'dev-key', project: PROD.id, state: 'ACTIVE' }];
+      s.clientCountry = 'HK';
+      s.call = {
+        ...s.call,
+        api: 'gemini',
+        model: 'gemini-2.5-flash',
+        credential: { kind: 'apiKey', id: 'dev-key' },
+      };
+      delete s.call.cloudRun;
+      delete s.call.projectEnv;
+    },
+  },
+  {
     name: 'quota-project-denied',
     description:
       'A developer runs image-api locally with user ADC whose quota project is acme-genai-staging; she may call Vertex AI in prod but may not bill to staging (no serviceusage.services.use there).',
@@ -558,9 +581,32 @@ const BREAKAGES: Breakage[] = [
   },
 ];
 
+/**
+ * Scenarios whose failure needs a request input `check`'s probe call does not carry (a gs://
+ * file): loadable by name, listed only on request.
+ */
+const EXTRA_BREAKAGES: Breakage[] = [
+  {
+    name: 'iam-service-agent',
+    description:
+      "image-api sends a reference image from gs://acme-shared-assets (owned by acme-ml-shared); Vertex AI reads it as the prod project's Vertex AI service agent, which has no storage role there.",
+    expect: {
+      cause: 'iam.service_agent',
+      http: 400,
+      status: 'FAILED_PRECONDITION',
+      message: `Service account \`service-${PROD.number}@gcp-sa-aiplatform.iam.gserviceaccount.com\` does not have \`[storage.objects.get]\` IAM permission(s) to the bucket "acme-shared-assets".`,
+    },
+    apply: (s) => {
+      s.buckets = [{ name: 'acme-shared-assets', project: SHARED.id }];
+      s.call.fileUri = 'gs://acme-shared-assets/brand/reference.png';
+    },
+  },
+];
+
 /** Every shipped scenario, built fresh (callers may mutate what they get). */
-export function shippedScenarios(): Scenario[] {
-  return [seedIncident(), ...BREAKAGES.map(acme)];
+export function shippedScenarios(opts: { all?: boolean } = {}): Scenario[] {
+  const extra = opts.all ? EXTRA_BREAKAGES.map(acme) : [];
+  return [seedIncident(), ...BREAKAGES.map(acme), ...extra];
 }
 
 export const OPERATOR_ACCOUNT_ID = OPERATOR_ID;

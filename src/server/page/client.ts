@@ -68,24 +68,32 @@ export const CLIENT_JS = String.raw`
     });
   }
 
+  // Text with Markdown code spans (the core writes ids that way), built as DOM.
+  function richText(target, text) { clear(target); inline(target, text || ''); }
+
   // ---- evidence highlighting ------------------------------------------------------------------
-  function collectSpans(diagnosis, length) {
+  // strict: keep a span only where the text there reads exactly as the fact's value (used for a
+  // log incident's sample, whose diagnosis may have been read from another record of the group).
+  function collectSpans(diagnosis, text, strict) {
+    var length = text.length;
     var spans = [];
-    function add(span, label, strong) {
+    function add(span, label, strong, value) {
       if (!span || typeof span.start !== 'number' || typeof span.end !== 'number') return;
       var start = Math.max(0, Math.min(length, span.start));
       var end = Math.max(0, Math.min(length, span.end));
-      if (end > start) spans.push({ start: start, end: end, label: label, strong: strong });
+      if (end <= start) return;
+      if (strict && (value === undefined || value === null || text.slice(start, end) !== String(value))) return;
+      spans.push({ start: start, end: end, label: label, strong: strong });
     }
     var facts = (diagnosis && diagnosis.facts) || {};
     var factSpans = facts.spans || {};
-    Object.keys(factSpans).forEach(function (name) { add(factSpans[name], name, false); });
+    Object.keys(factSpans).forEach(function (name) { add(factSpans[name], name, false, facts[name]); });
     (facts.errors || []).forEach(function (e) {
       var s = (e && e.spans) || {};
-      Object.keys(s).forEach(function (name) { add(s[name], name, false); });
+      Object.keys(s).forEach(function (name) { add(s[name], name, false, e[name]); });
     });
     var top = diagnosis && diagnosis.findings && diagnosis.findings[0];
-    if (top) (top.evidence || []).forEach(function (ev) { add(ev.span, ev.fact, true); });
+    if (top) (top.evidence || []).forEach(function (ev) { add(ev.span, ev.fact, true, ev.value); });
     return spans;
   }
 
@@ -118,7 +126,7 @@ export const CLIENT_JS = String.raw`
     if (blockId) $(blockId).hidden = !items || items.length === 0;
   }
 
-  function showDiagnosis(payload, text) {
+  function showDiagnosis(payload, text, strictSpans) {
     var diagnosis = payload.diagnosis;
     var top = diagnosis.findings[0];
     currentCode = top.code;
@@ -127,14 +135,14 @@ export const CLIENT_JS = String.raw`
     $('verdict-cause').textContent = top.cause;
     $('verdict-meter').value = top.confidence;
     $('verdict-confidence').textContent = Math.round(top.confidence * 100) + ' %';
-    $('verdict-summary').textContent = diagnosis.noError ? diagnosis.noError : top.summary;
-    $('plan-summary').textContent = payload.plan && payload.plan.summary ? 'Fix: ' + payload.plan.summary : '';
+    richText($('verdict-summary'), diagnosis.noError ? diagnosis.noError : top.summary);
+    richText($('plan-summary'), payload.plan && payload.plan.summary ? 'Fix: ' + payload.plan.summary : '');
     $('catalog-btn').textContent = 'Open catalog page ' + top.code;
 
     var evidenceBlock = $('evidence-block');
     if (typeof text === 'string' && text.length > 0) {
       evidenceBlock.hidden = false;
-      highlight($('evidence-text'), text, collectSpans(diagnosis, text.length));
+      highlight($('evidence-text'), text, collectSpans(diagnosis, text, !!strictSpans));
     } else {
       evidenceBlock.hidden = true;
       clear($('evidence-text'));
@@ -143,12 +151,13 @@ export const CLIENT_JS = String.raw`
       var li = el('li');
       li.appendChild(el('span', ev.fact + ': '));
       li.appendChild(el('code', ev.value));
-      if (ev.note) li.appendChild(el('span', ' (' + ev.note + ')', 'muted'));
+      if (ev.note) { var note = el('span', null, 'muted'); inline(note, ' (' + ev.note + ')'); li.appendChild(note); }
       return li;
     });
-    fillList('against-block', 'against-list', top.against, function (a) { return el('li', a); });
+    fillList('against-block', 'against-list', top.against, function (a) { var li = el('li'); inline(li, a); return li; });
     fillList('checks-block', 'checks-list', top.nextChecks, function (c) {
-      var li = el('li', c.description);
+      var li = el('li');
+      inline(li, c.description);
       if (c.command) { li.appendChild(document.createTextNode(' ')); li.appendChild(el('code', c.command)); }
       return li;
     });
@@ -267,7 +276,7 @@ export const CLIENT_JS = String.raw`
         btn.type = 'button';
         btn.setAttribute('aria-label', 'Show diagnosis and fix for incident ' + (index + 1));
         btn.addEventListener('click', function () {
-          showDiagnosis(inc, inc.example || '');
+          showDiagnosis(inc, inc.sample || '', true);
           results.focus();
         });
         actions.appendChild(btn);
@@ -275,7 +284,7 @@ export const CLIENT_JS = String.raw`
       body.appendChild(tr);
     });
     $('logs-results').hidden = false;
-    if (payload.incidents[0] && payload.incidents[0].diagnosis) showDiagnosis(payload.incidents[0], payload.incidents[0].example || '');
+    if (payload.incidents[0] && payload.incidents[0].diagnosis) showDiagnosis(payload.incidents[0], payload.incidents[0].sample || '', true);
   }
 
   function uploadLog(file) {

@@ -95,7 +95,11 @@ dialog::backdrop { background: rgb(0 0 0 / 0.45); }
 .catalog h4 { font-size: 1rem; margin: 0.75rem 0 0.25rem; }
 .dialog-head { display: flex; justify-content: space-between; gap: 1rem; align-items: start; }
 .muted { color: var(--muted); }
+th, button, [role=tab] { overflow-wrap: normal; white-space: nowrap; }
 td { overflow-wrap: anywhere; }
+td.num { overflow-wrap: normal; }
+[tabindex="-1"]:focus { outline: none; }
+p code, li code { background: var(--code-bg); padding: 0 0.2rem; border-radius: 0.2rem; }
 @media (max-width: 48rem) {
   /* Rows become labelled cards: nothing scrolls sideways on a phone. */
   #incidents thead { position: absolute; left: -9999px; }
