@@ -10,6 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { ScenarioCall } from '../src/sandbox/scenario.js';
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -29,7 +30,11 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-async function startChild(): Promise<{ child: ChildProcess; env: Record<string, string>; call: Record<string, any> }> {
+async function startChild(): Promise<{
+  child: ChildProcess;
+  env: Record<string, string>;
+  call: ScenarioCall;
+}> {
   const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, '--serve'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, BENCH_LATENCY_MS: String(LATENCY_MS) },
@@ -39,7 +44,7 @@ async function startChild(): Promise<{ child: ChildProcess; env: Record<string, 
     rl.once('line', done);
     child.once('exit', (code) => fail(new Error(`sandbox exited with ${code}`)));
   });
-  return { child, ...(JSON.parse(first) as { env: Record<string, string>; call: Record<string, any> }) };
+  return { child, ...(JSON.parse(first) as { env: Record<string, string>; call: ScenarioCall }) };
 }
 
 async function main(): Promise<void> {
@@ -49,10 +54,12 @@ async function main(): Promise<void> {
   const stateDir = await mkdtemp(join(tmpdir(), 'genai-doctor-bench-'));
   for (const v of PROJECT_ENV_VARS) delete process.env[v];
   Object.assign(process.env, env, { GENAI_DOCTOR_STATE_DIR: stateDir });
+  const run = call.cloudRun;
+  if (!run) throw new Error('the benchmark scenario must name a Cloud Run service');
   const opts = {
-    project: call.cloudRun.project,
-    cloudRun: call.cloudRun.service,
-    region: call.cloudRun.region,
+    project: run.project,
+    cloudRun: run.service,
+    region: run.region,
     model: call.model,
     location: call.location,
   };
@@ -73,11 +80,15 @@ async function main(): Promise<void> {
       sequential.push(s.wallMs);
     }
     const ratio = median(parallel) / median(sequential);
-    console.log(`check against the sandbox (seed-incident, ${LATENCY_MS} ms per request, ${probes} probes, ${RUNS} runs each, medians)`);
+    console.log(
+      `check against the sandbox (seed-incident, ${LATENCY_MS} ms per request, ${probes} probes, ${RUNS} runs each, medians)`,
+    );
     console.log(`  top finding:                 ${cause}`);
     console.log(`  parallel check wall time:    ${median(parallel)} ms   (runs: ${parallel.join(', ')})`);
     console.log(`  sequential probes wall time: ${median(sequential)} ms   (runs: ${sequential.join(', ')})`);
-    console.log(`  ratio parallel/sequential:   ${ratio.toFixed(3)}   (target <= 0.35: ${ratio <= 0.35 ? 'met' : 'NOT met'})`);
+    console.log(
+      `  ratio parallel/sequential:   ${ratio.toFixed(3)}   (target <= 0.35: ${ratio <= 0.35 ? 'met' : 'NOT met'})`,
+    );
   } finally {
     child.kill('SIGTERM');
     await rm(stateDir, { recursive: true, force: true });

@@ -155,6 +155,7 @@ export type SignalId =
   | 'org_policy'
   | 'deny_policy'
   | 'caller_lacks_permission'
+  | 'service_agent_named'
   | 'grant_role_hint';
 
 export interface Signal {

@@ -3,6 +3,8 @@
  * read exactly what Google said (status, reason, ErrorInfo metadata) instead of a paraphrase.
  */
 
+import { redactSecrets } from '../core/redact.js';
+
 export interface GoogleErrorDetail {
   '@type'?: string;
   reason?: string;
@@ -112,11 +114,11 @@ export function isPermissionDenied(e: unknown): boolean {
   return isGoogleApiError(e) && e.httpStatus === 403;
 }
 
-/** One line for a probe or log: `403 PERMISSION_DENIED: message`. */
+/** One line for a probe or log: `403 PERMISSION_DENIED: message`, secrets redacted. */
 export function describeError(e: unknown): string {
   if (isGoogleApiError(e)) {
     const head = [e.httpStatus || undefined, e.status].filter(Boolean).join(' ');
-    return head ? `${head}: ${e.message}` : e.message;
+    return redactSecrets(head ? `${head}: ${e.message}` : e.message);
   }
-  return e instanceof Error ? e.message : String(e);
+  return redactSecrets(e instanceof Error ? e.message : String(e));
 }

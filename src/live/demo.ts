@@ -14,7 +14,7 @@ import { runCheck } from './check.js';
 import { applyActions, chooseOption, describeAction, dryRun, toActions } from './fix.js';
 import { PROBES } from './probes.js';
 import { probeProgress } from './progress.js';
-import { renderCheck } from './report.js';
+import { renderCheckBrief } from './report.js';
 import { LiveSession, PROJECT_ENV_VARS } from './session.js';
 import { runVerify } from './verify.js';
 
@@ -58,7 +58,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       ),
     );
     // On a terminal the probes appear as they finish; in a log the report's table says it all.
-    const progress = process.stderr.isTTY ? probeProgress(PROBES.length) : { onProbe: () => {}, done: () => {} };
+    const progress = process.stderr.isTTY
+      ? probeProgress(PROBES.length)
+      : { onProbe: () => {}, done: () => {} };
     const record = await runCheck(
       {
         project: run?.project ?? call.project,
@@ -69,7 +71,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       },
       { onProbe: progress.onProbe },
     ).finally(progress.done);
-    o.out(renderCheck(record, 'text', o.color).trimEnd());
+    o.out(renderCheckBrief(record, o.color));
+    o.out('(full report: genai-doctor check ...; all formats: --format md|json)');
     result.cause = record.diagnosis.findings[0]?.cause;
     if (!o.apply) {
       o.out('');
@@ -89,7 +92,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     for (const a of actions) o.out(`  - ${describeAction(a)}`);
     for (const line of await dryRun(actions, { client, log: o.out }, style)) o.out(line);
     const { undoPath } = await applyActions(actions, record, option, { client, log: o.out });
-    o.out(`undo record: ${undoPath}`);
+    o.out(`undo record written: ${undoPath.split('/').pop()} (genai-doctor undo FILE reverts exactly this)`);
 
     o.out('');
     o.out(h('== genai-doctor verify --timeout 2m'));
@@ -105,7 +108,13 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     // What the workload calls NOW: its live env after the fix (project corrected).
     const now = await new LiveSession(record.options).target();
     o.out(`project ${now.callProject} (the service's env), location ${now.location}, as ${now.principal}`);
-    result.image = await workloadImageCall(sandbox.url, now.callProject, now.location, call.model, call.prompt);
+    result.image = await workloadImageCall(
+      sandbox.url,
+      now.callProject,
+      now.location,
+      call.model,
+      call.prompt,
+    );
     o.out(`model ${result.image.model}: ${result.image.mimeType}, ${result.image.bytes} bytes`);
     return result;
   } finally {

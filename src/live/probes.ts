@@ -5,6 +5,7 @@
  */
 import { servedAt } from '../core/data/models.js';
 import { bindingsOf } from '../core/policy.js';
+import { redactSecrets } from '../core/redact.js';
 import { geminiApiUrl, postWithApiKey } from '../gcp/apikey.js';
 import { getBillingInfo } from '../gcp/billing.js';
 import { describeError, isGoogleApiError, isNotFound } from '../gcp/errors.js';
@@ -69,18 +70,19 @@ function apiOf(s: LiveSession): string {
   return s.opts.api === 'gemini' ? GEMINI_API : VERTEX_API;
 }
 
+/** Error details for reports and state files, with anything secret-looking redacted. */
 export function probeError(e: unknown): ProbeError {
   if (isGoogleApiError(e)) {
     return {
       httpStatus: e.httpStatus,
       status: e.status,
       reason: e.reason,
-      message: e.message,
-      body: e.body || undefined,
-      text: e.diagnosable(),
+      message: redactSecrets(e.message),
+      body: e.body ? redactSecrets(e.body) : undefined,
+      text: redactSecrets(e.diagnosable()),
     };
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = redactSecrets(e instanceof Error ? e.message : String(e));
   return { httpStatus: 0, message, text: message };
 }
 
@@ -244,7 +246,11 @@ export const PROBES: ProbeSpec[] = [
             if (creds.ok && creds.via !== 'impersonation') {
               // The principal asks for itself: exactly what IAM answers for this caller.
               const granted = await testIamPermissions(creds.client, project, CALL_PERMISSIONS);
-              return { project, missing: CALL_PERMISSIONS.filter((p) => !granted.includes(p)), via: 'testIamPermissions' };
+              return {
+                project,
+                missing: CALL_PERMISSIONS.filter((p) => !granted.includes(p)),
+                via: 'testIamPermissions',
+              };
             }
             const eff = await effectivePermissions(s, project, t.principal);
             return {

@@ -5,6 +5,7 @@
 import pc from 'picocolors';
 import type { OutputFormat } from '../core/model.js';
 import { renderReport } from '../core/render/index.js';
+import { stepTitle } from '../core/render/steps.js';
 import type { CheckRecord } from './check.js';
 import type { ProbeResult, ProbeStatus } from './probes.js';
 
@@ -88,4 +89,33 @@ export function renderCheck(r: CheckRecord, format: OutputFormat, color: boolean
   }
   out.push(renderReport(r.diagnosis, r.plan, format, { color }));
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/**
+ * The short form for the demo: verdict, identity, probes, the top finding and the recommended
+ * option's steps. `genai-doctor check` prints the full report (facts, evidence, next checks).
+ */
+export function renderCheckBrief(r: CheckRecord, color: boolean): string {
+  const out: string[] = [];
+  const top = r.diagnosis.findings[0];
+  out.push(
+    r.healthy ? 'HEALTHY: the call works' : `PROBLEM: the call would fail (${top?.cause ?? 'unknown'})`,
+    ...identityLines(r, false),
+    `Probes (${r.wallMs} ms, in parallel):`,
+  );
+  for (const p of r.probes) out.push(probeLine(p, color));
+  if (top && !r.healthy) {
+    out.push(`Finding: ${top.code} ${top.cause} (${Math.round(top.confidence * 100)}%) ${top.title}`);
+    out.push(`  ${top.summary}`);
+    for (const f of r.diagnosis.findings.slice(1, 4))
+      out.push(`  also considered: ${f.cause} ${Math.round(f.confidence * 100)}%`);
+    const option = r.plan.options.find((o) => o.recommended) ?? r.plan.options[0];
+    if (option) {
+      out.push(`Plan (${option.id}): ${r.plan.summary}`);
+      option.steps.forEach((s, i) => {
+        out.push(`  ${i + 1}. ${stepTitle(s)}`);
+      });
+    }
+  }
+  return out.join('\n');
 }

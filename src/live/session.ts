@@ -332,7 +332,9 @@ export class LiveSession {
     }
     // The key file names its account: no need to wait for tokeninfo to compare.
     const callerEmail =
-      this.opts.impersonate ?? (await this.adc())?.clientEmail ?? (await this.callerEmail().catch(() => undefined));
+      this.opts.impersonate ??
+      (await this.adc())?.clientEmail ??
+      (await this.callerEmail().catch(() => undefined));
     if (callerEmail && callerEmail === t.principal) {
       return { ok: true, client: await this.callerClient(), via: 'caller' };
     }

@@ -53,7 +53,9 @@ export async function runVerify(check: CheckOptions, o: VerifyOptions): Promise<
     const ok = perm?.status === 'ok' && call?.status === 'ok' && !genError;
     const secs = (elapsed() / 1000).toFixed(1);
     const short = (p?: ProbeResult) =>
-      p?.error ? [p.error.httpStatus || '', p.error.status, p.error.reason].filter(Boolean).join(' ') : (p?.summary ?? '?');
+      p?.error
+        ? [p.error.httpStatus || '', p.error.status, p.error.reason].filter(Boolean).join(' ')
+        : (p?.summary ?? '?');
     o.log(
       `attempt ${attempts} (+${secs} s): permission ${perm?.status === 'ok' ? 'visible' : perm?.status === 'problem' ? 'not visible yet' : `unknown (${perm?.summary})`}; ` +
         `real call ${call?.status === 'ok' ? 'ok' : `failing (${short(call)})`}` +

@@ -3,8 +3,8 @@
  * boundaries) and posts the candidate lines and malformed lines it finds, in batches, with line
  * numbers relative to the range. The main thread parses, diagnoses and numbers them.
  */
-import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { fileRangeChunks } from './input.js';
 import { scanJsonLines } from './jsonl-scan.js';
 
 export interface ScanJob {
@@ -35,11 +35,7 @@ const flush = () => {
 };
 
 try {
-  const stream: AsyncIterable<Buffer> =
-    job.end > job.start
-      ? createReadStream(job.path, { start: job.start, end: job.end - 1, highWaterMark: 1 << 20 })
-      : (async function* () {})();
-  const counts = await scanJsonLines(stream, {
+  const counts = await scanJsonLines(fileRangeChunks(job.path, job.start, job.end), {
     candidate: (t, l) => {
       batch.push({ l, t });
       if (batch.length >= 256) flush();

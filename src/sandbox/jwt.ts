@@ -2,7 +2,7 @@
  * RS256 JSON Web Tokens with node:crypto: the sandbox signs ID tokens with its own key and
  * verifies the assertions service-account keys sign (JWT-bearer grant and self-signed JWTs).
  */
-import { createPublicKey, createSign, createVerify, generateKeyPair, type KeyObject } from 'node:crypto';
+import { createSign, createVerify, generateKeyPair, type KeyObject } from 'node:crypto';
 
 export interface RsaKeyPair {
   privateKeyPem: string;
@@ -18,10 +18,6 @@ export function generateRsaKey(): Promise<RsaKeyPair> {
         resolve({ privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), publicKey });
     });
   });
-}
-
-export function publicKeyOf(privateKeyPem: string): KeyObject {
-  return createPublicKey(privateKeyPem);
 }
 
 function b64url(data: Buffer | string): string {

@@ -6,7 +6,7 @@
  */
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { CAUSE_IDS, type CauseId } from '../core/taxonomy.js';
+import { CAUSE_IDS } from '../core/taxonomy.js';
 
 const Expr = Type.Object({
   expression: Type.String(),
@@ -303,8 +303,4 @@ function checkReferences(s: Scenario, source: string): void {
     if (!ids.has(g.project)) problems.push(`recentGrants names unknown project ${g.project}`);
   }
   if (problems.length > 0) throw new ScenarioError(`${source}: ${problems.join('; ')}`);
-}
-
-export function isCause(value: string): value is CauseId {
-  return (CAUSE_IDS as string[]).includes(value);
 }

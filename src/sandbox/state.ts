@@ -326,6 +326,19 @@ export class SandboxState {
     return (history[0] as PolicyVersion).policy;
   }
 
+  /** Drops versions no check can see any more: all but the newest one older than the delay. */
+  private prune(history: PolicyVersion[]): void {
+    const cutoff = Date.now() - this.propagationDelayMs;
+    let newestVisible = -1;
+    for (let i = history.length - 1; i >= 0; i--) {
+      if ((history[i] as PolicyVersion).at <= cutoff) {
+        newestVisible = i;
+        break;
+      }
+    }
+    if (newestVisible > 0) history.splice(0, newestVisible);
+  }
+
   /** getIamPolicy: the current policy as the requested version shows it. */
   readPolicy(history: PolicyVersion[], requestedVersion = 1): Policy {
     const policy = clone(this.currentPolicy(history));
@@ -401,6 +414,7 @@ export class SandboxState {
       etag: newEtag(),
     };
     history.push({ at: Date.now(), policy: next });
+    this.prune(history);
     return this.readPolicy(history, 3);
   }
 

@@ -5,9 +5,9 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { redactDeep } from '../core/render/index.js';
 import type { ConsoleEngine } from './engine.js';
 import { toErrorBody } from './errors.js';
-import { redactDeep } from './redact-response.js';
 import { registerApplyRoute } from './routes/apply.js';
 import { registerCheckRoutes } from './routes/check.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
@@ -30,7 +30,8 @@ export interface ConsoleServerOptions {
   logger?: boolean;
 }
 
-export const DEFAULT_JSON_LIMIT = 2 * 1024 * 1024;
+/** Room for the 10 MB of error text the core handles, plus JSON escaping. */
+export const DEFAULT_JSON_LIMIT = 12 * 1024 * 1024;
 export const DEFAULT_LOGS_LIMIT = 50 * 1024 * 1024;
 
 export interface ConsoleLimits {

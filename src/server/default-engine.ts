@@ -6,21 +6,16 @@
 import type { Readable } from 'node:stream';
 import { explainCode, renderCatalogPage } from '../core/catalog/index.js';
 import { diagnose } from '../core/diagnose/index.js';
-import { IncidentGrouper } from '../core/incidents/group.js';
 import type { Context, Diagnosis, Plan } from '../core/model.js';
 import { buildPlan } from '../core/plan/index.js';
-import { renderConsole } from '../core/render/console.js';
-import { renderGcloud } from '../core/render/gcloud.js';
-import { planJson } from '../core/render/json.js';
-import { planMarkdown } from '../core/render/plan-md.js';
-import { renderTerraform } from '../core/render/terraform.js';
+import { renderPlan as renderCorePlan } from '../core/render/index.js';
 import type { RoleIndex } from '../core/roles/index.js';
 import { runCheck } from '../live/check.js';
 import { applyActions, chooseOption, FixRefusal, operatorClient, toActions } from '../live/fix.js';
 import type { ProbeResult, ProbeStatus } from '../live/probes.js';
+import { analyzeStream } from '../logs/analyze.js';
 import { coreEngine } from '../logs/engine.js';
-import { inputChunks, LogInputError } from '../logs/input.js';
-import { readFailures } from '../logs/read.js';
+import { LogInputError } from '../logs/input.js';
 import type {
   ApplyAnswer,
   CatalogAnswer,
@@ -35,24 +30,6 @@ import type {
 } from './engine.js';
 import { HttpError } from './errors.js';
 import type { CheckQuery, PlanFormat } from './schemas.js';
-
-function requireLive(live: LiveBackend | undefined): LiveBackend {
-  if (!live) {
-    throw new HttpError(
-      503,
-      'LIVE_CHECK_OFF',
-      'Live checks are off: start `genai-doctor serve` with the sandbox (the default) or with --real and ADC',
-    );
-  }
-  return live;
-}
-
-function dropEmpty(query: CheckQuery): CheckQuery {
-  return Object.fromEntries(
-    Object.entries(query).filter(([, v]) => typeof v === 'string' && v.trim() !== ''),
-  );
-}
-
 import { failuresPerMinute } from './timeline.js';
 
 /** Where live checks go: the embedded sandbox's env, or the process env for real Google Cloud. */
@@ -71,6 +48,23 @@ export interface DefaultEngineOptions {
   roles?: RoleIndex;
 }
 
+function requireLive(live: LiveBackend | undefined): LiveBackend {
+  if (!live) {
+    throw new HttpError(
+      503,
+      'LIVE_CHECK_OFF',
+      'Live checks are off: start `genai-doctor serve` with the sandbox (the default) or with --real and ADC',
+    );
+  }
+  return live;
+}
+
+function dropEmpty(query: CheckQuery): CheckQuery {
+  return Object.fromEntries(
+    Object.entries(query).filter(([, v]) => typeof v === 'string' && v.trim() !== ''),
+  );
+}
+
 const PROBE_OUTCOME: Record<ProbeStatus, ProbeOutcome> = {
   ok: 'pass',
   problem: 'fail',
@@ -86,20 +80,8 @@ function probeView(p: ProbeResult): ProbeView {
 export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngine {
   const planOf = (diagnosis: Diagnosis): Plan =>
     buildPlan(diagnosis, options.roles ? { roles: options.roles } : {});
-  const renderPlan = (plan: Plan, format: PlanFormat): string => {
-    switch (format) {
-      case 'gcloud':
-        return renderGcloud(plan);
-      case 'terraform':
-        return renderTerraform(plan);
-      case 'console':
-        return renderConsole(plan);
-      case 'md':
-        return planMarkdown(plan);
-      case 'json':
-        return `${JSON.stringify(planJson(plan), null, 2)}\n`;
-    }
-  };
+  // core/render's renderPlan redacts its output too; the format names are the same.
+  const renderPlan = (plan: Plan, format: PlanFormat): string => renderCorePlan(plan, format);
   const renderAll = (plan: Plan): Renderings => ({
     gcloud: renderPlan(plan, 'gcloud'),
     terraform: renderPlan(plan, 'terraform'),
@@ -127,39 +109,30 @@ export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngin
       };
     },
     async readLogs(input: Readable, name: string, context: Context): Promise<LogsAnswer> {
-      // The same engine as `genai-doctor logs` (redact, then diagnose), with this console's roles.
-      const grouper = new IncidentGrouper({ ...coreEngine, plan: planOf }, { context });
       // The upload's own errors (413 while streaming, corrupt gzip) are the answer the client needs;
       // the reader wraps stream errors in its own type, so keep the first one seen here.
       let uploadError: unknown;
       input.once('error', (err) => {
         uploadError ??= err;
       });
-      const read = await readFailures(inputChunks(input), { failure: (r) => grouper.add(r) }).catch(
-        (err: unknown) => {
-          if (uploadError instanceof HttpError) throw uploadError;
-          if (err instanceof LogInputError) throw new HttpError(400, 'BAD_LOG', err.message);
-          throw err;
-        },
-      );
-      const incidents = grouper.incidents();
+      // The same reader and engine as `genai-doctor logs` (redact, then diagnose), with this
+      // console's role catalog for the plans.
+      const analysis = await analyzeStream(input, name, {
+        engine: { ...coreEngine, plan: planOf },
+        context,
+      }).catch((err: unknown) => {
+        if (uploadError instanceof HttpError) throw uploadError;
+        if (err instanceof LogInputError) throw new HttpError(400, 'BAD_LOG', err.message);
+        throw err;
+      });
+      const incidents = analysis.incidents;
       const withRenderings: IncidentAnswer[] = incidents.map((incident) => ({
         ...incident,
         rendered: renderAll(incident.plan ?? planOf(incident.diagnosis)),
       }));
       return {
-        input: name,
-        stats: {
-          records: read.records,
-          lines: read.records,
-          bytes: read.bytes,
-          candidates: read.candidates,
-          failures: grouper.failures,
-          diagnosed: grouper.diagnosed,
-          malformed: read.malformed,
-          malformedLines: read.malformedLines,
-          format: read.format,
-        },
+        input: analysis.input,
+        stats: { ...analysis.stats, lines: analysis.stats.records },
         incidents: withRenderings,
         timeline: failuresPerMinute(incidents),
       };

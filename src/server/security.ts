@@ -72,7 +72,7 @@ export type RequestVerdict =
  * for requests CORS would let it send without a preflight).
  */
 export function judgeRequest(
-  headers: { host?: string | undefined; origin?: string | undefined },
+  headers: { host?: string | undefined; origin?: string | undefined; 'sec-fetch-site'?: string | undefined },
   boundToLoopback: boolean,
 ): RequestVerdict {
   const host = headers.host ?? '';
@@ -82,6 +82,18 @@ export function judgeRequest(
       status: 421,
       reason: 'foreign-host',
       message: `Host "${host.slice(0, 100)}" is not this console (it listens on loopback only)`,
+    };
+  }
+  // Browsers label every request with where it came from. Requests without an Origin (an <img>
+  // or <script> tag on another site) are still marked cross-site / same-site here: refuse them,
+  // so no other page, not even another port on this machine, can start work in the console.
+  const site = headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') {
+    return {
+      ok: false,
+      status: 403,
+      reason: 'foreign-origin',
+      message: 'Cross-origin requests are refused: the console only answers its own page',
     };
   }
   const origin = headers.origin;

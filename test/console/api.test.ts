@@ -286,6 +286,16 @@ describe('console API', () => {
     );
   });
 
+  test('with live checks off, a check answers 503 (JSON) or a failure event (SSE) saying how to turn them on', async () => {
+    const res = await postJson(`${c.url}/api/check`, {});
+    assert.equal(res.status, 503);
+    assert.equal(res.body.error.code, 'LIVE_CHECK_OFF');
+    const stream = await fetch(`${c.url}/api/check/stream`);
+    const text = await stream.text();
+    assert.match(text, /event: start\n/);
+    assert.match(text, /event: failure\ndata: \{[^\n]*"code":"LIVE_CHECK_OFF"/);
+  });
+
   test('unknown paths answer JSON 404', async () => {
     const res = await getJson(`${c.url}/api/nothing-here`);
     assert.equal(res.status, 404);

@@ -254,6 +254,7 @@ describe('console page in Chromium', () => {
     const text = `${payloads.join('\n')}\n${SEED_ERROR}`;
     await page.fill('#error-text', text);
     await page.fill('#ctx-project', '<img src=y onerror="window.__pwned=8">');
+    await page.fill('#ctx-principal', '[x](javascript:window.__pwned=12) [y](https://attacker.example/)');
     await page.click('#diagnose-btn');
     await page.waitForSelector('#results:not([hidden])');
     assert.equal(await page.$eval('#evidence-text', (e) => e.textContent), text);
@@ -292,6 +293,11 @@ describe('console page in Chromium', () => {
       (n) => n.length,
     );
     assert.equal(injected, 0, 'no injected element exists');
+    assert.equal(
+      await page.$$eval('#results a, #logs-results a, #check-results a', (n) => n.length),
+      0,
+      'no link from user data',
+    );
     await shot(page, 'hostile-payloads');
     assert.deepEqual(w.foreign, []);
     assert.deepEqual(

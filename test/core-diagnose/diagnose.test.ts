@@ -236,6 +236,13 @@ describe('causes from the evidence', () => {
     assert.match(finding(d, 'iam.missing_permission').summary, /in project `datadog-sandbox`/);
   });
 
+  test('a default compute account named by the error is named as such', () => {
+    const text = `${F.vertex403('acme', 'global', 'gemini-2.5-flash')}\ncaller: 123456789012-compute@developer.gserviceaccount.com`;
+    const m = finding(diagnose(text), 'iam.missing_permission');
+    const e = m.evidence.find((x) => x.value === '123456789012-compute@developer.gserviceaccount.com');
+    assert.match(e?.note ?? '', /Compute Engine default service account of project number 123456789012/);
+  });
+
   test('the App Engine default account is named as such', () => {
     const d = diagnose(F.vertex403('acme', 'global', 'gemini-2.5-flash'), {
       principal: 'acme@appspot.gserviceaccount.com',

@@ -70,7 +70,7 @@ describe('fault test', () => {
     assert.equal(reset.status, 502);
     assert.equal(reset.body.error.cause, 'unknown');
 
-    proxy.set({ kind: 'delay', ms: 5000 });
+    proxy.set({ kind: 'delay', ms: 10_000 });
     before = proxy.calls;
     const slow = await call('upstream slower than the deadline');
     assert.equal(slow.status, 504);
@@ -125,9 +125,11 @@ describe('fault test', () => {
     assert.equal(always.status, 429);
     assert.equal(always.body.error.code, 1153);
     assert.equal(always.headers.get('retry-after'), '1');
-    const line = stack.logs.findLast((l) => l.event === 'image.failed')!;
+    const line = stack.logs.find(
+      (l) => l.event === 'image.failed' && l.request_id === always.body.error.request_id,
+    )!;
     const attempts = line.attempts as { retry: { retry: boolean; basis?: string; why?: string } }[];
-    // 1500 ms deadline, 400 ms server-named delay: a bounded number of attempts, all RetryInfo-paced.
+    // 3000 ms deadline, 400 ms server-named delay, at most 4 attempts, all RetryInfo-paced.
     assert.ok(attempts.length >= 2 && attempts.length <= 4, `attempts ${attempts.length}`);
     assert.equal(proxy.calls - before, attempts.length);
     assert.ok(attempts.slice(0, -1).every((a) => a.retry.basis === 'retry-info'));

@@ -37,7 +37,7 @@ describe('each sandbox scenario through the service', () => {
           location: sc.location,
           model: sc.model,
           // Throttling is retried; keep the deadline short so the test sees the final 429.
-          requestDeadlineMs: 2500,
+          requestDeadlineMs: 4000,
         },
       });
       try {

@@ -23,7 +23,12 @@ let sb: Sandbox;
 let dir: string;
 
 before(async () => {
-  sb = await startSandbox({ scenario: 'iam-missing-permission', propagationDelayMs: 300, operationDelayMs: 0, latencyMs: 15 });
+  sb = await startSandbox({
+    scenario: 'iam-missing-permission',
+    propagationDelayMs: 300,
+    operationDelayMs: 0,
+    latencyMs: 15,
+  });
   // A little per-request latency widens every read-modify-write window, so the fix really races.
   // This file runs in its own process: the in-process writers talk to this sandbox.
   Object.assign(process.env, sb.env);
@@ -42,7 +47,12 @@ interface WriterStats {
 }
 
 /** One writer: adds its own member per round with a raw read-modify-write, retrying on 409. */
-async function writer(client: GcpClient, project: string, id: number, until: () => boolean): Promise<WriterStats> {
+async function writer(
+  client: GcpClient,
+  project: string,
+  id: number,
+  until: () => boolean,
+): Promise<WriterStats> {
   const stats: WriterStats = { rounds: 0, conflicts: 0, members: [] };
   while (!until() || stats.rounds < 3) {
     const member = `user:writer-${id}-${stats.rounds}@example.com`;

@@ -48,13 +48,19 @@ describe('every shipped scenario through check -> fix -> verify', { concurrency:
         };
         const cause = (report.diagnosis?.findings ?? report.findings ?? [])[0]?.cause;
         const accepted = [sb.scenario.expect.cause, ...(sb.scenario.expect.accept ?? [])];
-        assert.ok(cause && accepted.includes(cause as never), `${sc.name}: expected ${accepted.join(' | ')}, got ${cause}`);
+        assert.ok(
+          cause && accepted.includes(cause as never),
+          `${sc.name}: expected ${accepted.join(' | ')}, got ${cause}`,
+        );
 
         const dry = await runCli(['fix'], env, dir);
         assert.equal(dry.code, 0, dry.stdout + dry.stderr);
         const manual = dry.stdout.split('\n').filter((l) => l.includes('MANUAL:'));
         if (manual.length > 0) {
-          assert.ok(!MUST_FIX.has(sc.name), `${sc.name} should be fixable, plan has manual steps:\n${manual.join('\n')}`);
+          assert.ok(
+            !MUST_FIX.has(sc.name),
+            `${sc.name} should be fixable, plan has manual steps:\n${manual.join('\n')}`,
+          );
           results.push(`${sc.name}: ${cause} (manual: ${manual.length} step(s))`);
           return;
         }

@@ -4,7 +4,7 @@
  * Run env the fix changed goes back. Through the CLI as a user runs it.
  */
 import assert from 'node:assert/strict';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Policy } from '../../src/core/iam.js';
@@ -17,7 +17,9 @@ import { startSandbox } from '../../src/sandbox/index.js';
 import { checkInvocation, runCli, workDir } from './harness.js';
 
 function grants(p: Policy): string[] {
-  return (p.bindings ?? []).flatMap((b) => b.members.map((m) => `${b.role} ${m}${b.condition ? ' (cond)' : ''}`)).sort();
+  return (p.bindings ?? [])
+    .flatMap((b) => b.members.map((m) => `${b.role} ${m}${b.condition ? ' (cond)' : ''}`))
+    .sort();
 }
 
 async function undoFile(dir: string): Promise<string> {
@@ -27,7 +29,11 @@ async function undoFile(dir: string): Promise<string> {
 }
 
 test('undo removes the grant fix added and keeps a grant made after the fix', async () => {
-  const sb = await startSandbox({ scenario: 'iam-missing-permission', propagationDelayMs: 300, operationDelayMs: 0 });
+  const sb = await startSandbox({
+    scenario: 'iam-missing-permission',
+    propagationDelayMs: 300,
+    operationDelayMs: 0,
+  });
   const dir = await workDir();
   try {
     Object.assign(process.env, sb.env);
@@ -59,7 +65,7 @@ test('undo removes the grant fix added and keeps a grant made after the fix', as
   }
 });
 
-test('undo restores the Cloud Run env and keeps a grant that existed before the fix', async () => {
+test('undo restores the Cloud Run env and removes the grant: the policy is as before the fix', async () => {
   const sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 300, operationDelayMs: 0 });
   const dir = await workDir();
   try {
@@ -73,7 +79,11 @@ test('undo restores the Cloud Run env and keeps a grant that existed before the 
     const check = await runCli([...args, '--format', 'json'], env, dir);
     assert.equal(check.code, 1);
     // The option that corrects the env and grants, without creating a service account.
-    const plan = (JSON.parse(check.stdout) as { plan: { options: Array<{ id: string; steps: Array<{ kind: string; key?: string }> }> } }).plan;
+    const plan = (
+      JSON.parse(check.stdout) as {
+        plan: { options: Array<{ id: string; steps: Array<{ kind: string; key?: string }> }> };
+      }
+    ).plan;
     const option = plan.options.find(
       (o) =>
         o.steps.some((st) => st.kind === 'set_config' && st.key === 'GOOGLE_CLOUD_PROJECT') &&
@@ -102,13 +112,30 @@ test('fix refuses to run without --yes off a terminal, and without a check recor
     const none = await runCli(['fix'], {}, dir);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /run genai-doctor check first/);
-    const sb = await startSandbox({ scenario: 'iam-missing-permission', propagationDelayMs: 300, operationDelayMs: 0 });
+    const sb = await startSandbox({
+      scenario: 'iam-missing-permission',
+      propagationDelayMs: 300,
+      operationDelayMs: 0,
+    });
     try {
       const { args, env } = checkInvocation(sb);
       await runCli(args, env, dir);
       const noYes = await runCli(['fix', '--apply'], env, dir);
       assert.equal(noYes.code, 2);
       assert.match(noYes.stderr, /refusing to apply without --yes/);
+
+      // A plan edited to grant a primitive or a service-agent role is refused, even with --yes.
+      const record = JSON.parse(await readFile(join(dir, '.genai-doctor', 'last-check.json'), 'utf8'));
+      for (const role of ['roles/editor', 'roles/aiplatform.serviceAgent']) {
+        for (const o of record.plan.options) {
+          for (const st of o.steps) if (st.kind === 'grant_role') st.role = role;
+        }
+        const edited = join(dir, `edited-${role.replace(/\W/g, '_')}.json`);
+        await writeFile(edited, JSON.stringify(record));
+        const refused = await runCli(['fix', '--apply', '--yes', '--from', edited], env, dir);
+        assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+        assert.match(refused.stderr, /refusing to grant/);
+      }
     } finally {
       await sb.close();
     }

@@ -181,6 +181,31 @@ describe('official clients against the seed-incident sandbox', () => {
     assert.equal(count.totalTokens, 6);
   });
 
+  it('@google/genai with googleAuthOptions (the operator ADC key): the operator is no model user', async () => {
+    const operatorTokens = () =>
+      [...sb.state.tokens.values()].filter(
+        (t) => t.email === sb.scenario.operator.email && t.via === 'jwt-bearer',
+      ).length;
+    const before = operatorTokens();
+    const ai = new GoogleGenAI({
+      vertexai: true,
+      project: 'datadog-ese-sandbox',
+      location: 'global',
+      httpOptions: { baseUrl: sb.url },
+      googleAuthOptions: { keyFilename: sb.adcFile, clientOptions: { transporter: sandboxTransporter(sb) } },
+    });
+    await assert.rejects(
+      ai.models.countTokens({ model: 'gemini-2.5-flash', contents: 'x' }),
+      (err: Error & { status?: number }) => {
+        assert.equal(err.status, 403);
+        assert.equal(errorInfoOf(JSON.parse(err.message))?.reason, 'IAM_PERMISSION_DENIED');
+        return true;
+      },
+    );
+    // The call really ran as the operator: its token came from the JWT-bearer exchange.
+    assert.equal(operatorTokens(), before + 1);
+  });
+
   it('@google/genai streams generateContent over SSE', async () => {
     const ai = new GoogleGenAI({
       vertexai: true,
@@ -294,6 +319,25 @@ describe('@google/genai in Gemini API mode (API keys)', () => {
         contents: 'x',
       }),
       /models\/gemini-9-ultra is not found for API version v1beta/,
+    );
+  });
+
+  it('Vertex AI express mode (vertexai: true with an API key) uses the publisher path and the key', async () => {
+    const ai = new GoogleGenAI({
+      vertexai: true,
+      apiKey: sb.state.apiKeyStrings.good as string,
+      httpOptions: { baseUrl: sb.url },
+    });
+    const res = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'express' });
+    assert.match(res.text ?? '', /Sandbox reply from gemini-2\.5-flash: express/);
+    const blocked = new GoogleGenAI({
+      vertexai: true,
+      apiKey: sb.state.apiKeyStrings['maps-only'] as string,
+      httpOptions: { baseUrl: sb.url },
+    });
+    await assert.rejects(
+      blocked.models.generateContent({ model: 'gemini-2.5-flash', contents: 'x' }),
+      /API_KEY_SERVICE_BLOCKED/,
     );
   });
 

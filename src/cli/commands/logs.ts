@@ -165,7 +165,8 @@ async function remote<T>(run: () => Promise<T>, what: string): Promise<T> {
     const status = e.code ?? e.status;
     const detail =
       typeof e.body === 'object' ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
-    throw new CliError(`${what} request failed${status ? ` (HTTP ${status})` : ''}: ${detail}`, EXIT.problem);
+    const why = typeof status === 'number' ? ` (HTTP ${status})` : e.code ? ` (${e.code})` : '';
+    throw new CliError(`${what} request failed${why}: ${detail}`, EXIT.problem);
   }
 }
 
@@ -177,12 +178,14 @@ export function register(cmd: Command): void {
         throw new CliError(`--format must be text, json or md, got "${o.format}"`);
       }
       const analysis = await analyzeSource(file, o);
-      const [{ renderAnalysis }, { redactSecrets }] = await Promise.all([
+      const [{ redactDeep, renderAnalysis }, { redactSecrets }] = await Promise.all([
         import('../../core/incidents/render.js'),
         import('../../core/redact.js'),
       ]);
       // Samples are redacted already; this catches a key in any other field a log carried.
-      process.stdout.write(redactSecrets(renderAnalysis(analysis, o.format as 'text' | 'json' | 'md')));
+      process.stdout.write(
+        renderAnalysis(redactDeep(analysis, redactSecrets), o.format as 'text' | 'json' | 'md'),
+      );
       // Failures found is the "problem found" outcome, as with `check`.
       process.exitCode = analysis.incidents.length > 0 ? EXIT.problem : EXIT.ok;
     });

@@ -42,13 +42,19 @@ export function register(cmd: Command): void {
           `--incident ${o.incident}: there are ${analysis.incidents.length} incidents (1-${analysis.incidents.length}, or an id)`,
         );
       }
-      const [{ incidentRunbook }, { docHtml, docMarkdown }, { incidentMonitoring }, { redactSecrets }] =
-        await Promise.all([
-          import('../../core/incidents/runbook.js'),
-          import('../../core/incidents/doc.js'),
-          import('../../monitors/definitions.js'),
-          import('../../core/redact.js'),
-        ]);
+      const [
+        { incidentRunbook },
+        { docHtml, docMarkdown },
+        { incidentMonitoring },
+        { redactSecrets },
+        { redactDeep },
+      ] = await Promise.all([
+        import('../../core/incidents/runbook.js'),
+        import('../../core/incidents/doc.js'),
+        import('../../monitors/definitions.js'),
+        import('../../core/redact.js'),
+        import('../../core/incidents/render.js'),
+      ]);
       const service = incident.service ?? o.service ?? 'SERVICE';
       const monitoring = incidentMonitoring(
         {
@@ -64,8 +70,10 @@ export function register(cmd: Command): void {
         incident.sample,
         o.successText,
       );
-      const doc = incidentRunbook(analysis, incident, monitoring);
-      const out = redactSecrets(o.format === 'html' ? docHtml(doc) : docMarkdown(doc));
+      // Redact the document's strings, not the rendered page: a redaction must not cut through
+      // an HTML entity or a Markdown escape.
+      const doc = redactDeep(incidentRunbook(analysis, incident, monitoring), redactSecrets);
+      const out = o.format === 'html' ? docHtml(doc) : docMarkdown(doc);
       if (o.output) writeFileSync(o.output, out);
       else process.stdout.write(out);
     });

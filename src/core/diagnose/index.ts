@@ -21,7 +21,9 @@ const FLOOR = 0.2;
 const CONFIDENT = 0.35;
 
 export function diagnose(text: string, context: Context = {}): Diagnosis {
-  return diagnoseFacts(parseFacts(text), context);
+  const d = diagnoseFacts(parseFacts(text), context);
+  if (text.trim() === '') d.noError = 'the input is empty';
+  return d;
 }
 
 export function diagnoseFacts(facts: Facts, context: Context = {}): Diagnosis {
@@ -87,8 +89,6 @@ function noErrorReason(f: Facts): string | undefined {
     f.constraint !== undefined ||
     f.vpcScId !== undefined;
   if (hasError) return undefined;
-  if (f.errors.length === 0 && !f.message && !f.url && !f.resource)
-    return 'the input is empty or holds no error text';
   return 'no error was recognised in the input (no HTTP error code, rpc status, reason or known error message)';
 }
 

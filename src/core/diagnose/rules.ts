@@ -11,14 +11,21 @@ import { Hit, type RuleHit } from './evidence.js';
 
 export type Rule = (d: Derived) => RuleHit | undefined;
 
-const ACT_AS_PERMISSIONS = new Set([
-  'iam.serviceAccounts.actAs',
-  'iam.serviceAccounts.getAccessToken',
-  'iam.serviceAccounts.implicitDelegation',
-  'iam.serviceAccounts.signBlob',
-  'iam.serviceAccounts.signJwt',
-  'iam.serviceAccounts.getOpenIdToken',
-]);
+/** Checked on a service account, not on the called resource (compared lower-cased: messages vary). */
+const ACT_AS_PERMISSIONS = new Set(
+  [
+    'iam.serviceAccounts.actAs',
+    'iam.serviceAccounts.getAccessToken',
+    'iam.serviceAccounts.implicitDelegation',
+    'iam.serviceAccounts.signBlob',
+    'iam.serviceAccounts.signJwt',
+    'iam.serviceAccounts.getOpenIdToken',
+  ].map((p) => p.toLowerCase()),
+);
+
+function isActAs(perm: string | undefined): boolean {
+  return perm !== undefined && ACT_AS_PERMISSIONS.has(perm.toLowerCase());
+}
 
 function code(s: string | undefined): string {
   return s === undefined ? '' : `\`${s}\``;
@@ -60,8 +67,7 @@ const missingPermission: Rule = (d) => {
   if (!(iamReason || (perm && d.denied) || d.signal('caller_lacks_permission'))) return undefined;
   const base = iamReason && perm ? 0.85 : perm ? 0.78 : iamReason ? 0.7 : 0.55;
   const h = new Hit(d, base).fact('http').fact('status').fact('reason').fact('permission').fact('resource');
-  if (perm && ACT_AS_PERMISSIONS.has(perm))
-    h.minus(0.4, `\`${perm}\` is checked on a service account: see iam.act_as`);
+  if (isActAs(perm)) h.minus(0.4, `\`${perm}\` is checked on a service account: see iam.act_as`);
   if (perm === 'serviceusage.services.use') {
     h.minus(0.3, 'the permission is the one needed on a quota project: see quota_project.denied');
   }
@@ -97,6 +103,10 @@ const missingPermission: Rule = (d) => {
   if (d.signal('permission_denied_on_project') && !perm)
     h.minus(0.25, 'the project itself is refused, not a permission');
   if (d.signal('vpc_sc') || d.signal('org_policy')) h.minus(0.4, 'a policy outside IAM roles is named');
+  if (d.signal('deny_policy')) h.minus(0.2, 'an IAM deny policy is named: an allow grant will not help');
+  if (d.signal('service_agent_named') && d.principal?.kind !== 'service_agent') {
+    h.minus(0.15, 'the message names a Google-managed service agent');
+  }
   const where = grantProject(d);
   const role = perm?.startsWith('aiplatform.')
     ? ' (roles/aiplatform.user holds aiplatform.endpoints.predict)'
@@ -627,7 +637,7 @@ const vpcSc: Rule = (d) => {
 const actAs: Rule = (d) => {
   const perm = d.permission;
   let base = 0;
-  if (perm && ACT_AS_PERMISSIONS.has(perm)) base = 0.9;
+  if (isActAs(perm)) base = 0.9;
   else if (d.signal('refresh_error') && /impersonat/i.test(d.facts.message ?? d.notes.text)) base = 0.6;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('permission').fact('service').fact('status');
@@ -657,12 +667,16 @@ const denyPolicy: Rule = (d) => {
 
 const serviceAgent: Rule = (d) => {
   const p = d.principal;
-  if (p?.kind !== 'service_agent') return undefined;
+  const named = d.signal('service_agent_named');
+  if (p?.kind !== 'service_agent' && !named) return undefined;
   if (!d.denied && !d.signal('caller_lacks_permission') && !d.permission) return undefined;
-  const base = p.source === 'error' ? 0.8 : p.source === 'context' ? 0.75 : 0.7;
+  const base =
+    p?.kind !== 'service_agent' ? 0.62 : p.source === 'error' ? 0.8 : p.source === 'context' ? 0.75 : 0.7;
   const h = new Hit(d, base).fact('permission').fact('project');
   addPrincipal(h, d);
-  if (p.source === 'managed-runtime')
+  if (named && p?.kind !== 'service_agent')
+    h.signal('service_agent_named', 'the message names a service agent');
+  if (p?.source === 'managed-runtime')
     h.context('notes', d.notes.managedRuntime ?? '', 'the code runs inside a Google-managed runtime');
   if (d.notes.retrySucceeds || d.notes.justGranted)
     h.minus(0.1, 'the same call works on retry: the grant may just be propagating');

@@ -22,11 +22,16 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'is not supported for generatecontent',
       'publisher model not found',
       'unknown model',
+      'is no longer available',
+      'has been discontinued',
     ],
   ],
   ['publisher_model_not_allowed', ['is not allowed to use publisher model', 'not allowlisted', 'allowlist']],
   ['api_keys_not_supported', ['api keys are not supported by this api']],
-  ['api_key_invalid', ['api key not valid', 'api_key_invalid', 'invalid api key', 'api key not found']],
+  [
+    'api_key_invalid',
+    ['api key not valid', 'api_key_invalid', 'invalid api key', 'api key not found', 'reported as leaked'],
+  ],
   ['api_key_expired', ['api key expired']],
   ['api_blocked', [' are blocked.', '_blocked"', 'api_key_service_blocked']],
   [
@@ -45,6 +50,8 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'billing account is closed',
       'billing_not_found',
       'billing account not found',
+      'closed billing account',
+      'billing account is disabled',
     ],
   ],
   [
@@ -83,6 +90,8 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'could not automatically determine credentials',
       'no credentials',
       'credentials were not found',
+      'missing required authentication credential',
+      'compute engine metadata service',
       "doesn't allow unregistered callers",
       'does not allow unregistered callers',
     ],
@@ -129,8 +138,10 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'does not have required permission',
       'lacks permission',
       'missing permission',
+      'do not have permission',
     ],
   ],
+  ['service_agent_named', ['service agent', '@gcp-sa-']],
   ['grant_role_hint', ['please grant', 'grant the ']],
 ];
 
@@ -261,6 +272,8 @@ function scanPermission(s: string, b: FactsBuilder): void {
   const m = re.exec(s);
   if (m) {
     b.set('permission', m[1], m.index + 12);
+    // The phrase itself reports a denial, whether or not a status code was printed with it.
+    b.signal('caller_lacks_permission', m.index, m[0].length);
     if (m[3]) {
       const resAt = m.index + m[0].length - m[3].length - 1;
       if (!b.has('resource')) b.set('resource', m[3], resAt);

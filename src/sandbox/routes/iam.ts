@@ -71,6 +71,12 @@ function findSa(ctx: RequestContext, email: string): { sa: ServiceAccountState; 
 function requireSaPermission(ctx: RequestContext, who: Principal, permission: string, email: string) {
   const sa = ctx.state.serviceAccount(email);
   const project = sa ? ctx.state.project(sa.projectId) : undefined;
+  if (!sa) {
+    // A caller who may read the project's accounts learns that this one does not exist.
+    const home = ctx.state.project(/@([a-z][a-z0-9-]*)\.iam\.gserviceaccount\.com$/.exec(email)?.[1] ?? '');
+    if (home && ctx.state.checkPermission(who.email, permission, home).granted)
+      throw notFound('Unknown service account');
+  }
   if (!sa || !project || !ctx.state.checkPermission(who.email, permission, project, sa).granted) {
     // IAM does not say whether the account exists to a caller who may not see it.
     throw new GoogleApiError(

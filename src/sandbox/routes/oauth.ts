@@ -9,7 +9,7 @@ import { principalFromToken } from '../auth.js';
 import { GoogleApiError } from '../errors.js';
 import { decodeJwt, signJwt, verifyRs256 } from '../jwt.js';
 import type { RequestContext, Route } from '../router.js';
-import { type SandboxState, uniqueIdFor } from '../state.js';
+import { uniqueIdFor } from '../state.js';
 
 const GOOGLE_TOKEN_AUD = 'https://oauth2.googleapis.com/token';
 
@@ -144,8 +144,4 @@ function revoke(ctx: RequestContext) {
   else if (!ctx.state.refreshTokens.delete(t))
     return oauthError(ctx.reply, 400, 'invalid_token', 'Token expired or revoked');
   return ctx.reply.send({});
-}
-
-export function stateHasKey(state: SandboxState, email: string): boolean {
-  return [...state.saKeys.values()].some((k) => k.email === email);
 }

@@ -7,10 +7,13 @@
  * model at that location and access -> org policy -> quota -> success.
  */
 import { createHash } from 'node:crypto';
-import { type Principal, requireOAuth } from '../auth.js';
+import { apiKeyOf, type Principal, requireOAuth } from '../auth.js';
 import {
+  apiKeyInvalid,
+  apiKeyServiceBlocked,
   billingDisabled,
   consumerInvalid,
+  credentialsMissing,
   type GoogleApiError,
   iamPermissionDenied,
   notFound,
@@ -223,7 +226,51 @@ export function vertexRoutes(): Route[] {
       path: new RegExp(`^/(?<version>v1|v1beta1)/publishers/(?<publisher>${SEG})/models/(?<model>${SEG})$`),
       handler: getPublisherModel,
     },
+    {
+      method: 'POST',
+      path: new RegExp(
+        `^/(?<version>v1|v1beta1)/publishers/(?<publisher>${SEG})/models/(?<model>${SEG}):(?<method>generateContent|streamGenerateContent|countTokens)$`,
+      ),
+      handler: handleExpress,
+    },
   ];
+}
+
+/**
+ * Vertex AI with an API key (express mode / `vertexai: true, apiKey`): no project in the path;
+ * the key names the project, and the key's restrictions replace IAM.
+ */
+async function handleExpress(ctx: RequestContext) {
+  const call: VertexCall = {
+    version: ctx.params.version as string,
+    project: '',
+    location: 'global',
+    publisher: ctx.params.publisher as string,
+    model: ctx.params.model as string,
+    method: ctx.params.method as ModelMethod,
+  };
+  const rpc = { service: AIPLATFORM, method: rpcMethod(call) };
+  const key = apiKeyOf(ctx.req, ctx.query);
+  if (!key) throw credentialsMissing(rpc);
+  const record = ctx.state.apiKeys.get(key);
+  if (record?.state !== 'ACTIVE') throw apiKeyInvalid(AIPLATFORM, record?.state === 'EXPIRED');
+  const project = ctx.state.project(record.project);
+  if (!project) throw apiKeyInvalid(AIPLATFORM, false);
+  if (record.apiTargets && !record.apiTargets.includes(AIPLATFORM))
+    throw apiKeyServiceBlocked(rpc, project.projectNumber);
+  if (project.services.get(AIPLATFORM) !== 'ENABLED')
+    throw serviceDisabled(project.projectNumber, AIPLATFORM);
+  if (!project.billingEnabled) throw billingDisabled(project.projectNumber, AIPLATFORM);
+  const model = ctx.state.models.find((m) => m.id === call.model);
+  if (!model || call.publisher !== 'google' || !model.locations.includes('global')) {
+    throw notFound(`Publisher Model \`publishers/${call.publisher}/models/${call.model}\` not found.`);
+  }
+  const req = ctx.body as GenerateRequest;
+  if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');
+  const exceeded = ctx.state.consumeQuota('vertex', project, call.model);
+  if (exceeded) throw vertexQuotaError(exceeded, project, { ...call, project: project.projectId });
+  const response = generateResponse(model, req, 'vertex');
+  return call.method === 'streamGenerateContent' ? stream(ctx, response) : response;
 }
 
 /** publishers.models.get: the model card (no project, no location), as Model Garden lists it. */

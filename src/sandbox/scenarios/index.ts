@@ -4,15 +4,7 @@
  * account may call Vertex AI) with exactly one thing broken, so the cause is the only difference.
  */
 import type { Scenario } from '../scenario.js';
-import {
-  BASE_SERVICES,
-  computeAccount,
-  DEFAULT_MODELS,
-  OPERATOR_ID,
-  operatorEmail,
-  project,
-  saEmail,
-} from './world.js';
+import { BASE_SERVICES, computeAccount, DEFAULT_MODELS, operatorEmail, project, saEmail } from './world.js';
 
 // --- the seed incident -----------------------------------------------------------------------
 
@@ -608,5 +600,3 @@ export function shippedScenarios(opts: { all?: boolean } = {}): Scenario[] {
   const extra = opts.all ? EXTRA_BREAKAGES.map(acme) : [];
   return [seedIncident(), ...BREAKAGES.map(acme), ...extra];
 }
-
-export const OPERATOR_ACCOUNT_ID = OPERATOR_ID;

@@ -213,7 +213,8 @@ export const CLIENT_JS = String.raw`
   function drawChart(container, timeline) {
     clear(container);
     if (!timeline || timeline.length === 0) { container.appendChild(el('p', 'No failures over time to chart.', 'muted')); return; }
-    var W = 640, H = 200, left = 36, bottom = 28, top = 10, right = 8;
+    // Drawn at the container's own width, so labels keep their size on a phone.
+    var W = Math.max(300, Math.min(960, container.clientWidth || 640)), H = 200, left = 36, bottom = 28, top = 10, right = 8;
     var max = timeline.reduce(function (m, p) { return Math.max(m, p.failures); }, 0) || 1;
     var total = timeline.reduce(function (m, p) { return m + p.failures; }, 0);
     var plotW = W - left - right, plotH = H - top - bottom;
@@ -247,10 +248,11 @@ export const CLIENT_JS = String.raw`
     if (typeof stats.lines === 'number') parts.push(stats.lines + ' lines');
     if (typeof stats.failures === 'number') parts.push(stats.failures + ' failures');
     parts.push(payload.incidents.length + ' incidents');
-    if (stats.malformed) parts.push(stats.malformed + ' malformed lines' +
+    if (stats.malformed) parts.push(stats.malformed + (stats.malformed === 1 ? ' malformed line' : ' malformed lines') +
       (stats.malformedLines && stats.malformedLines.length
         ? ' (line ' + stats.malformedLines.slice(0, 5).map(function (m) { return m.line; }).join(', ') + ')' : ''));
     $('logs-stats').textContent = name + ': ' + parts.join(', ') + '.';
+    $('logs-results').hidden = false; // before drawing: the chart takes its width from the page
     drawChart($('chart'), payload.timeline);
     var body = $('incidents').tBodies[0];
     clear(body);
@@ -283,7 +285,6 @@ export const CLIENT_JS = String.raw`
       }
       body.appendChild(tr);
     });
-    $('logs-results').hidden = false;
     if (payload.incidents[0] && payload.incidents[0].diagnosis) showDiagnosis(payload.incidents[0], payload.incidents[0].sample || '', true);
   }
 
@@ -380,20 +381,24 @@ export const CLIENT_JS = String.raw`
   // ---- catalog ---------------------------------------------------------------------------------
   // A small Markdown reader that builds DOM: headings, lists, code blocks, paragraphs, inline
   // code, and links only to https:// (anything else, javascript: included, stays plain text).
-  function inline(parent, text) {
+  // links: only catalog pages (the project's own text) may carry links; anything derived from
+  // what the user pasted gets code spans and bold, never a link.
+  function inline(parent, text, links) {
     var re = /\x60([^\x60]+)\x60|\[([^\]]+)\]\(([^)\s]+)\)|\*\*([^*]+)\*\*/g;
+    // Long text stays plain: the pattern rescans from each unmatched bracket, so keep it bounded.
+    if (text.length > 4000) { parent.appendChild(document.createTextNode(text)); return; }
     var last = 0, m;
     while ((m = re.exec(text)) !== null) {
       if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
       if (m[1] !== undefined) parent.appendChild(el('code', m[1]));
       else if (m[2] !== undefined) {
-        if (/^https:\/\//i.test(m[3])) {
+        if (links && /^https:\/\//i.test(m[3])) {
           var a = el('a', m[2]);
           a.setAttribute('href', m[3]);
           a.setAttribute('rel', 'noopener noreferrer');
           a.setAttribute('target', '_blank');
           parent.appendChild(a);
-        } else parent.appendChild(document.createTextNode(m[2] + ' (' + m[3] + ')'));
+        } else parent.appendChild(document.createTextNode(links ? m[2] + ' (' + m[3] + ')' : m[0]));
       } else parent.appendChild(el('strong', m[4]));
       last = re.lastIndex;
     }
@@ -413,15 +418,15 @@ export const CLIENT_JS = String.raw`
       }
       if (/^\s*\x60\x60\x60/.test(line)) { flush(); var pre = el('pre'); code = el('code'); code.textContent = ''; pre.appendChild(code); target.appendChild(pre); return; }
       var h = /^(#{1,6})\s+(.*)$/.exec(line);
-      if (h) { flush(); var heading = el(h[1].length <= 2 ? 'h3' : 'h4'); inline(heading, h[2]); target.appendChild(heading); return; }
+      if (h) { flush(); var heading = el(h[1].length <= 2 ? 'h3' : 'h4'); inline(heading, h[2], true); target.appendChild(heading); return; }
       var li = /^\s*(?:[-*]|\d+\.)\s+(.*)$/.exec(line);
       if (li) {
         if (!list) { para = null; list = el(/^\s*\d/.test(line) ? 'ol' : 'ul'); target.appendChild(list); }
-        var item = el('li'); inline(item, li[1]); list.appendChild(item); return;
+        var item = el('li'); inline(item, li[1], true); list.appendChild(item); return;
       }
       if (!line.trim()) { flush(); return; }
       if (!para) { list = null; para = el('p'); target.appendChild(para); } else para.appendChild(document.createTextNode(' '));
-      inline(para, line.trim());
+      inline(para, line.trim(), true);
     });
   }
 
