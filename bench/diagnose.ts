@@ -21,16 +21,28 @@ function median(xs: number[]): number {
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
-function timeProcess(args: string[]): number[] {
-  const times: number[] = [];
+function timeOnce(args: string[]): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** Alternates the two commands run by run, so load from other processes hits both alike. */
+function timePair(a: string[], b: string[]): [number[], number[]] {
+  const ta: number[] = [];
+  const tb: number[] = [];
   for (let i = 0; i < RUNS + 2; i++) {
-    const t0 = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-    if (i >= 2) times.push(ms); // the first two warm the file cache
+    const x = timeOnce(a);
+    const y = timeOnce(b);
+    if (i >= 2) {
+      // the first two warm the file cache
+      ta.push(x);
+      tb.push(y);
+    }
   }
-  return times;
+  return [ta, tb];
 }
 
 if (!existsSync(CLI)) {
@@ -38,9 +50,9 @@ if (!existsSync(CLI)) {
   process.exit(2);
 }
 
-// Interleave nothing else: baseline first, then the CLI, same number of runs.
-const baseline = median(timeProcess(['-e', '0']));
-const cli = median(timeProcess([CLI, 'diagnose', SEED, '--format', 'json']));
+const [baseRuns, cliRuns] = timePair(['-e', '0'], [CLI, 'diagnose', SEED, '--format', 'json']);
+const baseline = median(baseRuns);
+const cli = median(cliRuns);
 console.log(`diagnose (whole process, median of ${RUNS}): ${cli.toFixed(1)} ms`);
 console.log(`node -e 0 (median of ${RUNS}):                ${baseline.toFixed(1)} ms`);
 console.log(`ratio: ${(cli / baseline).toFixed(2)}x (target <= 3x)`);

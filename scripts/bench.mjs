@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const scripts = JSON.parse(readFileSync('package.json', 'utf8')).scripts;
-const all = Object.keys(scripts).filter((s) => s.startsWith('bench:')).map((s) => s.slice(6));
+const all = Object.keys(scripts)
+  .filter((s) => s.startsWith('bench:'))
+  .map((s) => s.slice(6));
 const names = process.argv.length > 2 ? process.argv.slice(2) : all;
 for (const name of names) {
   if (!all.includes(name)) {

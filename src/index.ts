@@ -37,12 +37,11 @@ export {
   monitoringQueries,
   OUTPUT_FORMATS,
   PLAN_TARGETS,
-  PlanSchema,
   type PlanTarget,
-  ReportSchema,
   renderPlan,
   renderReport,
 } from './core/render/index.js';
+export { PlanSchema, ReportSchema } from './core/render/schema.js';
 export { BUILTIN_ROLES } from './core/roles/builtin.js';
 export {
   builtinRoleIndex,

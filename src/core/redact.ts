@@ -62,8 +62,11 @@ const VALUE_RULES: Array<{ prefix: string; before: string; label: string }> = [
   { prefix: 'access_token=', before: '?&;', label: 'ACCESS_TOKEN' },
 ];
 
-/** A value ends at whitespace, a quote, `&`, `#`, a bracket, `,` or `;`. */
-const VALUE_END = charset(' \\t\\n\\r"\'`&#<>(){}\\[\\],;');
+/**
+ * A value ends at whitespace, a quote, `&`, `#`, a bracket, `,`, `;` or a backslash (the start
+ * of an escaped quote when the text is JSON inside a string, so the escape is never cut in half).
+ */
+const VALUE_END = charset(' \\t\\n\\r"\'`&#<>(){}\\[\\],;\\\\');
 
 export function redactSecrets(text: string): string {
   if (text.length === 0) return text;
@@ -120,7 +123,8 @@ function redactValues(text: string, prefix: string, before: string, label: strin
     let end = start;
     while (end < text.length && !inSet(VALUE_END, text.charCodeAt(end))) end++;
     const value = text.slice(start, end);
-    if (value.length === 0 || value.startsWith('[REDACTED')) continue;
+    // `$GEMINI_API_KEY` / `${KEY}` is a reference a command reads at run time, not a secret.
+    if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('$')) continue;
     parts.push(text.slice(copied, start), `[REDACTED_${label}]`);
     copied = end;
     from = end;

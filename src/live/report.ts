@@ -87,7 +87,13 @@ export function renderCheck(r: CheckRecord, format: OutputFormat, color: boolean
       '',
     );
   }
-  out.push(renderReport(r.diagnosis, r.plan, format, { color }));
+  if (r.healthy) {
+    // Nothing failed: the empty diagnosis would only say "no error text".
+    out.push(r.diagnosis.noError ?? 'Every probe passed.');
+    for (const u of r.diagnosis.unknowns) out.push(`${md ? '- ' : '  '}not checked: ${u}`);
+  } else {
+    out.push(renderReport(r.diagnosis, r.plan, format, { color }));
+  }
   return `${out.join('\n').trimEnd()}\n`;
 }
 

@@ -88,7 +88,11 @@ export async function buildConsoleServer(options: ConsoleServerOptions): Promise
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(COMMON_HEADERS);
     const verdict = judgeRequest(
-      { host: request.headers.host, origin: request.headers.origin },
+      {
+        host: request.headers.host,
+        origin: request.headers.origin,
+        'sec-fetch-site': request.headers['sec-fetch-site'] as string | undefined,
+      },
       boundToLoopback,
     );
     if (!verdict.ok) {

@@ -16,7 +16,8 @@ import { Value } from '@sinclair/typebox/value';
 import { diagnose } from '../../src/core/diagnose/index.js';
 import type { Context } from '../../src/core/model.js';
 import { buildPlan } from '../../src/core/plan/index.js';
-import { PlanSchema, ReportSchema, renderPlan, renderReport } from '../../src/core/render/index.js';
+import { renderPlan, renderReport } from '../../src/core/render/index.js';
+import { PlanSchema, ReportSchema } from '../../src/core/render/schema.js';
 import { isPrimitive, isServiceAgentRole } from '../../src/core/roles/index.js';
 
 const CASES = new URL('../../../shared/corpus/cases/', import.meta.url).pathname;

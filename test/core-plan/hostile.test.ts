@@ -13,7 +13,8 @@ import { Value } from '@sinclair/typebox/value';
 import fc from 'fast-check';
 import type { Diagnosis, Runtime } from '../../src/core/model.js';
 import { buildPlan } from '../../src/core/plan/index.js';
-import { PlanSchema, renderPlan } from '../../src/core/render/index.js';
+import { renderPlan } from '../../src/core/render/index.js';
+import { PlanSchema } from '../../src/core/render/schema.js';
 import { CAUSE_IDS } from '../../src/core/taxonomy.js';
 import { finding, seedDiagnosis } from './fixtures.js';
 

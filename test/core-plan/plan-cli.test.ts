@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { Value } from '@sinclair/typebox/value';
-import { PlanSchema } from '../../src/core/render/index.js';
+import { PlanSchema } from '../../src/core/render/schema.js';
 
 const FULL_CATALOG = new URL('../../../shared/gcp-iam/roles.json.gz', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'plan-cli-'));

@@ -8,14 +8,8 @@ import { parse as parseHcl } from '@cdktf/hcl2json';
 import { Value } from '@sinclair/typebox/value';
 import type { Diagnosis } from '../../src/core/model.js';
 import { buildPlan } from '../../src/core/plan/index.js';
-import {
-  PLAN_TARGETS,
-  PlanSchema,
-  ReportSchema,
-  RUNBOOK_SECTIONS,
-  renderPlan,
-  renderReport,
-} from '../../src/core/render/index.js';
+import { PLAN_TARGETS, RUNBOOK_SECTIONS, renderPlan, renderReport } from '../../src/core/render/index.js';
+import { PlanSchema, ReportSchema } from '../../src/core/render/schema.js';
 import { CAUSE_IDS } from '../../src/core/taxonomy.js';
 import { diagnosisFor, finding, seedDiagnosis } from './fixtures.js';
 
