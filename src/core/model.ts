@@ -156,6 +156,8 @@ export type SignalId =
   | 'deny_policy'
   | 'caller_lacks_permission'
   | 'service_agent_named'
+  /** The text names the Compute Engine default service account without its e-mail. */
+  | 'default_compute_named'
   | 'grant_role_hint';
 
 export interface Signal {

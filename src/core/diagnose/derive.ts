@@ -53,6 +53,8 @@ export interface NotesView {
   model?: string;
   location?: string;
   denyPolicy: boolean;
+  /** The failure lasts until the next day / resets at midnight (a daily quota). */
+  dailyReset: boolean;
 }
 
 export interface ModelView {
@@ -237,6 +239,14 @@ function principalOf(f: Facts, c: Context, notes: NotesView): PrincipalView | un
     return { description: raw, kind, source: 'context', why: `as described: "${raw}"` };
   }
   if (f.principal) return { email: f.principal, source: 'error', ...classifyEmail(f.principal) };
+  if (f.signals?.some((s) => s.id === 'default_compute_named')) {
+    return {
+      kind: 'default_compute',
+      source: 'error',
+      description: 'PROJECT_NUMBER-compute@developer.gserviceaccount.com',
+      why: 'the error names the Compute Engine default service account (its e-mail is PROJECT_NUMBER-compute@developer.gserviceaccount.com)',
+    };
+  }
   if (notes.managedRuntime === 'agent-engine') {
     return {
       kind: 'service_agent',
@@ -324,7 +334,7 @@ export function readNotes(text: string): NotesView {
         lower,
       ) || /(creates?|grants?)[^.;]{0,80}iam (?:grants?|bindings?)[^.;]{0,40}then/.test(lower),
     worksOtherwise:
-      /same (?:key|credentials?|file|service[- ]account)[^.;]{0,60}works?\b|works? (?:when|for) the same|\bworks (?:when|for) /.test(
+      /same (?:key|credentials?|file|service[- ]account)[^.;]{0,60}works?\b|works? (?:when|for) the same/.test(
         lower,
       ),
     serviceAccountKey:
@@ -337,6 +347,10 @@ export function readNotes(text: string): NotesView {
         lower,
       ),
     denyPolicy: /deny polic/.test(lower),
+    dailyReset:
+      /resets? (?:at |after |only (?:at |after )?)?midnight|only resets (?:at |after )?(?:midnight|the next day)|until (?:the next day|tomorrow|midnight)|daily (?:limit|quota|cap)/.test(
+        lower,
+      ),
   };
   const managed: ManagedRuntime | undefined = /agent engine|reasoning engine/.test(lower)
     ? 'agent-engine'
@@ -346,7 +360,12 @@ export function readNotes(text: string): NotesView {
         ? 'bigquery-connection'
         : undefined;
   if (managed) view.managedRuntime = managed;
-  const model = /\b(gemini-[a-z0-9][a-z0-9.-]{1,60}|\d(?:\.\d)?-(?:pro|flash)[a-z0-9-]{0,40})\b/.exec(lower);
+  // Model ids carry a version (`gemini-2.5-flash`, `3-flash-preview`) or are the legacy
+  // `gemini-pro` / `gemini-pro-vision`; `gemini-php`, `gemini-cli` are not models.
+  const model =
+    /\b(gemini-(?:\d[a-z0-9.-]{0,60}|pro(?:-vision)?(?![a-z0-9.-]))|\d(?:\.\d)?-(?:pro|flash)[a-z0-9-]{0,40})\b/.exec(
+      lower,
+    );
   if (model?.[1]) view.model = model[1];
   const loc = LOCATION_TOKEN.exec(lower);
   if (loc?.[1]) view.location = loc[1];

@@ -38,6 +38,7 @@ export function describePrincipal(p: PrincipalView | undefined): string {
   if (p.source === 'runtime-default' || p.source === 'managed-runtime') {
     return `the runtime identity, most likely ${code(p.description)} (${p.why})`;
   }
+  if (p.source === 'error' && p.description) return `${code(p.description)} (${p.why})`;
   return p.description ? `the principal described as "${p.description}"` : 'the calling principal';
 }
 
@@ -47,7 +48,9 @@ function addPrincipal(h: Hit, d: Derived): void {
   if (p.email) {
     h.derived(p.source === 'context' ? 'context.principal' : 'principal', p.email, p.why);
   } else if (p.description) {
-    h.derived(p.source === 'context' ? 'context.principal' : 'principal.assumed', p.description, p.why);
+    const name =
+      p.source === 'context' ? 'context.principal' : p.source === 'error' ? 'principal' : 'principal.assumed';
+    h.derived(name, p.description, p.why);
   }
 }
 
@@ -76,6 +79,8 @@ const missingPermission: Rule = (d) => {
   else if (!d.principal.email) h.plus(-0.02);
   if (d.signal('may_not_exist') && d.model?.served) {
     const s = d.model.served;
+    // IAM is checked before existence: a 403 says the permission is missing even when the model
+    // is also retired (with the grant the same call would answer 404).
     if (s.verdict === 'retired') h.minus(0.05, s.why);
     else if (s.verdict === 'not_served_here') h.minus(0.15, s.why);
     else if (s.verdict === 'served') {
@@ -201,6 +206,15 @@ const projectInvalid: Rule = (d) => {
   else if (d.signal('permission_denied_on_project')) base = 0.72;
   else if (d.errorProjectPlaceholder === 'placeholder' && !d.notFound && !d.signal('model_not_found'))
     base = 0.5;
+  // A placeholder project in a not-found whose model IS served at that location: the model and
+  // location are fine, so the project is what the API could not find.
+  else if (
+    d.errorProjectPlaceholder === 'placeholder' &&
+    (d.notFound || d.signal('model_not_found')) &&
+    d.model?.served?.verdict === 'served' &&
+    d.model.locationSource === 'error'
+  )
+    base = 0.5;
   else if (d.errorProjectProblem && (d.denied || d.notFound)) base = 0.55;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('reason').fact('project').fact('consumer');
@@ -251,6 +265,17 @@ const apiDisabled: Rule = (d) => {
     );
   }
   if (!f.project) h.missing(0.05, 'the consumer project');
+  if (d.tenantProject) {
+    h.minus(
+      0.3,
+      `\`${d.errorProject}\` is a Google tenant project: the client picked the wrong project, see project.mismatch`,
+    );
+  } else if (d.projectRelation === 'differ' && !d.errorProjectIntended) {
+    h.minus(
+      0.2,
+      `the API was checked on \`${d.errorProject}\`, not on \`${d.contextProject}\`: enabling it there may not be what you want`,
+    );
+  }
   return h.done(
     `${code(f.service ?? 'The API')} is not enabled on project ${code(f.project ?? '$PROJECT_ID')}. Enable it ` +
       '(gcloud services enable); if you just enabled it, wait a few minutes and retry.',
@@ -395,6 +420,9 @@ const regionUnsupported: Rule = (d) => {
     .signal('user_location_unsupported', '"User location is not supported for the API use"')
     .fact('http')
     .fact('status');
+  // "... not supported for the API use without a billing account linked": billing is the condition.
+  if (d.signal('billing_disabled'))
+    h.minus(0.3, 'the message names a missing billing account as the condition: see billing.disabled');
   return h.done(
     'The Gemini API is not offered where the request comes from (the egress IP of the caller or its proxy). ' +
       'Call from a supported region, or use Vertex AI (OAuth, a Google Cloud project) instead.',
@@ -408,6 +436,9 @@ const credentialsMissing: Rule = (d) => {
   else if (d.facts.reason === 'CREDENTIALS_MISSING' && !d.facts.apiKey?.used && !d.notes.apiKey) base = 0.7;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('message');
+  // Vertex ignores an API key and then reports the credential as missing.
+  if (d.facts.apiKey?.used && d.facts.apiKey.sentTo === 'vertex')
+    h.minus(0.3, 'an API key was sent to Vertex AI, which does not accept it: see auth.api_key_unsupported');
   if (d.signal('credentials_missing'))
     h.signal('credentials_missing', 'Application Default Credentials were not found');
   if (d.signal('project_id_undetected'))
@@ -549,6 +580,8 @@ function quotaKind(d: Derived): 'hard' | 'rate' | 'capacity' | 'generic' | undef
   // A zero limit or no free tier never clears; then the window decides; a free-tier quota of
   // unknown window is treated as hard (free tiers are small and mostly daily).
   if (q?.limit === '0' || d.signal('no_free_tier') || q?.window === 'day') return 'hard';
+  // The reporter saw it last until the next day: a daily quota whatever the message says.
+  if (d.notes.dailyReset && q?.window !== 'minute' && q?.window !== 'second') return 'hard';
   if (q?.window === 'minute' || q?.window === 'second') return 'rate';
   if (q?.freeTier) return 'hard';
   if (d.signal('out_of_capacity') || d.signal('try_again_later')) return 'capacity';

@@ -6,7 +6,7 @@
  */
 import type { RpcStatus, SignalId } from '../model.js';
 import type { FactsBuilder } from './builder.js';
-import { asRpcStatus, readResource } from './details.js';
+import { asRpcStatus, RPC_STATUSES, readResource } from './details.js';
 import { findResourceNames, type ResourceName } from './resource.js';
 
 /** Lower-case phrases -> signals. Each is a literal search, so this stays linear. */
@@ -52,6 +52,7 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'billing account not found',
       'closed billing account',
       'billing account is disabled',
+      'without a billing account',
     ],
   ],
   [
@@ -142,6 +143,7 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
     ],
   ],
   ['service_agent_named', ['service agent', '@gcp-sa-']],
+  ['default_compute_named', ['compute engine default service account', 'default compute service account']],
   ['grant_role_hint', ['please grant', 'grant the ']],
 ];
 
@@ -201,7 +203,13 @@ function scanSignals(s: string, b: FactsBuilder): void {
         !/insufficient[^.\n]{0,40}scope|scopes?[^.\n]{0,40}(insufficient|missing)/.test(lower)
       )
         continue;
-      if (p === 'allowlist' && !lower.includes('publisher model')) continue;
+      // `allowlist` names an access tier only next to a model or to getting access.
+      if (
+        p === 'allowlist' &&
+        !lower.includes('publisher model') &&
+        !/access[^.\n]{0,60}allowlist|allowlist[^.\n]{0,60}access/.test(lower)
+      )
+        continue;
       b.signal(id, sameOffsets ? at : undefined, m[0].length);
       break;
     }
@@ -268,7 +276,9 @@ function scanExceptionLines(s: string, b: FactsBuilder): void {
 
 /** `Permission 'x.y.z' denied on resource '...'` and other ways a permission is named. */
 function scanPermission(s: string, b: FactsBuilder): void {
-  const re = /Permission ['"`]([a-zA-Z0-9_.]{3,150})['"`] denied( on resource ['"`]([^'"`\n]{1,600})['"`])?/g;
+  // Quotes as printed, including the typographic ones some consoles and Terraform use.
+  const re =
+    /Permission ['"`‘’“”]([a-zA-Z0-9_.]{3,150})['"`‘’“”] denied( on resource ['"`‘’“”]([^'"`‘’“”\n]{1,600})['"`‘’“”])?/g;
   const m = re.exec(s);
   if (m) {
     b.set('permission', m[1], m.index + 12);
@@ -280,13 +290,24 @@ function scanPermission(s: string, b: FactsBuilder): void {
     }
     return;
   }
+  // Google's wording for a denied actAs check: "You do not have permission to act as
+  // service_account: X" names no permission, but actAs is the one checked.
+  const actAs = /permission to act as (?:service[ _]account)?/i.exec(s);
+  if (actAs) {
+    b.set('permission', 'iam.serviceAccounts.actAs', actAs.index, actAs[0].length);
+    b.signal('caller_lacks_permission', actAs.index, actAs[0].length);
+    return;
+  }
+  // "X does not have `[a.b.c, d.e.f]` IAM permission(s) to ...": a denial with its permissions.
+  const lacks = /does not have [^\n]{0,120}?permission/.exec(s);
+  if (lacks) b.signal('caller_lacks_permission', lacks.index, lacks[0].length);
   // "does not have X permission", "permission X is required", "missing permission(s): X".
   const at = s.search(/[Pp]ermissions?\b/);
   if (at < 0) return;
   const window = s.slice(Math.max(0, at - 120), at + 160);
   const base = Math.max(0, at - 120);
   const tok =
-    /(?:^|[\s'"`(:])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:])/g;
+    /(?:^|[\s'"`(:[‘“])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:\]’”])/g;
   for (let t = tok.exec(window); t; t = tok.exec(window)) {
     const p = t[1] as string;
     if (/googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net)\./.test(p))
@@ -410,12 +431,12 @@ function scanHttp(s: string, b: FactsBuilder): void {
     const before = s.slice(Math.max(0, m.index - 16), m.index);
     const after = s.slice(m.index + 3, m.index + 6);
     const goodBefore =
-      /(HTTP(\/[\d.]{1,3})?|status(?: code)?|code|Error|error|Exception|exception)[\s:=]{0,3}$/.test(
+      /(HTTP(\/[\d.]{1,3})?|status(?: code)?|[Cc]ode|Error|error|Exception|exception)[\s:=,]{0,3}$/.test(
         before,
       ) ||
       /(^|\n)\s{0,8}[!>✕✗]?\s{0,3}$/.test(before) ||
       /[:[(]\s?$|:\s?["']$/.test(before);
-    const goodAfter = /^( [A-Z]| \.|\]|:| \(|$|\n|\.\s)/.test(after) || after === '';
+    const goodAfter = /^( [A-Z]| \.|\]|:| \(|$|\n|\.\s|,| - )/.test(after) || after === '';
     if (goodBefore && goodAfter) {
       b.set('http', code, m.index);
       return;
@@ -467,8 +488,15 @@ function scanStatus(s: string, b: FactsBuilder): void {
     b.set('status', found, best);
     return;
   }
+  // gRPC core prints the numeric code only: `grpc_status:9`.
+  const g = /grpc_status"?:\s?(\d{1,2})\b/.exec(s);
+  const byCode = g ? RPC_STATUSES[Number(g[1])] : undefined;
+  if (g && byCode && byCode !== 'OK') {
+    b.set('status', byCode, g.index + g[0].length - (g[1]?.length ?? 0), g[1]?.length);
+    return;
+  }
   for (const [name, st] of EXCEPTION_STATUS) {
-    const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception)?(?::| \\[| \\()`);
+    const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception)?(?::| \\[| \\(|\\r?\\n)`);
     const m = re.exec(s);
     if (m) {
       b.set('status', st, m.index + m[0].indexOf(name), name.length);
@@ -553,12 +581,25 @@ function scanProjects(s: string, b: FactsBuilder): void {
  * `Quota exceeded for aiplatform.googleapis.com/METRIC with base model: X`.
  */
 function scanQuota(s: string, b: FactsBuilder): void {
-  let m = /Quota exceeded for metric: ([\w./-]{3,200}), limit: (\d{1,12})(?:, model: ([\w.@-]{2,100}))?/.exec(
-    s,
-  );
+  let m =
+    /Quota exceeded for metric: ([\w./-]{3,200})(?:, limit: (\d{1,12}))?(?:, model: ([\w.@-]{2,100}))?/.exec(
+      s,
+    );
   if (m) {
-    b.quota({ metric: m[1], limit: m[2] });
+    b.quota({ metric: m[1], ...(m[2] ? { limit: m[2] } : {}) });
     if (m[3]) b.set('model', m[3], m.index + m[0].length - m[3].length);
+  }
+  // QuotaFailure violations printed as prose / YAML: `quotaId: GenerateRequestsPerDay...`.
+  m = /\bquota_?[Ii]d["']?\s?[:=]\s?["']?([A-Za-z0-9_-]{3,200})/.exec(s);
+  if (m) b.quota({ id: m[1] });
+  // Unquoted: `quota exceeded for quota metric M and Limit L of service S` (no quotes).
+  m =
+    /[Qq]uota exceeded for quota metric ([^'\n]{1,120}?) and [Ll]imit ([^'\n]{1,160}?) of service ([a-z0-9-]{2,60}\.googleapis\.com)/.exec(
+      s,
+    );
+  if (m && !b.facts.quota?.id) {
+    b.quota({ metric: m[1], id: m[2] });
+    b.set('service', m[3], m.index + m[0].length - (m[3]?.length ?? 0));
   }
   m =
     /Quota exceeded for quota metric '([^'\n]{1,200})' and limit '([^'\n]{1,200})' of service '([^'\n]{1,100})'/.exec(
@@ -583,13 +624,14 @@ function scanQuota(s: string, b: FactsBuilder): void {
   const q = b.facts.quota;
   const names = `${q?.metric ?? ''} ${q?.id ?? ''}`;
   const lower = names.toLowerCase();
-  const window = /per_?second|persecond/.test(lower)
+  // Metric ids spell the window `per_minute` / `PerMinute`; display names `per minute`.
+  const window = /per[_ ]?second/.test(lower)
     ? 'second'
-    : /per_?minute|perminute|_rpm\b|per_min/.test(lower)
+    : /per[_ ]?minute|_rpm\b|per[_ ]?min\b/.test(lower)
       ? 'minute'
-      : /per_?hour|perhour/.test(lower)
+      : /per[_ ]?hour/.test(lower)
         ? 'hour'
-        : /per_?day|perday|daily/.test(lower)
+        : /per[_ ]?day|daily/.test(lower)
           ? 'day'
           : undefined;
   const free = /free_?tier|freetier/.test(lower) || b.hasSignal('no_free_tier');
