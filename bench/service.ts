@@ -13,9 +13,12 @@
  * rounds, so a load spike from elsewhere on the machine skews one round, not the comparison.
  *
  * Options (env): BENCH_RATE (req/s, default 100), BENCH_SECONDS per round (default 5),
- * BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 8).
+ * BENCH_ROUNDS (default 3), BENCH_CONNECTIONS (default 8), BENCH_WARMUP seconds (default 5).
+ * Also printed: CPU time per request in the service and sandbox processes (from /proc), which
+ * other load on the machine disturbs far less than latency.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 
@@ -40,6 +43,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const root = new URL('../', import.meta.url).pathname;
 
@@ -120,10 +124,21 @@ interface Target {
   name: string;
   opts: Record<string, unknown>;
   runs: CannonResult[];
+  /** Processes whose CPU time a request to this target costs (beyond the sandbox's). */
+  pid?: number;
+  cpuMsPerRequest: number[];
+}
+
+/** CPU time (user + system) a process has used, in ms, from /proc (Linux). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 async function measure(t: Target, seconds: number): Promise<CannonResult> {
+  const before = t.pid ? cpuMs(t.pid) : 0;
   const r = await autocannon({ ...t.opts, connections: CONNECTIONS, overallRate: RATE, duration: seconds });
+  if (t.pid) t.cpuMsPerRequest.push((cpuMs(t.pid) - before) / Math.max(1, r.requests.total));
   const bad = r.errors + r.timeouts + r.non2xx;
   if (bad > 0)
     console.error(
@@ -176,6 +191,8 @@ async function main(): Promise<void> {
       {
         name: 'sandbox generateContent (direct)',
         runs: [],
+        pid: sandbox.proc.pid!,
+        cpuMsPerRequest: [],
         opts: {
           url: `${sandbox.url}/v1/projects/${project}/locations/global/publishers/google/models/${model}:generateContent`,
           method: 'POST',
@@ -208,6 +225,8 @@ async function main(): Promise<void> {
       targets.push({
         name,
         runs: [],
+        pid: service.proc.pid!,
+        cpuMsPerRequest: [],
         opts: {
           url: `${service.url}/api/v1/images/generate`,
           method: 'POST',
@@ -217,7 +236,8 @@ async function main(): Promise<void> {
       });
     }
     // Warm-up (JIT, connection pools, token caches), then alternate the measured rounds.
-    for (const t of targets) await measure(t, 2);
+    for (const t of targets) await measure(t, WARMUP_SECONDS);
+    for (const t of targets) t.cpuMsPerRequest.length = 0;
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) t.runs.push(await measure(t, SECONDS));
     }
@@ -232,6 +252,12 @@ async function main(): Promise<void> {
     for (const [name, x] of sums) {
       console.log(
         `${name.padEnd(34)} ${fmt(x.rps)} ${fmt(x.p50)} ${fmt(x.p90)} ${fmt(x.p99)} ${fmt(x.max)} ${String(x.failed).padStart(7)}`,
+      );
+    }
+    for (const t of targets) {
+      const who = t === targets[0] ? 'sandbox' : 'service';
+      console.log(
+        `CPU per request in the ${who} process, ${t.name}: ${median(t.cpuMsPerRequest).toFixed(2)} ms`,
       );
     }
     const direct = sums[0]![1];

@@ -18,3 +18,18 @@ export class CliError extends Error {
     this.name = 'CliError';
   }
 }
+
+/** A remote API that refuses (bad keys, no access) is a problem to report (exit 1), not a crash. */
+export async function remoteCall<T>(run: () => Promise<T>, what: string): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const e = err as { code?: number; status?: number; message?: string; body?: unknown };
+    const status = e.code ?? e.status;
+    const detail =
+      typeof e.body === 'object' ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
+    const why = typeof status === 'number' ? ` (HTTP ${status})` : e.code ? ` (${e.code})` : '';
+    throw new CliError(`${what} request failed${why}: ${detail}`, EXIT.problem);
+  }
+}

@@ -204,6 +204,8 @@ export interface Context {
   model?: string;
   service?: string;
   notes?: string;
+  /** Region of the Cloud Run service (`service`), when known (the live check reads it). */
+  region?: string;
 }
 
 export interface Evidence {

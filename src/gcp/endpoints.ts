@@ -14,7 +14,9 @@ export type GoogleApi =
   | 'policytroubleshooter'
   | 'aiplatform'
   | 'generativelanguage'
-  | 'run';
+  | 'run'
+  // Cloud Logging entries.list (logging.googleapis.com), for the logs reader.
+  | 'logging';
 
 export const ENDPOINT_ENV = 'GENAI_DOCTOR_ENDPOINT';
 

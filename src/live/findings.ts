@@ -37,7 +37,7 @@ export function liveContext(t: Target, probes: ProbeResult[] = []): Context {
     runtime: t.runtime,
     location: t.location,
     model: t.model,
-    ...(t.cloudRun ? { service: t.cloudRun.service } : {}),
+    ...(t.cloudRun ? { service: t.cloudRun.service, region: t.cloudRun.region } : {}),
     ...(notes.length ? { notes: notes.join('; ') } : {}),
   };
 }

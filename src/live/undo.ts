@@ -96,40 +96,24 @@ export async function runUndo(
           break;
         }
         case 'custom_role_created':
-          if (c.existed) {
-            push({
-              change: c.kind,
-              outcome: 'kept',
-              detail: `custom role ${c.name} existed before the fix; kept`,
-            });
-            break;
-          }
-          await deleteCustomRole(client, c.name).catch((e) => {
-            if (!isNotFound(e)) throw e;
-          });
-          push({
-            change: c.kind,
-            outcome: 'reverted',
-            detail: `deleted custom role ${c.name} (gcloud iam roles undelete restores it for 7 days)`,
-          });
+          push(
+            await undoCreated(
+              c,
+              `custom role ${c.name}`,
+              () => deleteCustomRole(client, c.name),
+              `deleted custom role ${c.name} (gcloud iam roles undelete restores it for 7 days)`,
+            ),
+          );
           break;
         case 'service_account_created':
-          if (c.existed) {
-            push({
-              change: c.kind,
-              outcome: 'kept',
-              detail: `service account ${c.email} existed before the fix; kept`,
-            });
-            break;
-          }
-          await deleteServiceAccount(client, c.email).catch((e) => {
-            if (!isNotFound(e)) throw e;
-          });
-          push({
-            change: c.kind,
-            outcome: 'reverted',
-            detail: `deleted service account ${c.email} (restorable for 30 days with gcloud iam service-accounts undelete)`,
-          });
+          push(
+            await undoCreated(
+              c,
+              `service account ${c.email}`,
+              () => deleteServiceAccount(client, c.email),
+              `deleted service account ${c.email} (restorable for 30 days with gcloud iam service-accounts undelete)`,
+            ),
+          );
           break;
         case 'service_enabled':
           push({
@@ -144,4 +128,22 @@ export async function runUndo(
     }
   }
   return steps;
+}
+
+/**
+ * A resource the fix created is deleted (already gone counts as deleted); one that existed
+ * before the fix is the user's and is kept.
+ */
+async function undoCreated<K extends string>(
+  change: { kind: K; existed?: boolean },
+  what: string,
+  remove: () => Promise<unknown>,
+  deleted: string,
+): Promise<{ change: K; outcome: 'kept' | 'reverted'; detail: string }> {
+  if (change.existed)
+    return { change: change.kind, outcome: 'kept', detail: `${what} existed before the fix; kept` };
+  await remove().catch((e) => {
+    if (!isNotFound(e)) throw e;
+  });
+  return { change: change.kind, outcome: 'reverted', detail: deleted };
 }

@@ -87,7 +87,9 @@ export async function scanJsonLinesParallel(
     ranges.map(
       ([start, end], k) =>
         new Promise<{ records: number; lines: number; bytes: number }>((resolve, reject) => {
-          const w = startWorker({ path, start, end });
+          const shared = new SharedArrayBuffer(4);
+          const pending = new Int32Array(shared);
+          const w = startWorker({ path, start, end, pending: shared });
           let result: { records: number; lines: number; bytes: number } | undefined;
           w.on('message', (m: ScanMessage) => {
             if (m.kind === 'batch') {
@@ -96,6 +98,8 @@ export async function scanJsonLinesParallel(
                 if (it.t !== undefined) h.candidate(it.t, line);
                 else h.malformed(line, it.r ?? 'malformed');
               }
+              Atomics.sub(pending, 0, 1);
+              Atomics.notify(pending, 0);
             } else if (m.kind === 'done') result = m;
             else reject(new Error(m.message));
           });

@@ -12,7 +12,7 @@ import type { LogRecord, MalformedLine } from '../core/incidents/model.js';
 import { splitCsvRecords } from './csv.js';
 import { fileRangeChunks, inputChunks, openInput } from './input.js';
 import { JsonDocSplitter } from './json-doc.js';
-import { hasMarker, scanJsonLines } from './jsonl-scan.js';
+import { hasMarker, scanFileRange, scanJsonLines } from './jsonl-scan.js';
 import { readerCount, scanJsonLinesParallel } from './parallel.js';
 import { expandRecords, fromTextLine, toFailureRecord } from './records.js';
 
@@ -268,10 +268,26 @@ export async function readFileFailures(
     return { ...(await readFailures(inputChunks(openInput(path)), sink, opts)), resolveLine: identity };
   }
   const format = opts.format ?? sniffFormat(head);
-  if (format !== 'jsonl' || workers < 2 || size < (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+  if (format !== 'jsonl') {
     // Two reused buffers instead of a fresh 1 MB Buffer per chunk: no GC churn, no page faults.
     const read = await readFailures(fileRangeChunks(path, 0, size), sink, { ...opts, format });
     return { ...read, resolveLine: identity };
+  }
+  if (workers < 2 || size < (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+    // JSON lines on this thread: readSync into the scanner's buffer (a CLI has nothing else to do).
+    const s = new ReadState(sink, 'jsonl', opts.maxMalformedLines ?? 20);
+    const fd = openSync(path, 'r');
+    try {
+      const counts = scanFileRange(fd, 0, size, {
+        candidate: (text, line) => s.parse(text, line),
+        malformed: (line, reason) => s.bad(line, reason),
+      });
+      s.records = counts.records;
+      s.bytes = counts.bytes;
+    } finally {
+      closeSync(fd);
+    }
+    return { ...s.result(), resolveLine: identity };
   }
   const max = opts.maxMalformedLines ?? 20;
   // Malformed lines arrive from every range at once: keep enough to pick the first ones after.

@@ -8,6 +8,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { LogGenerator } from '../logs/synthetic.js';
+import { type BoolExpr, matchesBoolean, parseBoolean, unquote } from './bool-query.js';
 
 type Obj = Record<string, unknown>;
 
@@ -38,11 +39,8 @@ export function generateLoggingEntries(count = 2000, end = Date.now()): Obj[] {
 // ---------------------------------------------------------------------------------------------
 // Logging query language (subset)
 
-type Cond =
-  | { op: 'and' | 'or'; items: Cond[] }
-  | { op: 'not'; item: Cond }
-  | { op: 'cmp'; path: string; cmp: string; value: string }
-  | { op: 'text'; value: string };
+type Atom = { op: 'cmp'; path: string; cmp: string; value: string } | { op: 'text'; value: string };
+type Cond = BoolExpr<Atom>;
 
 function tokenize(filter: string): string[] {
   const out: string[] = [];
@@ -56,47 +54,16 @@ function tokenize(filter: string): string[] {
 const CMP = new Set(['=', '!=', '>', '<', '>=', '<=', ':', '=~', '!~']);
 
 export function parseLoggingFilter(filter: string): Cond {
-  const t = tokenize(filter);
-  let i = 0;
-  const or = (): Cond => {
-    const items = [and()];
-    while (t[i] === 'OR') {
-      i++;
-      items.push(and());
-    }
-    return items.length === 1 ? (items[0] as Cond) : { op: 'or', items };
-  };
-  const and = (): Cond => {
-    const items: Cond[] = [];
-    while (i < t.length && t[i] !== ')' && t[i] !== 'OR') {
-      if (t[i] === 'AND') {
-        i++;
-        continue;
-      }
-      items.push(unary());
-    }
-    return items.length === 1 ? (items[0] as Cond) : { op: 'and', items };
-  };
-  const unary = (): Cond => {
-    const tok = t[i++] as string;
-    if (tok === 'NOT' || tok === '-') return { op: 'not', item: unary() };
-    if (tok === '(') {
-      const c = or();
-      if (t[i] === ')') i++;
-      return c;
-    }
-    if (CMP.has(t[i] ?? '')) {
-      const cmp = t[i++] as string;
-      const value = unquote(t[i++] ?? '');
+  return parseBoolean<Atom>(tokenize(filter), (tok, r) => {
+    // `-` before a term is NOT, as in the Logging query language.
+    if (tok === '-') return { op: 'not', item: r.unary() };
+    if (CMP.has(r.peek() ?? '')) {
+      const cmp = r.next() as string;
+      const value = unquote(r.next() ?? '');
       return { op: 'cmp', path: tok, cmp, value };
     }
     return { op: 'text', value: unquote(tok) };
-  };
-  return t.length === 0 ? { op: 'and', items: [] } : or();
-}
-
-function unquote(s: string): string {
-  return s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/\\(.)/g, '$1') : s;
+  });
 }
 
 function fieldAt(e: unknown, path: string): unknown {
@@ -157,18 +124,11 @@ function numeric(a: number, cmp: string, b: number): boolean {
 }
 
 export function matchesFilter(e: Obj, c: Cond): boolean {
-  switch (c.op) {
-    case 'and':
-      return c.items.every((x) => matchesFilter(e, x));
-    case 'or':
-      return c.items.some((x) => matchesFilter(e, x));
-    case 'not':
-      return !matchesFilter(e, c.item);
-    case 'cmp':
-      return compare(fieldAt(e, c.path), c.cmp, c.value, c.path);
-    case 'text':
-      return JSON.stringify(e).toLowerCase().includes(c.value.toLowerCase());
-  }
+  return matchesBoolean(c, (a) =>
+    a.op === 'cmp'
+      ? compare(fieldAt(e, a.path), a.cmp, a.value, a.path)
+      : JSON.stringify(e).toLowerCase().includes(a.value.toLowerCase()),
+  );
 }
 
 function googleError(reply: FastifyReply, code: number, status: string, message: string) {

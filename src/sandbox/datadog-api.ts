@@ -9,6 +9,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { LogGenerator, SEED } from '../logs/synthetic.js';
 import { parseTimeBound } from '../logs/time.js';
+import { type BoolExpr, matchesBoolean, parseBoolean, unquote } from './bool-query.js';
 
 type Obj = Record<string, unknown>;
 
@@ -53,10 +54,8 @@ function ts(e: Obj): number {
 // Search syntax: `key:value`, `key:"a b"`, bare words and "phrases" (full text on the message),
 // `-term` negation, AND (implicit) / OR, parentheses.
 
-type Expr =
-  | { op: 'and' | 'or'; items: Expr[] }
-  | { op: 'not'; item: Expr }
-  | { op: 'term'; key?: string; value: string };
+type Term = { op: 'term'; key?: string; value: string };
+type Expr = BoolExpr<Term>;
 
 function tokenize(q: string): string[] {
   const out: string[] = [];
@@ -68,46 +67,12 @@ function tokenize(q: string): string[] {
 }
 
 export function parseDatadogQuery(q: string): Expr {
-  const tokens = tokenize(q);
-  let i = 0;
-  const parseOr = (): Expr => {
-    const items = [parseAnd()];
-    while (tokens[i] === 'OR') {
-      i++;
-      items.push(parseAnd());
-    }
-    return items.length === 1 ? (items[0] as Expr) : { op: 'or', items };
-  };
-  const parseAnd = (): Expr => {
-    const items: Expr[] = [];
-    while (i < tokens.length && tokens[i] !== ')' && tokens[i] !== 'OR') {
-      if (tokens[i] === 'AND') {
-        i++;
-        continue;
-      }
-      items.push(parseUnary());
-    }
-    return items.length === 1 ? (items[0] as Expr) : { op: 'and', items };
-  };
-  const parseUnary = (): Expr => {
-    const t = tokens[i++] as string;
-    if (t === 'NOT') return { op: 'not', item: parseUnary() };
-    if (t === '(') {
-      const e = parseOr();
-      if (tokens[i] === ')') i++;
-      return e;
-    }
-    if (t.startsWith('-') && t.length > 1) return { op: 'not', item: term(t.slice(1)) };
-    return term(t);
-  };
-  return tokens.length === 0 ? { op: 'and', items: [] } : parseOr();
+  return parseBoolean<Term>(tokenize(q), (t) =>
+    t.startsWith('-') && t.length > 1 ? { op: 'not', item: term(t.slice(1)) } : term(t),
+  );
 }
 
-function unquote(s: string): string {
-  return s.startsWith('"') && s.endsWith('"') ? s.slice(1, -1).replace(/\\(.)/g, '$1') : s;
-}
-
-function term(t: string): Expr {
+function term(t: string): Term {
   const m = /^([@\w.-]+):(.+)$/.exec(t);
   if (m && !t.startsWith('"')) return { op: 'term', key: m[1] as string, value: unquote(m[2] as string) };
   return { op: 'term', value: unquote(t) };
@@ -138,20 +103,13 @@ function attrValue(a: Obj, key: string): string[] {
 
 export function matchesQuery(e: Obj, expr: Expr): boolean {
   const a = (e.attributes ?? {}) as Obj;
-  switch (expr.op) {
-    case 'and':
-      return expr.items.every((x) => matchesQuery(e, x));
-    case 'or':
-      return expr.items.some((x) => matchesQuery(e, x));
-    case 'not':
-      return !matchesQuery(e, expr.item);
-    case 'term':
-      if (expr.key) return attrValue(a, expr.key).some((v) => glob(expr.value, v));
-      if (expr.value === '*') return true;
-      return String(a.message ?? '')
-        .toLowerCase()
-        .includes(expr.value.toLowerCase());
-  }
+  return matchesBoolean(expr, (t) => {
+    if (t.key) return attrValue(a, t.key).some((v) => glob(t.value, v));
+    if (t.value === '*') return true;
+    return String(a.message ?? '')
+      .toLowerCase()
+      .includes(t.value.toLowerCase());
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
  * metadata host and an operator ADC key file, and point any Google client at it.
  *
  *   const sb = await startSandbox({ scenario: 'seed-incident' });
- *   // sb.env -> GENAI_DOCTOR_ENDPOINT, GCE_METADATA_HOST, GCE_METADATA_IP, GOOGLE_APPLICATION_CREDENTIALS
+ *   // sb.env -> GENAI_DOCTOR_ENDPOINT, GCE_METADATA_HOST, GCE_METADATA_IP, GOOGLE_APPLICATION_CREDENTIALS,
+ *   //           GENAI_DOCTOR_DATADOG_URL
  *   await sb.close();
  *
  * It is the default world for the demo and the tests; it is never what a real user's fix is
@@ -57,7 +58,7 @@ export interface Sandbox {
   metadataHost: string;
   /** The operator's ADC: a service-account key JSON (real RSA key); token_uri is `${url}/token`. */
   adcFile: string;
-  /** GENAI_DOCTOR_ENDPOINT, GCE_METADATA_HOST, GCE_METADATA_IP, GOOGLE_APPLICATION_CREDENTIALS. */
+  /** GENAI_DOCTOR_ENDPOINT, GCE_METADATA_HOST, GCE_METADATA_IP, GOOGLE_APPLICATION_CREDENTIALS, GENAI_DOCTOR_DATADOG_URL. */
   env: Record<string, string>;
   scenario: Scenario;
   /** Live, inspectable state (policies, services, tokens, request log). */
@@ -202,6 +203,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     GCE_METADATA_HOST: metadataHost,
     GCE_METADATA_IP: metadataHost,
     GOOGLE_APPLICATION_CREDENTIALS: adcFile,
+    // The Datadog Logs / Monitors stand-in shares the port (`logs --datadog`, `monitors --apply`).
+    GENAI_DOCTOR_DATADOG_URL: url,
   };
   let closed = false;
   return {

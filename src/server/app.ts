@@ -5,7 +5,7 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { redactDeep } from '../core/render/index.js';
+import { redactDeep } from '../core/redact-deep.js';
 import type { ConsoleEngine } from './engine.js';
 import { toErrorBody } from './errors.js';
 import { registerApplyRoute } from './routes/apply.js';

@@ -3,7 +3,7 @@
  * encoded on one line, so a message can never end an event early or inject a field.
  */
 import type { ServerResponse } from 'node:http';
-import { redactDeep } from '../core/render/index.js';
+import { redactDeep } from '../core/redact-deep.js';
 import { API_CSP, COMMON_HEADERS } from './security.js';
 
 export interface SseChannel {

@@ -197,3 +197,62 @@ test('notes: library names are not models; "works for" alone is not "same creden
   assert.equal(readNotes('global works for the model').worksOtherwise, false);
   assert.equal(readNotes('the same key works for Firestore').worksOtherwise, true);
 });
+
+test('quota: a box-drawn, wrapped quota message is read as one line', () => {
+  const text =
+    '"message": "Quota exceeded for quota metric \'Gemini 2.5 Pro Requests\' and limit    │\n│    \'Gemini 2.5 Pro Requests per day per user per tier\' of service                   │\n│    \'cloudcode-pa.googleapis.com\' for consumer \'project_number:1234567\'.",\n│            "reason": "rateLimitExceeded"';
+  const f = parseFacts(text);
+  assert.equal(f.quota?.window, 'day');
+  assert.equal(f.service, 'cloudcode-pa.googleapis.com');
+  assert.equal(f.reason, 'rateLimitExceeded');
+  assert.equal(top(text).cause, 'quota.exceeded', ranking(text));
+});
+
+test('http: a code in backticks and a code opening an error line', () => {
+  assert.equal(parseFacts('It returns `status: 401`, invalid_token').http, 401);
+  assert.equal(parseFacts('404 models/gemini-pro is not found for API version v1beta').http, 404);
+  assert.equal(parseFacts('500 tokens used, all fine').http, undefined);
+});
+
+test('an API key used against Vertex AI, known only from the notes', () => {
+  const text =
+    '{"error":{"code":401,"message":"Request had invalid authentication credentials.","status":"UNAUTHENTICATED"}}';
+  const viaNotes = { notes: 'API key from the credentials page sent to the Vertex AI REST endpoint' };
+  assert.equal(top(text, viaNotes).cause, 'auth.api_key_unsupported', ranking(text, viaNotes));
+  // The same 401 with a key for the Gemini API is a bad key / header, not an unsupported one.
+  const gemini = { notes: 'API key for the Gemini API (generativelanguage)' };
+  assert.notEqual(top(text, gemini).cause, 'auth.api_key_unsupported');
+});
+
+test('notes that disown the project in the error make it a project mix-up, not a disabled API', () => {
+  const text =
+    'status = StatusCode.PERMISSION_DENIED\n\tdetails = "Cloud Text-to-Speech API has not been used in project 987654321098 before or it is disabled."';
+  assert.equal(top(text).cause, 'api.disabled');
+  const notes = {
+    notes: 'The error names project 987654321098 even though my own project is set in the notebook.',
+  };
+  assert.equal(top(text, notes).cause, 'project.mismatch', ranking(text, notes));
+  // Naming the project without disowning it still reads as the intended (cross-project) target.
+  const intended = diagnose(text, { notes: 'We call 987654321098 on purpose.' });
+  assert.equal(intended.findings[0]?.cause, 'api.disabled');
+});
+
+test('"Consumer \'api_key:...\' has been suspended" is CONSUMER_SUSPENDED for the key', () => {
+  const text =
+    "gemini error: Permission denied: Consumer 'api_key:AIza****************************' has been suspended. (code: 403, status: PERMISSION_DENIED)";
+  const f = parseFacts(text);
+  assert.equal(f.reason, 'CONSUMER_SUSPENDED');
+  assert.equal(top(text).cause, 'auth.api_key_invalid', ranking(text));
+  const project = "Permission denied: Consumer 'projects/123456789012' has been suspended.";
+  assert.equal(top(project).cause, 'project.invalid', ranking(project));
+});
+
+test('a bare denial for a preview model while other models work is a gated model', () => {
+  const text =
+    '{"error":{"code":403,"message":"The caller does not have permission","status":"PERMISSION_DENIED"}}';
+  const notes = { notes: 'gemini-3-pro-preview fails; gemini 2.5 flash still works with the same key.' };
+  assert.equal(top(text, notes).cause, 'model.access_restricted', ranking(text, notes));
+  // Without that contrast the bare denial stays an IAM finding.
+  assert.equal(top(text, { notes: 'calling gemini-3-pro-preview' }).cause, 'iam.missing_permission');
+  assert.equal(readNotes('older models like 2.5 are working').otherModelsWork, true);
+});

@@ -143,3 +143,25 @@ describe('image service API against the sandbox', () => {
     for (const line of stack.rawLogs) assert.ok(!containsSecret(line), line);
   });
 });
+
+test('the platform fetch transport (UPSTREAM_TRANSPORT=fetch) behaves the same', async () => {
+  const stack = await startStack({ scenario: SUCCESS_SCENARIO, config: { upstreamTransport: 'fetch' } });
+  try {
+    const res = await postJson(`${stack.url}/api/v1/images/generate`, SEED_BODY);
+    assert.equal(res.status, 200);
+    assert.deepEqual(Buffer.from(res.body.image.base64, 'base64').subarray(0, 8), PNG_SIGNATURE);
+  } finally {
+    await stack.close();
+  }
+  const denied = await startStack({
+    scenario: 'seed-incident',
+    config: { upstreamTransport: 'fetch', project: 'datadog-sandbox' },
+  });
+  try {
+    const res = await postJson(`${denied.url}/api/v1/images/generate`, SEED_BODY);
+    assert.equal(res.status, 503);
+    assert.equal(res.body.error.code, 1152);
+  } finally {
+    await denied.close();
+  }
+});

@@ -46,10 +46,12 @@ describe('genai-doctor sandbox (CLI)', () => {
       },
     );
     try {
-      const [, url] = (await waitForLine(
+      const [, url, datadogUrl] = (await waitForLine(
         child,
-        /export GENAI_DOCTOR_ENDPOINT=(\S+)\n[\s\S]*export GOOGLE_APPLICATION_CREDENTIALS=\S+\n/,
-      )) as unknown as [string, string];
+        /export GENAI_DOCTOR_ENDPOINT=(\S+)\n[\s\S]*export GOOGLE_APPLICATION_CREDENTIALS=\S+\nexport GENAI_DOCTOR_DATADOG_URL=(\S+)\n/,
+      )) as unknown as [string, string, string];
+      // The Datadog stand-in is mounted on the same server.
+      assert.equal(datadogUrl, url);
       const res = await fetch(`${url}/computeMetadata/v1/project/project-id`, {
         headers: { 'Metadata-Flavor': 'Google' },
       });

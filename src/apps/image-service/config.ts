@@ -17,6 +17,8 @@ export interface ServiceConfig {
   endpoint?: string;
   /** Largest request body accepted; larger bodies get 413 before any parsing. */
   bodyLimitBytes: number;
+  /** How @google/genai sends requests: node:http keep-alive (default) or the platform fetch. */
+  upstreamTransport: 'node-http' | 'fetch';
   /** Longest a generate request may take end to end, retries included. */
   requestDeadlineMs: number;
   /** How many throttled (1153) attempts a request may make in total. */
@@ -92,6 +94,7 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     model: text(env, 'IMAGE_MODEL') ?? DEFAULT_MODEL,
     endpoint: text(env, 'GENAI_DOCTOR_ENDPOINT'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    upstreamTransport: text(env, 'UPSTREAM_TRANSPORT') === 'fetch' ? 'fetch' : 'node-http',
     requestDeadlineMs: int(env, 'REQUEST_DEADLINE_MS', 90_000, 100, 600_000),
     maxAttempts: int(env, 'UPSTREAM_MAX_ATTEMPTS', 4, 1, 10),
     retryBaseDelayMs: int(env, 'RETRY_BASE_DELAY_MS', 500, 1, 60_000),

@@ -4,6 +4,7 @@
  * own service account). GENAI_DOCTOR_ENDPOINT redirects every call to a stand-in (the sandbox).
  */
 import { GoogleGenAI, Modality } from '@google/genai';
+import { nodeHttpFetch } from './http-transport.js';
 
 export interface ImageRequest {
   prompt: string;
@@ -46,6 +47,8 @@ export interface GenAiImageModelOptions {
   location: string;
   model: string;
   endpoint?: string;
+  /** 'node-http' (default, see http-transport.ts) or the platform's fetch. */
+  transport?: 'node-http' | 'fetch';
 }
 
 /** Decoded size of a base64 string without decoding it. */
@@ -59,8 +62,12 @@ export function createGenAiImageModel(options: GenAiImageModelOptions): ImageMod
     vertexai: true,
     project: options.project,
     location: options.location,
-    // No SDK-level retries: the service decides what is retried (only throttling, see retry.ts).
-    httpOptions: options.endpoint ? { baseUrl: options.endpoint } : {},
+    // No SDK-level retries (retryOptions unset): the service decides what is retried (only
+    // throttling, see retry.ts).
+    httpOptions: {
+      ...(options.endpoint ? { baseUrl: options.endpoint } : {}),
+      ...(options.transport === 'fetch' ? {} : { fetch: nodeHttpFetch }),
+    },
     // projectId spares google-auth-library its own project discovery (gcloud, metadata), which
     // costs seconds on the first call; the service has already resolved the project.
     googleAuthOptions: {

@@ -57,6 +57,7 @@ export async function startImageService(options: StartOptions): Promise<RunningS
         project: identity.project,
         location: config.location,
         model: config.model,
+        transport: config.upstreamTransport,
         ...(config.endpoint ? { endpoint: config.endpoint } : {}),
       })
     : modelWithoutProject(config);

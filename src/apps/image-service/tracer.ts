@@ -22,7 +22,8 @@ tracer.use('dns', false);
 tracer.use('net', false);
 
 // ES modules are only instrumented through dd-trace's loader hook; register it for the modules the
-// entry point imports from here on.
-createRequire(import.meta.url)('dd-trace/register.js');
+// entry point imports from here on (not when tracing is off: the hook slows every module load).
+if (!/^(false|0)$/i.test(process.env.DD_TRACE_ENABLED ?? ''))
+  createRequire(import.meta.url)('dd-trace/register.js');
 
 export default tracer;

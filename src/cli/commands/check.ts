@@ -1,28 +1,21 @@
 import { type Command, Option } from 'commander';
 import type { OutputFormat } from '../../core/model.js';
 import { CliError, EXIT } from '../errors.js';
+import { useColor } from '../output.js';
 
-export interface CheckFlags {
-  project?: string;
-  cloudRun?: string;
-  region?: string;
-  location?: string;
-  model?: string;
-  principal?: string;
-  impersonate?: string;
+type CheckOptions = import('../../live/session.js').CheckOptions;
+
+/** The flags are the live doctor's options (as commander names them) plus output choices. */
+export interface CheckFlags extends Omit<CheckOptions, 'rolesFile' | 'env' | 'api' | 'call'> {
   format: OutputFormat;
   roles?: string;
-  sequential?: boolean;
   color?: boolean;
-  api: 'vertex' | 'gemini';
-  call: 'countTokens' | 'generateContent';
-  apiKeyEnv?: string;
-  accessTokenEnv?: string;
-  quotaProject?: string;
+  api: NonNullable<CheckOptions['api']>;
+  call: NonNullable<CheckOptions['call']>;
 }
 
 /** Flags -> the options the live doctor runs with (env var NAMES only, never their values). */
-export function checkOptions(flags: CheckFlags): import('../../live/session.js').CheckOptions {
+export function checkOptions(flags: CheckFlags): CheckOptions {
   return {
     project: flags.project,
     cloudRun: flags.cloudRun,
@@ -106,7 +99,7 @@ export function register(cmd: Command): void {
         const record = await runCheck(checkOptions(flags), { onProbe: progress.onProbe }).finally(
           progress.done,
         );
-        const color = flags.color !== false && flags.format === 'text' && Boolean(process.stdout.isTTY);
+        const color = flags.format === 'text' && useColor(flags.color);
         process.stdout.write(renderCheck(record, flags.format, color));
         if (flags.format !== 'json') {
           process.stderr.write(

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { useColor } from '../output.js';
 
 interface DemoFlags {
   apply?: boolean;
@@ -23,7 +24,7 @@ export function register(cmd: Command): void {
         apply: Boolean(flags.apply),
         scenario: flags.scenario,
         propagationMs: seconds * 1000,
-        color: flags.color !== false && Boolean(process.stdout.isTTY),
+        color: useColor(flags.color),
         out: (s) => process.stdout.write(`${s}\n`),
       });
       if (flags.apply && (!res.verified || !res.image)) process.exitCode = EXIT.problem;

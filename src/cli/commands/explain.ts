@@ -3,13 +3,9 @@ import { explainCode, renderCatalogPage } from '../../core/catalog/index.js';
 import type { OutputFormat } from '../../core/model.js';
 import { ERROR_CODES } from '../../core/taxonomy.js';
 import { CliError, EXIT } from '../errors.js';
+import { useColor } from '../output.js';
 
 const FORMATS: readonly OutputFormat[] = ['text', 'md', 'json'];
-
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return !!stream.isTTY && !('NO_COLOR' in process.env && process.env.NO_COLOR !== '');
-}
 
 export function register(cmd: Command): void {
   cmd

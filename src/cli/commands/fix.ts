@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { useColor } from '../output.js';
 import { liveErrors } from './check.js';
 
 interface FixFlags {
@@ -41,7 +42,7 @@ export function register(cmd: Command): void {
           process.stdout.write('The last check found nothing to fix: the call works.\n');
           return;
         }
-        const color = flags.color !== false && Boolean(process.stdout.isTTY);
+        const color = useColor(flags.color);
         const out = (s = '') => process.stdout.write(`${s}\n`);
         let option: ReturnType<typeof fix.chooseOption>;
         let actions: ReturnType<typeof fix.toActions>;

@@ -1,18 +1,9 @@
 import type { Command } from 'commander';
 import type { LogAnalysis } from '../../core/incidents/model.js';
-import type { Context, Runtime } from '../../core/model.js';
-import { CliError, EXIT } from '../errors.js';
-
-const RUNTIMES: Runtime[] = [
-  'cloud-run',
-  'gke',
-  'gce',
-  'cloud-functions',
-  'local',
-  'colab',
-  'vertex-workbench',
-  'other',
-];
+import type { Context } from '../../core/model.js';
+import { RUNTIMES } from '../../core/runtimes.js';
+import { parseRuntime } from '../context.js';
+import { CliError, EXIT, remoteCall } from '../errors.js';
 
 export interface SourceOptions {
   datadog?: string;
@@ -68,12 +59,7 @@ export function contextFrom(o: SourceOptions): Context {
   const ctx: Context = {};
   if (o.project?.[0]) ctx.project = o.project[0];
   if (o.principal) ctx.principal = o.principal;
-  if (o.runtime) {
-    if (!RUNTIMES.includes(o.runtime as Runtime)) {
-      throw new CliError(`--runtime must be one of ${RUNTIMES.join(', ')}, got "${o.runtime}"`);
-    }
-    ctx.runtime = o.runtime as Runtime;
-  }
+  if (o.runtime) ctx.runtime = parseRuntime(o.runtime);
   if (o.location) ctx.location = o.location;
   if (o.service) ctx.service = o.service;
   return ctx;
@@ -138,7 +124,7 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
       pageSize,
       url: o.ddUrl,
     });
-    return remote(() => analyzeRecords(`datadog: ${o.datadog}`, pages, opts), 'Datadog');
+    return remoteCall(() => analyzeRecords(`datadog: ${o.datadog}`, pages, opts), 'Datadog');
   }
   const projects = o.project ?? [];
   if (projects.length === 0)
@@ -152,22 +138,7 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
     limit,
     pageSize,
   });
-  return remote(() => analyzeRecords(`cloud-logging: ${o.gcpLogging}`, pages, opts), 'Cloud Logging');
-}
-
-/** A remote API that refuses (bad keys, no access) is a problem to report, not a crash. */
-async function remote<T>(run: () => Promise<T>, what: string): Promise<T> {
-  try {
-    return await run();
-  } catch (err) {
-    if (err instanceof CliError) throw err;
-    const e = err as { code?: number; status?: number; message?: string; body?: unknown };
-    const status = e.code ?? e.status;
-    const detail =
-      typeof e.body === 'object' ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
-    const why = typeof status === 'number' ? ` (HTTP ${status})` : e.code ? ` (${e.code})` : '';
-    throw new CliError(`${what} request failed${why}: ${detail}`, EXIT.problem);
-  }
+  return remoteCall(() => analyzeRecords(`cloud-logging: ${o.gcpLogging}`, pages, opts), 'Cloud Logging');
 }
 
 export function register(cmd: Command): void {
@@ -178,14 +149,12 @@ export function register(cmd: Command): void {
         throw new CliError(`--format must be text, json or md, got "${o.format}"`);
       }
       const analysis = await analyzeSource(file, o);
-      const [{ redactDeep, renderAnalysis }, { redactSecrets }] = await Promise.all([
+      const [{ renderAnalysis }, { redactDeep }] = await Promise.all([
         import('../../core/incidents/render.js'),
-        import('../../core/redact.js'),
+        import('../../core/redact-deep.js'),
       ]);
       // Samples are redacted already; this catches a key in any other field a log carried.
-      process.stdout.write(
-        renderAnalysis(redactDeep(analysis, redactSecrets), o.format as 'text' | 'json' | 'md'),
-      );
+      process.stdout.write(renderAnalysis(redactDeep(analysis), o.format as 'text' | 'json' | 'md'));
       // Failures found is the "problem found" outcome, as with `check`.
       process.exitCode = analysis.incidents.length > 0 ? EXIT.problem : EXIT.ok;
     });

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { CliError, EXIT } from '../errors.js';
+import { type ApmOptions, addApmOptions } from '../apm.js';
+import { CliError, remoteCall } from '../errors.js';
 
-interface MonitorsOptions {
+interface MonitorsOptions extends ApmOptions {
   service?: string;
-  env?: string;
-  resource: string;
-  spanName: string;
   notify?: string[];
   runbookUrl?: string;
   errorRate: string;
@@ -15,15 +13,9 @@ interface MonitorsOptions {
 }
 
 export function register(cmd: Command): void {
-  cmd
-    .option('--service <name>', 'the service to watch (Datadog service / Cloud Run service name)')
-    .option('--env <env>', 'environment tag (env:...)')
-    .option(
-      '--resource <resource>',
-      'APM resource of the Gemini-calling endpoint',
-      'POST /api/v1/images/generate',
-    )
-    .option('--span-name <name>', 'span name of its trace metrics (trace.<name>.errors)', 'fastapi.request')
+  addApmOptions(
+    cmd.option('--service <name>', 'the service to watch (Datadog service / Cloud Run service name)'),
+  )
     .option('--notify <handle...>', 'notification handles for the messages, e.g. @slack-genai-oncall')
     .option('--runbook-url <template>', 'catalog page URL, {code} replaced by the error code')
     .option('--error-rate <fraction>', 'APM error-rate threshold', '0.05')
@@ -35,7 +27,8 @@ export function register(cmd: Command): void {
       process.env.GENAI_DOCTOR_DATADOG_URL,
     )
     .action(async (o: MonitorsOptions) => {
-      if (!o.service) throw new CliError('--service is required (the service the monitors watch)');
+      const service = o.service;
+      if (!service) throw new CliError('--service is required (the service the monitors watch)');
       const { MONITOR_FORMATS, renderMonitors } = await import('../../monitors/render.js');
       if (!MONITOR_FORMATS.includes(o.format as never)) {
         throw new CliError(`--format must be one of ${MONITOR_FORMATS.join(', ')}, got "${o.format}"`);
@@ -45,7 +38,7 @@ export function register(cmd: Command): void {
         throw new CliError(`--error-rate must be between 0 and 1, got "${o.errorRate}"`);
       const { monitorSet } = await import('../../monitors/definitions.js');
       const set = monitorSet({
-        service: o.service,
+        service,
         env: o.env,
         resource: o.resource,
         spanName: o.spanName,
@@ -55,7 +48,7 @@ export function register(cmd: Command): void {
         throttleCritical: 10,
       });
       if (!o.apply) {
-        process.stdout.write(renderMonitors(set, o.format as never, o.service));
+        process.stdout.write(renderMonitors(set, o.format as never, service));
         return;
       }
       if (!process.env.DD_API_KEY || !process.env.DD_APP_KEY) {
@@ -64,17 +57,10 @@ export function register(cmd: Command): void {
         );
       }
       const { applyMonitors } = await import('../../monitors/apply.js');
-      let results: Awaited<ReturnType<typeof applyMonitors>>;
-      try {
-        results = await applyMonitors(set.datadog, { service: o.service, env: o.env, url: o.ddUrl });
-      } catch (err) {
-        const e = err as { code?: number; body?: unknown; message?: string };
-        const detail = e.body ? JSON.stringify(e.body).slice(0, 300) : (e.message ?? String(err));
-        throw new CliError(
-          `Datadog Monitors API failed${e.code ? ` (HTTP ${e.code})` : ''}: ${detail}`,
-          EXIT.problem,
-        );
-      }
+      const results = await remoteCall(
+        () => applyMonitors(set.datadog, { service, env: o.env, url: o.ddUrl }),
+        'Datadog Monitors API',
+      );
       for (const r of results) {
         const why = r.changed.length ? ` (${r.changed.join(', ')})` : '';
         process.stdout.write(`${r.outcome.padEnd(9)} #${r.id} ${r.name}${why}\n`);

@@ -1,26 +1,27 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { type ApmOptions, addApmOptions } from '../apm.js';
 import { CliError, EXIT } from '../errors.js';
 import { addSourceOptions, analyzeSource, type SourceOptions } from './logs.js';
 
-interface ReportOptions extends SourceOptions {
+interface ReportOptions extends SourceOptions, ApmOptions {
   format: string;
   incident?: string;
   output?: string;
-  env?: string;
-  resource: string;
-  spanName: string;
   successText?: string;
 }
 
 export function register(cmd: Command): void {
-  addSourceOptions(cmd)
-    .option('--format <format>', 'md or html', 'md')
-    .option('--incident <n>', 'which incident to write the runbook for (number in `logs` output, or id)', '1')
-    .option('-o, --output <file>', 'write to a file instead of stdout')
-    .option('--env <env>', 'Datadog env tag for the monitoring queries')
-    .option('--resource <resource>', 'APM resource of the failing endpoint', 'POST /api/v1/images/generate')
-    .option('--span-name <name>', 'span name of its trace metrics', 'fastapi.request')
+  addApmOptions(
+    addSourceOptions(cmd)
+      .option('--format <format>', 'md or html', 'md')
+      .option(
+        '--incident <n>',
+        'which incident to write the runbook for (number in `logs` output, or id)',
+        '1',
+      )
+      .option('-o, --output <file>', 'write to a file instead of stdout'),
+  )
     .option('--success-text <text>', 'log message that marks a successful call (for the verify query)')
     .action(async (file: string | undefined, o: ReportOptions) => {
       if (o.format !== 'md' && o.format !== 'html')
@@ -42,19 +43,13 @@ export function register(cmd: Command): void {
           `--incident ${o.incident}: there are ${analysis.incidents.length} incidents (1-${analysis.incidents.length}, or an id)`,
         );
       }
-      const [
-        { incidentRunbook },
-        { docHtml, docMarkdown },
-        { incidentMonitoring },
-        { redactSecrets },
-        { redactDeep },
-      ] = await Promise.all([
-        import('../../core/incidents/runbook.js'),
-        import('../../core/incidents/doc.js'),
-        import('../../monitors/definitions.js'),
-        import('../../core/redact.js'),
-        import('../../core/incidents/render.js'),
-      ]);
+      const [{ incidentRunbook }, { docHtml, docMarkdown }, { incidentMonitoring }, { redactDeep }] =
+        await Promise.all([
+          import('../../core/incidents/runbook.js'),
+          import('../../core/incidents/doc.js'),
+          import('../../monitors/definitions.js'),
+          import('../../core/redact-deep.js'),
+        ]);
       const service = incident.service ?? o.service ?? 'SERVICE';
       const monitoring = incidentMonitoring(
         {
@@ -72,7 +67,7 @@ export function register(cmd: Command): void {
       );
       // Redact the document's strings, not the rendered page: a redaction must not cut through
       // an HTML entity or a Markdown escape.
-      const doc = redactDeep(incidentRunbook(analysis, incident, monitoring), redactSecrets);
+      const doc = redactDeep(incidentRunbook(analysis, incident, monitoring));
       const out = o.format === 'html' ? docHtml(doc) : docMarkdown(doc);
       if (o.output) writeFileSync(o.output, out);
       else process.stdout.write(out);

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { sq } from '../../core/render/shell.js';
 import { CliError, EXIT } from '../errors.js';
+import { untilStopped } from '../signals.js';
 
 function intOption(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -9,8 +11,9 @@ function intOption(name: string, value: string | undefined): number | undefined 
   return n;
 }
 
+/** Plain words stay bare so the printout reads like hand-written exports. */
 function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : sq(value);
 }
 
 export function register(cmd: Command): void {
@@ -53,16 +56,11 @@ export function register(cmd: Command): void {
       );
       out.write(`${s.description}\n\n# Point genai-doctor and Google's clients at it:\n`);
       for (const [k, v] of Object.entries(sandbox.env)) out.write(`export ${k}=${shellQuote(v)}\n`);
+      out.write(
+        '# logs --datadog and monitors --apply also need DD_API_KEY and DD_APP_KEY set (any value works here).\n',
+      );
       out.write('\n# Ctrl-C stops the sandbox.\n');
-      await new Promise<void>((resolveStop) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolveStop();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped();
       await sandbox.close();
       process.stderr.write('genai-doctor sandbox: stopped\n');
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { untilStopped } from '../signals.js';
 
 interface ServeFlags {
   host: string;
@@ -78,15 +79,8 @@ export function register(cmd: Command): void {
       process.stdout.write(`live checks run against: ${running.target}\n`);
       if (flags.allowApply) process.stdout.write('POST /api/fix/apply is enabled (bearer token required)\n');
       process.stdout.write('press Ctrl+C to stop\n');
-      await new Promise<void>((resolve) => {
-        const stop = () => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          running.close().then(resolve, resolve);
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopped();
+      await running.close().catch(() => {});
       if (process.exitCode === undefined) process.exitCode = EXIT.ok;
     });
 }

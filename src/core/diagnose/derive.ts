@@ -53,6 +53,10 @@ export interface NotesView {
   model?: string;
   location?: string;
   denyPolicy: boolean;
+  /** Other models work for the same caller (so the caller's access in general is fine). */
+  otherModelsWork: boolean;
+  /** The notes say the call goes to Vertex AI. */
+  vertex: boolean;
   /** The failure lasts until the next day / resets at midnight (a daily quota). */
   dailyReset: boolean;
 }
@@ -84,6 +88,11 @@ export interface Derived {
    * the project in the error is the intended target (cross-project), not a mix-up.
    */
   errorProjectIntended: boolean;
+  /**
+   * The user's notes name the error's project and disown it ("even though my project was set",
+   * "instead of", "not my project"): the request went to a project the caller did not mean.
+   */
+  errorProjectForeign: boolean;
   principal?: PrincipalView;
   notes: NotesView;
   model?: ModelView;
@@ -113,11 +122,13 @@ export function derive(facts: Facts, context: Context): Derived {
     signalSpan: (id) => facts.signals?.find((s) => s.id === id)?.span,
     projectRelation: relate(errorProject, contextProject),
     tenantProject: errorProject !== undefined && isTenantProject(errorProject),
+    errorProjectForeign: notesDisown(notes.text, errorProject),
     errorProjectIntended:
-      (errorProject !== undefined && errorProject.length >= 6 && notes.text.includes(errorProject)) ||
-      /cross[- ]project|shared project|central project|in another project on purpose|hosted in (?:a|another|the) (?:separate|shared|other) project/.test(
-        notes.text.toLowerCase(),
-      ),
+      !notesDisown(notes.text, errorProject) &&
+      ((errorProject !== undefined && errorProject.length >= 6 && notes.text.includes(errorProject)) ||
+        /cross[- ]project|shared project|central project|in another project on purpose|hosted in (?:a|another|the) (?:separate|shared|other) project/.test(
+          notes.text.toLowerCase(),
+        )),
     notes,
     api,
     denied: facts.http === 403 || facts.status === 'PERMISSION_DENIED',
@@ -143,6 +154,14 @@ export function derive(facts: Facts, context: Context): Derived {
   const model = modelOf(facts, context, notes, api);
   if (model) d.model = model;
   return d;
+}
+
+/** The notes name `project` and say it is not the one meant. */
+function notesDisown(text: string, project: string | undefined): boolean {
+  if (!project || project.length < 6 || !text.includes(project)) return false;
+  return /even though|instead of|rather than|not (?:my|our|the one)|wrong project|different project|unknown project|someone else/.test(
+    text.toLowerCase(),
+  );
 }
 
 function relate(errorProject: string | undefined, contextProject: string | undefined): ProjectRelation {
@@ -347,6 +366,11 @@ export function readNotes(text: string): NotesView {
         lower,
       ),
     denyPolicy: /deny polic/.test(lower),
+    vertex: /vertex|aiplatform/.test(lower),
+    otherModelsWork:
+      /\b(?:older|other|previous)\b(?:[^.;]|\.\d){0,40}\b(?:models?|versions?)\b(?:[^.;]|\.\d){0,40}\b(?:work|working|fine)|\b(?:flash|pro|gemini[- ]?\d(?:\.\d)?)\b(?:[^.;]|\.\d){0,40}\b(?:still )?(?:works?|working|is fine)\b/.test(
+        lower,
+      ),
     dailyReset:
       /resets? (?:at |after |only (?:at |after )?)?midnight|only resets (?:at |after )?(?:midnight|the next day)|until (?:the next day|tomorrow|midnight)|daily (?:limit|quota|cap)/.test(
         lower,

@@ -107,6 +107,8 @@ const missingPermission: Rule = (d) => {
     h.minus(0.25, 'the same call works on retry / right after a grant');
   if (d.signal('permission_denied_on_project') && !perm)
     h.minus(0.25, 'the project itself is refused, not a permission');
+  if (d.notes.otherModelsWork && !perm)
+    h.minus(0.15, 'other models work for the same caller: its access in general is fine');
   if (d.signal('vpc_sc') || d.signal('org_policy')) h.minus(0.4, 'a policy outside IAM roles is named');
   if (d.signal('deny_policy')) h.minus(0.2, 'an IAM deny policy is named: an allow grant will not help');
   if (d.signal('service_agent_named') && d.principal?.kind !== 'service_agent') {
@@ -176,6 +178,15 @@ const projectMismatch: Rule = (d) => {
       `The request named project \`${d.errorProject}\` while the service runs in / meant \`${d.contextProject}\`. ` +
         `Point the client at \`${d.contextProject}\` (GOOGLE_CLOUD_PROJECT, vertexai.init(project=...), genai.Client(project=...)); ` +
         `any grant belongs in \`${d.contextProject}\`, the project the call should target. A grant in \`${d.contextProject}\` alone does not fix a call to \`${d.errorProject}\`.`,
+    );
+  }
+  if (d.errorProjectForeign) {
+    const h = new Hit(d, 0.78)
+      .fact('project', 'the project the failing request named')
+      .context('notes', d.notes.text, `the notes say \`${d.errorProject}\` is not the project meant`);
+    return h.done(
+      `The request went to project \`${d.errorProject}\`, which the notes say is not the project you meant. ` +
+        'Find where the client takes its project from (explicit config, GOOGLE_CLOUD_PROJECT, the ADC quota project) and point it at yours.',
     );
   }
   if (
@@ -265,7 +276,9 @@ const apiDisabled: Rule = (d) => {
     );
   }
   if (!f.project) h.missing(0.05, 'the consumer project');
-  if (d.tenantProject) {
+  if (d.errorProjectForeign) {
+    h.minus(0.3, `the notes say \`${d.errorProject}\` is not the project meant: see project.mismatch`);
+  } else if (d.tenantProject) {
     h.minus(
       0.3,
       `\`${d.errorProject}\` is a Google tenant project: the client picked the wrong project, see project.mismatch`,
@@ -402,6 +415,17 @@ const modelAccessRestricted: Rule = (d) => {
   else if (m?.info?.requiresAllowlist && (d.notFound || d.signal('may_not_exist') || d.denied)) base = 0.78;
   else if (s?.verdict === 'served' && d.api === 'vertex' && d.signal('model_not_found')) base = 0.45;
   else if (m?.info?.status === 'preview' && s?.verdict === 'served' && d.signal('may_not_exist')) base = 0.35;
+  // A bare denial (no permission named) for a preview model while other models work for the
+  // same caller: the model is gated (tier, allowlist), not the caller's IAM.
+  else if (
+    m?.info &&
+    m.info.status !== 'ga' &&
+    m.info.status !== 'retired' &&
+    d.denied &&
+    !d.permission &&
+    d.notes.otherModelsWork
+  )
+    base = 0.62;
   if (base === 0) return undefined;
   const h = new Hit(d, base);
   modelEvidence(h, d);
@@ -437,7 +461,7 @@ const credentialsMissing: Rule = (d) => {
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('message');
   // Vertex ignores an API key and then reports the credential as missing.
-  if (d.facts.apiKey?.used && d.facts.apiKey.sentTo === 'vertex')
+  if (apiKeyToVertex(d))
     h.minus(0.3, 'an API key was sent to Vertex AI, which does not accept it: see auth.api_key_unsupported');
   if (d.signal('credentials_missing'))
     h.signal('credentials_missing', 'Application Default Credentials were not found');
@@ -476,7 +500,12 @@ const credentialsInvalid: Rule = (d) => {
       'the same credentials work elsewhere, so they are valid: look at how they are loaded / scoped',
     );
   }
-  if (d.notes.apiKey || d.facts.apiKey?.used) {
+  if (apiKeyToVertex(d)) {
+    h.minus(
+      0.2,
+      'an API key is used against Vertex AI, which reads it as an invalid token: see auth.api_key_unsupported',
+    );
+  } else if (d.notes.apiKey || d.facts.apiKey?.used) {
     h.context(
       'notes',
       'API key',
@@ -550,12 +579,27 @@ const apiKeyInvalid: Rule = (d) => {
   return h.done(`The API key was rejected: ${what}.`);
 };
 
+/** An API key is in use against Vertex AI, by the text or by the user's notes. */
+function apiKeyToVertex(d: Derived): boolean {
+  const k = d.facts.apiKey;
+  if (k?.used && k.sentTo === 'vertex') return true;
+  return (
+    (k?.used || d.notes.apiKey) === true && (d.api === 'vertex' || d.notes.vertex) && d.api !== 'gemini-api'
+  );
+}
+
 const apiKeyUnsupported: Rule = (d) => {
   const k = d.facts.apiKey;
   let base = 0;
   if (d.signal('api_keys_not_supported')) base = 0.92;
   else if (d.facts.reason === 'CREDENTIALS_MISSING' && (k?.used || d.notes.apiKey)) base = 0.8;
   else if (k?.used && k.sentTo === 'vertex' && (d.unauthenticated || d.denied)) base = 0.8;
+  // The notes say an API key went to Vertex AI and the token was refused.
+  else if (
+    apiKeyToVertex(d) &&
+    (d.unauthenticated || d.denied || d.signal('invalid_credentials') || d.signal('credentials_missing'))
+  )
+    base = 0.75;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('http').fact('status').fact('url').fact('service');
   if (d.signal('api_keys_not_supported'))

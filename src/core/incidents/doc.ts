@@ -3,7 +3,8 @@
  * renderings: Markdown and a self-contained HTML page. Text is data, never markup: the renderers
  * escape every string, so hostile log text cannot inject Markdown or HTML.
  */
-import { escapeXml, type Series, sparkline, timelineSvg } from './timeline.js';
+import { escapeXml } from '../escape.js';
+import { type Series, sparkline, timelineSvg } from './timeline.js';
 
 /** Inline text: plain, `code`, **strong** or a link. */
 export type Inline = string | { code: string } | { strong: string } | { link: string; text: string };

@@ -118,18 +118,3 @@ function renderMarkdown(a: LogAnalysis): string {
   });
   return `${out.join('\n')}\n`;
 }
-
-/**
- * Applies `redact` to every string inside a JSON-like value. Redacting serialised JSON would cut
- * through escapes (`\"`) and break it; redacting the values keeps the document valid.
- */
-export function redactDeep<T>(value: T, redact: (s: string) => string): T {
-  if (typeof value === 'string') return redact(value) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact)) as T;
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, redact);
-    return out as T;
-  }
-  return value;
-}

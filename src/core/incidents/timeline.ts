@@ -2,6 +2,7 @@
  * Failures per minute as a gap-free series, and as a small self-contained SVG bar chart (no
  * external assets, every text escaped) or a one-line text sparkline.
  */
+import { escapeXml } from '../escape.js';
 import type { MinuteBucket } from './model.js';
 
 const MINUTE = 60_000;
@@ -37,13 +38,6 @@ export function mergeBuckets(lists: MinuteBucket[][]): MinuteBucket[] {
   return [...m.entries()]
     .sort((a, b) => a[0].localeCompare(b[0]))
     .map(([minute, count]) => ({ minute, count }));
-}
-
-export function escapeXml(s: string): string {
-  return s.replace(
-    /[&<>"']/g,
-    (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": '#39' }[c]};`,
-  );
 }
 
 function hhmm(ms: number): string {

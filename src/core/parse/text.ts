@@ -160,6 +160,9 @@ export function scanText(s: string, b: FactsBuilder): void {
   scanReasons(s, b);
   scanProjects(s, b);
   scanQuota(s, b);
+  // Terminals draw boxes around long messages and wrap them (`limit    │\n│    'X per day'`):
+  // read the quota once more with the wrapping undone when the first pass found nothing.
+  if (!b.facts.quota && s.includes('\n') && /[Qq]uota exceeded/.test(s)) scanQuota(unwrap(s), b, false);
   scanRetry(s, b);
   scanVpcSc(s, b);
   scanConstraint(s, b);
@@ -436,8 +439,16 @@ function scanHttp(s: string, b: FactsBuilder): void {
       ) ||
       /(^|\n)\s{0,8}[!>✕✗]?\s{0,3}$/.test(before) ||
       /[:[(]\s?$|:\s?["']$/.test(before);
-    const goodAfter = /^( [A-Z]| \.|\]|:| \(|$|\n|\.\s|,| - )/.test(after) || after === '';
-    if (goodBefore && goodAfter) {
+    const goodAfter = /^( [A-Z]| \.|\]|:| \(|$|\n|\.\s|,| - |[`'"])/.test(after) || after === '';
+    // `404 models/x is not found ...` at the start of a line: a status print when the rest of
+    // the line reads like an error.
+    const lineStart = /(^|\n)\s{0,8}$/.test(before) && after.startsWith(' ');
+    const errorLine =
+      lineStart &&
+      /^[^\n]{0,300}?(not found|denied|invalid|exhausted|quota|permission|unauthenticated|not supported|error)/i.test(
+        s.slice(m.index + 3, m.index + 303),
+      );
+    if ((goodBefore && goodAfter) || errorLine) {
       b.set('http', code, m.index);
       return;
     }
@@ -548,7 +559,21 @@ function scanReasons(s: string, b: FactsBuilder): void {
   if (found) {
     b.set('reason', found, best);
     if (found.startsWith('API_KEY_')) b.apiKey({ used: true, restriction: found });
+    return;
   }
+  // "Permission denied: Consumer 'api_key:...' has been suspended." is Google's CONSUMER_SUSPENDED
+  // text; clients that print only the message drop the reason.
+  const susp = /Consumer '([^'\s]{1,200})'? has been suspended/.exec(s);
+  if (susp?.[1]) {
+    b.set('reason', 'CONSUMER_SUSPENDED', susp.index, susp[0].length);
+    if (!b.has('consumer')) b.set('consumer', susp[1], susp.index + 10);
+    if (susp[1].startsWith('api_key')) b.apiKey({ used: true });
+    return;
+  }
+  // A `"reason": "x"` / `reason: "x"` field in a fragment no structured parser could read
+  // (legacy `errors[].reason` values such as rateLimitExceeded included).
+  const m = /\breason["']?\s{0,3}[:=]\s{0,3}["']([A-Za-z][A-Za-z_]{2,60})["']/.exec(s);
+  if (m?.[1]) b.set('reason', m[1], m.index + m[0].length - m[1].length - 1);
 }
 
 /** The project the error names, read from the ways messages phrase it. */
@@ -580,14 +605,20 @@ function scanProjects(s: string, b: FactsBuilder): void {
  * `Quota exceeded for quota metric 'M' and limit 'L' of service 'S' for consumer 'project_number:N'`,
  * `Quota exceeded for aiplatform.googleapis.com/METRIC with base model: X`.
  */
-function scanQuota(s: string, b: FactsBuilder): void {
+/** Joins lines wrapped by a terminal, dropping box-drawing gutters (offsets are not kept). */
+function unwrap(s: string): string {
+  return s.replace(/[ \t]{0,200}[│┃║]?[ \t]{0,200}\r?\n[ \t]{0,200}[│┃║]?[ \t]{0,200}/g, ' ');
+}
+
+function scanQuota(s: string, b: FactsBuilder, offsets = true): void {
+  const at = (n: number) => (offsets ? n : undefined);
   let m =
     /Quota exceeded for metric: ([\w./-]{3,200})(?:, limit: (\d{1,12}))?(?:, model: ([\w.@-]{2,100}))?/.exec(
       s,
     );
   if (m) {
     b.quota({ metric: m[1], ...(m[2] ? { limit: m[2] } : {}) });
-    if (m[3]) b.set('model', m[3], m.index + m[0].length - m[3].length);
+    if (m[3]) b.set('model', m[3], at(m.index + m[0].length - m[3].length));
   }
   // QuotaFailure violations printed as prose / YAML: `quotaId: GenerateRequestsPerDay...`.
   m = /\bquota_?[Ii]d["']?\s?[:=]\s?["']?([A-Za-z0-9_-]{3,200})/.exec(s);
@@ -599,7 +630,7 @@ function scanQuota(s: string, b: FactsBuilder): void {
     );
   if (m && !b.facts.quota?.id) {
     b.quota({ metric: m[1], id: m[2] });
-    b.set('service', m[3], m.index + m[0].length - (m[3]?.length ?? 0));
+    b.set('service', m[3], at(m.index + m[0].length - (m[3]?.length ?? 0)));
   }
   m =
     /Quota exceeded for quota metric '([^'\n]{1,200})' and limit '([^'\n]{1,200})' of service '([^'\n]{1,100})'/.exec(
@@ -607,7 +638,7 @@ function scanQuota(s: string, b: FactsBuilder): void {
     );
   if (m) {
     b.quota({ metric: m[1], id: m[2] });
-    b.set('service', m[3], m.index + m[0].length - (m[3]?.length ?? 0) - 1);
+    b.set('service', m[3], at(m.index + m[0].length - (m[3]?.length ?? 0) - 1));
   }
   m =
     /Quota exceeded for ([a-z0-9-]{2,60}\.googleapis\.com)\/([\w/-]{2,200})(?: with base model: ([\w.@-]{2,100}))?/.exec(
@@ -615,8 +646,8 @@ function scanQuota(s: string, b: FactsBuilder): void {
     );
   if (m) {
     b.quota({ metric: `${m[1]}/${m[2]}` });
-    b.set('service', m[1], m.index + m[0].indexOf(m[1] as string));
-    if (m[3]) b.set('model', m[3].replace(/\.$/, ''), m.index + m[0].length - m[3].length);
+    b.set('service', m[1], at(m.index + m[0].indexOf(m[1] as string)));
+    if (m[3]) b.set('model', m[3].replace(/\.$/, ''), at(m.index + m[0].length - m[3].length));
   }
   m = /\blimit: (\d{1,12})\b/.exec(s);
   if (m && b.facts.quota) b.quota({ limit: m[1] });

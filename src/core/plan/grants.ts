@@ -55,6 +55,19 @@ function projectPath(project: Value): string {
 }
 
 /** The member string for a service account email that may embed the project variable. */
+/** The custom role holding exactly the permissions the failing call needed. */
+function customRoleStep(project: Value, roleId: string, permissions: readonly string[], why: string): Step {
+  return {
+    kind: 'create_custom_role',
+    project,
+    roleId,
+    title: customRoleTitle(permissions),
+    description: `Exactly the permissions the failing call needed: ${permissions.join(', ')}`,
+    permissions: [...permissions].sort(),
+    why,
+  };
+}
+
 function saEmail(accountId: string, project: Value): string {
   return `${accountId}@${projectPath(project)}.iam.gserviceaccount.com`;
 }
@@ -197,15 +210,12 @@ export function grantPlan(
     recommended: false,
     steps: [
       ...configSteps,
-      {
-        kind: 'create_custom_role',
+      customRoleStep(
         project,
         roleId,
-        title: customRoleTitle(permissions),
-        description: `Exactly the permissions the failing call needed: ${permissions.join(', ')}`,
-        permissions: [...permissions].sort(),
-        why: 'the narrowest grant possible: nothing beyond the permissions the error named',
-      },
+        permissions,
+        'the narrowest grant possible: nothing beyond the permissions the error named',
+      ),
       {
         kind: 'grant_role',
         project,
@@ -238,15 +248,12 @@ export function grantPlan(
         ...(chosenRoles.length
           ? []
           : [
-              {
-                kind: 'create_custom_role',
+              customRoleStep(
                 project,
                 roleId,
-                title: customRoleTitle(permissions),
-                description: `Exactly the permissions the failing call needed: ${permissions.join(', ')}`,
-                permissions: [...permissions].sort(),
-                why: 'no safe predefined role grants these permissions',
-              } satisfies Step,
+                permissions,
+                'no safe predefined role grants these permissions',
+              ),
             ]),
         ...grantRoles.map(
           (role): Step => ({

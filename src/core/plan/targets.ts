@@ -37,6 +37,8 @@ export interface Targets {
   runtime?: Runtime;
   /** Workload name (Cloud Run service), from context.service when it is not an API name. */
   workload?: string;
+  /** Region of the Cloud Run workload, from context.region. */
+  region?: string;
   location?: string;
   model?: string;
   /** Gemini Developer API (API key / generativelanguage) rather than Vertex AI. */
@@ -121,11 +123,14 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
 
   const runtime = context.runtime;
   const workload = workloadName(diagnosis);
+  const region = context.region?.trim() || undefined;
   const principal =
     context.principal ??
     (facts.principal && !isServiceAgentPrincipal(facts.principal) ? facts.principal : undefined);
 
-  const member: Value = principal ? toMember(principal) : memberVariable(runtime, workload, project, vars);
+  const member: Value = principal
+    ? toMember(principal)
+    : memberVariable(runtime, { project, workload, region }, vars);
   const memberIsDefaultComputeAccount =
     typeof member === 'string' && DEFAULT_COMPUTE.test(member.replace(/^[a-zA-Z]+:/, ''));
 
@@ -145,6 +150,7 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
     ...(intendedProject ? { intendedProject } : {}),
     ...(runtime ? { runtime } : {}),
     ...(workload ? { workload } : {}),
+    ...(region ? { region } : {}),
     ...(location ? { location } : {}),
     ...(model ? { model } : {}),
   };
@@ -152,7 +158,7 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
 
 /** The Cloud Run service and its region: known from context or named variables. */
 export function cloudRunService(
-  target: { project: Value; workload?: string | undefined },
+  target: { project: Value; workload?: string | undefined; region?: string | undefined },
   vars: Variables,
 ): { service: Value; region: Value } {
   const project = shellRef(target.project);
@@ -162,11 +168,13 @@ export function cloudRunService(
       'SERVICE',
       `Name of the Cloud Run service that calls Gemini (list them: gcloud run services list --project ${project})`,
     );
-  const region = vars.use(
-    'REGION',
-    'Region of the Cloud Run service',
-    `gcloud run services list --project ${project} --filter "metadata.name=${shellRef(service)}" --format 'value(region)' --limit 1`,
-  );
+  const region =
+    target.region ??
+    vars.use(
+      'REGION',
+      'Region of the Cloud Run service',
+      `gcloud run services list --project ${project} --filter "metadata.name=${shellRef(service)}" --format 'value(region)' --limit 1`,
+    );
   return { service, region };
 }
 
@@ -177,13 +185,13 @@ export function cloudRunService(
  */
 function memberVariable(
   runtime: Runtime | undefined,
-  workload: string | undefined,
-  project: Value,
+  workload: { project: Value; workload: string | undefined; region: string | undefined },
   vars: Variables,
 ): Value {
+  const { project } = workload;
   const p = shellRef(project);
   if (runtime === 'cloud-run') {
-    const { service, region } = cloudRunService({ project, workload }, vars);
+    const { service, region } = cloudRunService(workload, vars);
     // An empty serviceAccountName means the service runs as the default compute account.
     vars.use(
       'SERVICE_ACCOUNT',

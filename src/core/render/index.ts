@@ -6,6 +6,7 @@
  */
 import type { Diagnosis, OutputFormat, Plan } from '../model.js';
 import { redactSecrets } from '../redact.js';
+import { redactDeep } from '../redact-deep.js';
 import { renderConsole } from './console.js';
 import { renderGcloud } from './gcloud.js';
 import { planJson, reportJson } from './json.js';
@@ -17,19 +18,6 @@ import { renderTerraform } from './terraform.js';
 export type PlanTarget = 'gcloud' | 'terraform' | 'console' | 'md' | 'json';
 export const PLAN_TARGETS: readonly PlanTarget[] = ['gcloud', 'terraform', 'console', 'md', 'json'];
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'md', 'json'];
-
-/**
- * Redacts every string inside a value before it is serialised. Redacting the JSON text instead
- * could cut through an escape sequence (`\"`) and leave invalid JSON.
- */
-export function redactDeep<T>(value: T): T {
-  if (typeof value === 'string') return redactSecrets(value) as T;
-  if (Array.isArray(value)) return value.map(redactDeep) as T;
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v)])) as T;
-  }
-  return value;
-}
 
 function json(value: unknown): string {
   return `${JSON.stringify(redactDeep(value), null, 2)}\n`;

@@ -4,7 +4,7 @@
  * manual steps) become comments. Plan variables become Terraform variables.
  */
 import type { Plan, PlanOption, Step, Unknown, Value } from '../model.js';
-import { display } from '../plan/variables.js';
+import { display, shellRef } from '../plan/variables.js';
 import { stepTitle } from './steps.js';
 
 function tfVarName(name: string): string {
@@ -101,7 +101,7 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
       }
       case 'create_custom_role': {
         const r = name(step.roleId);
-        const project = typeof step.project === 'string' ? step.project : `\${${step.project.var}}`;
+        const project = shellRef(step.project);
         customRoles.set(`projects/${project}/roles/${step.roleId}`, `google_project_iam_custom_role.${r}`);
         return [
           ...why,
@@ -118,7 +118,7 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
       }
       case 'create_service_account': {
         const r = name(step.accountId);
-        const project = typeof step.project === 'string' ? step.project : `\${${step.project.var}}`;
+        const project = shellRef(step.project);
         serviceAccounts.set(
           `${step.accountId}@${project}.iam.gserviceaccount.com`,
           `google_service_account.${r}`,

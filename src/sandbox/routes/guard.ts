@@ -42,13 +42,16 @@ export function requirePermission(
   }
 }
 
-/** Authenticate, find the project, check the permission: the common prologue. */
+/**
+ * Authenticate, find the route's `{project}` (id or number), check the permission on it: the
+ * common prologue of every project-scoped management route.
+ */
 export function authorize(
   ctx: RequestContext,
   rpc: Rpc,
-  idOrNumber: string,
   permission: string,
 ): { who: Principal; project: ProjectState } {
+  const idOrNumber = ctx.params.project as string;
   const who = caller(ctx, rpc);
   const project = projectOrDeny(ctx, idOrNumber, permission, rpc.service);
   requirePermission(ctx, who, permission, project, `projects/${idOrNumber}`, rpc.service);

@@ -67,8 +67,13 @@ function findSa(ctx: RequestContext, email: string): { sa: ServiceAccountState; 
   return { sa, project };
 }
 
-/** Permission on a service account: granted on its project or on the account itself. */
-function requireSaPermission(ctx: RequestContext, who: Principal, permission: string, email: string) {
+/**
+ * Authenticate, then the permission on the route's `{email}` service account: granted on its
+ * project or on the account itself.
+ */
+function authorizeSa(ctx: RequestContext, method: string, permission: string) {
+  const who = caller(ctx, rpc(method));
+  const email = ctx.params.email as string;
   const sa = ctx.state.serviceAccount(email);
   const project = sa ? ctx.state.project(sa.projectId) : undefined;
   if (!sa) {
@@ -122,7 +127,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/roles$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('ListRoles'), ctx.params.project as string, 'iam.roles.list');
+        const { project } = authorize(ctx, rpc('ListRoles'), 'iam.roles.list');
         const showDeleted = ctx.query.get('showDeleted') === 'true';
         const roles = customRoles(ctx, project).filter((r) => showDeleted || !r.deleted);
         const { page, next } = pageOf(roles, ctx);
@@ -135,12 +140,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/roles$`),
       handler: (ctx) => {
-        const { project } = authorize(
-          ctx,
-          rpc('CreateRole'),
-          ctx.params.project as string,
-          'iam.roles.create',
-        );
+        const { project } = authorize(ctx, rpc('CreateRole'), 'iam.roles.create');
         const roleId = String(ctx.body.roleId ?? '');
         if (!/^[a-zA-Z0-9_.]{3,64}$/.test(roleId)) {
           throw invalidArgument(`The role ID "${roleId}" is invalid. It must match [a-zA-Z0-9_\\.]{3,64}.`);
@@ -176,7 +176,6 @@ export function iamRoutes(): Route[] {
         const { project } = authorize(
           ctx,
           rpc(`${method === 'GET' ? 'Get' : method === 'PATCH' ? 'Update' : 'Delete'}Role`),
-          ctx.params.project as string,
           permission,
         );
         const name = `projects/${project.projectId}/roles/${ctx.params.role}`;
@@ -214,12 +213,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(
-          ctx,
-          rpc('ListServiceAccounts'),
-          ctx.params.project as string,
-          'iam.serviceAccounts.list',
-        );
+        const { project } = authorize(ctx, rpc('ListServiceAccounts'), 'iam.serviceAccounts.list');
         return { accounts: [...project.serviceAccounts.values()].map(saJson) };
       },
     },
@@ -227,12 +221,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(
-          ctx,
-          rpc('CreateServiceAccount'),
-          ctx.params.project as string,
-          'iam.serviceAccounts.create',
-        );
+        const { project } = authorize(ctx, rpc('CreateServiceAccount'), 'iam.serviceAccounts.create');
         const accountId = String(ctx.body.accountId ?? '');
         if (!/^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/.test(accountId)) {
           throw invalidArgument(
@@ -267,9 +256,9 @@ export function iamRoutes(): Route[] {
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}$`),
       handler: (ctx) => {
         const remove = ctx.req.method === 'DELETE';
-        const who = caller(ctx, rpc(remove ? 'DeleteServiceAccount' : 'GetServiceAccount'));
-        const permission = remove ? 'iam.serviceAccounts.delete' : 'iam.serviceAccounts.get';
-        const { sa, project } = requireSaPermission(ctx, who, permission, ctx.params.email as string);
+        const { sa, project } = remove
+          ? authorizeSa(ctx, 'DeleteServiceAccount', 'iam.serviceAccounts.delete')
+          : authorizeSa(ctx, 'GetServiceAccount', 'iam.serviceAccounts.get');
         if (!remove) return saJson(sa);
         project.serviceAccounts.delete(sa.email);
         return {};
@@ -279,13 +268,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:getIamPolicy$`),
       handler: (ctx) => {
-        const who = caller(ctx, rpc('GetIamPolicy'));
-        const { sa } = requireSaPermission(
-          ctx,
-          who,
-          'iam.serviceAccounts.getIamPolicy',
-          ctx.params.email as string,
-        );
+        const { sa } = authorizeSa(ctx, 'GetIamPolicy', 'iam.serviceAccounts.getIamPolicy');
         const requested = Number(
           ctx.query.get('options.requestedPolicyVersion') ??
             (ctx.body.options as { requestedPolicyVersion?: number } | undefined)?.requestedPolicyVersion ??
@@ -298,13 +281,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:setIamPolicy$`),
       handler: (ctx) => {
-        const who = caller(ctx, rpc('SetIamPolicy'));
-        const { sa } = requireSaPermission(
-          ctx,
-          who,
-          'iam.serviceAccounts.setIamPolicy',
-          ctx.params.email as string,
-        );
+        const { sa } = authorizeSa(ctx, 'SetIamPolicy', 'iam.serviceAccounts.setIamPolicy');
         const policy = ctx.body.policy as Policy | undefined;
         if (!policy || typeof policy !== 'object')
           throw invalidArgument('Request contains an invalid argument.');

@@ -45,22 +45,12 @@ export function resourceManagerRoutes(): Route[] {
 }
 
 function getProject(ctx: RequestContext) {
-  const { project } = authorize(
-    ctx,
-    rpc('GetProject'),
-    ctx.params.project as string,
-    'resourcemanager.projects.get',
-  );
+  const { project } = authorize(ctx, rpc('GetProject'), 'resourcemanager.projects.get');
   return projectV1(project);
 }
 
 function getProjectV3(ctx: RequestContext) {
-  const { project: p } = authorize(
-    ctx,
-    rpc('GetProject'),
-    ctx.params.project as string,
-    'resourcemanager.projects.get',
-  );
+  const { project: p } = authorize(ctx, rpc('GetProject'), 'resourcemanager.projects.get');
   const out: Record<string, unknown> = {
     name: `projects/${p.projectNumber}`,
     projectId: p.projectId,
@@ -76,12 +66,7 @@ function getProjectV3(ctx: RequestContext) {
 }
 
 function getIamPolicy(ctx: RequestContext) {
-  const { project } = authorize(
-    ctx,
-    rpc('GetIamPolicy'),
-    ctx.params.project as string,
-    'resourcemanager.projects.getIamPolicy',
-  );
+  const { project } = authorize(ctx, rpc('GetIamPolicy'), 'resourcemanager.projects.getIamPolicy');
   const options = (ctx.body.options ?? {}) as { requestedPolicyVersion?: number };
   const requested = Number(options.requestedPolicyVersion ?? 1);
   if (![0, 1, 3].includes(requested)) {
@@ -91,12 +76,7 @@ function getIamPolicy(ctx: RequestContext) {
 }
 
 function setIamPolicy(ctx: RequestContext) {
-  const { project } = authorize(
-    ctx,
-    rpc('SetIamPolicy'),
-    ctx.params.project as string,
-    'resourcemanager.projects.setIamPolicy',
-  );
+  const { project } = authorize(ctx, rpc('SetIamPolicy'), 'resourcemanager.projects.setIamPolicy');
   const policy = ctx.body.policy as Policy | undefined;
   if (!policy || typeof policy !== 'object') throw invalidArgument('Request contains an invalid argument.');
   const mask = typeof ctx.body.updateMask === 'string' ? ctx.body.updateMask : undefined;

@@ -100,12 +100,7 @@ export function runRoutes(operationDelayMs: () => number): Route[] {
       method: 'GET',
       path: new RegExp(`${base}/services$`),
       handler: (ctx) => {
-        const { project } = authorize(
-          ctx,
-          rpc('ListServices'),
-          ctx.params.project as string,
-          'run.services.list',
-        );
+        const { project } = authorize(ctx, rpc('ListServices'), 'run.services.list');
         const services = [...project.cloudRun.values()]
           .filter((s) => ctx.params.location === '-' || s.region === ctx.params.location)
           .map((s) => serviceJson(ctx.params.project as string, s));
@@ -116,12 +111,7 @@ export function runRoutes(operationDelayMs: () => number): Route[] {
       method: 'GET',
       path: new RegExp(`${base}/services/(?<service>${SEG})$`),
       handler: (ctx) => {
-        const { project } = authorize(
-          ctx,
-          rpc('GetService'),
-          ctx.params.project as string,
-          'run.services.get',
-        );
+        const { project } = authorize(ctx, rpc('GetService'), 'run.services.get');
         return serviceJson(ctx.params.project as string, findService(ctx, project));
       },
     },
@@ -158,12 +148,7 @@ interface ServicePatch {
 }
 
 function patchService(ctx: RequestContext, delayMs: number) {
-  const { who, project } = authorize(
-    ctx,
-    rpc('UpdateService'),
-    ctx.params.project as string,
-    'run.services.update',
-  );
+  const { who, project } = authorize(ctx, rpc('UpdateService'), 'run.services.update');
   const current = findService(ctx, project);
   const body = ctx.body as ServicePatch;
   const mask = ctx.query

@@ -51,7 +51,6 @@ export function serviceUsageRoutes(operationDelayMs: () => number): Route[] {
     const { project } = authorize(
       ctx,
       rpc(enable ? 'EnableService' : 'DisableService'),
-      ctx.params.project as string,
       enable ? 'serviceusage.services.enable' : 'serviceusage.services.disable',
     );
     checkServiceName(service);
@@ -82,12 +81,7 @@ export function serviceUsageRoutes(operationDelayMs: () => number): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/services/${S}$`),
       handler: (ctx) => {
-        const { project } = authorize(
-          ctx,
-          rpc('GetService'),
-          ctx.params.project as string,
-          'serviceusage.services.get',
-        );
+        const { project } = authorize(ctx, rpc('GetService'), 'serviceusage.services.get');
         checkServiceName(ctx.params.service as string);
         return serviceJson(project, ctx.params.service as string);
       },
@@ -96,12 +90,7 @@ export function serviceUsageRoutes(operationDelayMs: () => number): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/services$`),
       handler: (ctx) => {
-        const { project } = authorize(
-          ctx,
-          rpc('ListServices'),
-          ctx.params.project as string,
-          'serviceusage.services.list',
-        );
+        const { project } = authorize(ctx, rpc('ListServices'), 'serviceusage.services.list');
         const onlyEnabled = ctx.query.get('filter')?.replace(/\s/g, '') === 'state:ENABLED';
         const services = [...project.services.keys()]
           .sort()

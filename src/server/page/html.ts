@@ -2,6 +2,8 @@
  * The console page: one self-contained HTML document. Its CSS and JS are inlined under a
  * per-response nonce; it loads nothing from anywhere and talks only to its own origin.
  */
+import { escapeXml } from '../../core/escape.js';
+import { RUNTIMES } from '../../core/runtimes.js';
 import { CLIENT_JS } from './client.js';
 import { PAGE_CSS } from './styles.js';
 
@@ -11,25 +13,10 @@ export interface PageOptions {
   target: string;
 }
 
-const RUNTIME_OPTIONS = [
-  '',
-  'cloud-run',
-  'gke',
-  'gce',
-  'cloud-functions',
-  'local',
-  'colab',
-  'vertex-workbench',
-  'other',
-];
-
-/** Only for the few fixed strings the server puts into the page (never user data). */
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+const RUNTIME_OPTIONS = ['', ...RUNTIMES];
 
 export function renderPage({ nonce, target }: PageOptions): string {
-  const n = escapeHtml(nonce);
+  const n = escapeXml(nonce);
   const runtimeOptions = RUNTIME_OPTIONS.map(
     (r) => `<option value="${r}">${r === '' ? '(not set)' : r}</option>`,
   ).join('');
@@ -48,7 +35,7 @@ export function renderPage({ nonce, target }: PageOptions): string {
 <header>
   <h1>genai-doctor</h1>
   <p>Paste a Gemini / Vertex AI error, drop a log export, or check the project live.</p>
-  <span class="target" id="target">Live checks run against: ${escapeHtml(target)}</span>
+  <span class="target" id="target">Live checks run against: ${escapeXml(target)}</span>
 </header>
 <main>
 <section aria-labelledby="input-h">

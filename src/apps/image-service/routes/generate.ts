@@ -95,7 +95,9 @@ export function registerGenerateRoute(app: FastifyInstance, deps: AppDeps): void
             attempts: outcome.attempts.length,
           },
         };
-        return reply.code(200).send(payload);
+        // Native JSON.stringify: the two ~image-sized strings dominate the answer, and the schema
+        // serialiser escapes them character by character (measured); the schema stays the contract.
+        return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(payload));
       }
 
       const answer = publicFailure(
