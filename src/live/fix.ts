@@ -447,17 +447,13 @@ export async function applyActions(
         ctx.log(`+ ${describeAction(a)}`);
         break;
       case 'create_role': {
-        let existed = false;
-        try {
-          await createCustomRole(ctx.client, a.project, a.roleId, {
+        const existed = await alreadyExisted(() =>
+          createCustomRole(ctx.client, a.project, a.roleId, {
             title: a.title,
             description: a.description,
             includedPermissions: a.permissions,
-          });
-        } catch (e) {
-          if (!isAlreadyExists(e)) throw e;
-          existed = true;
-        }
+          }),
+        );
         undo.changes.push({
           kind: 'custom_role_created',
           project: a.project,
@@ -468,13 +464,9 @@ export async function applyActions(
         break;
       }
       case 'create_sa': {
-        let existed = false;
-        try {
-          await createServiceAccount(ctx.client, a.project, a.accountId, a.displayName);
-        } catch (e) {
-          if (!isAlreadyExists(e)) throw e;
-          existed = true;
-        }
+        const existed = await alreadyExisted(() =>
+          createServiceAccount(ctx.client, a.project, a.accountId, a.displayName),
+        );
         undo.changes.push({
           kind: 'service_account_created',
           project: a.project,
@@ -502,4 +494,18 @@ export async function applyActions(
   undo.completed = true;
   await save();
   return { undoPath, undo };
+}
+
+/**
+ * Creates a resource; true when it was there already (409), which makes a re-run of the same fix
+ * harmless and tells undo to keep what the user had.
+ */
+async function alreadyExisted(create: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await create();
+    return false;
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+    return true;
+  }
 }

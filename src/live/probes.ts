@@ -116,6 +116,11 @@ async function effectivePermissions(
   return { granted: [...granted], roles: bindings.map((b) => b.role), conditional };
 }
 
+/** IAM probes say nothing about a call made with an API key. */
+function skipForApiKey(s: LiveSession): string | undefined {
+  return s.opts.apiKeyEnv ? 'the call uses an API key: IAM bindings do not apply' : undefined;
+}
+
 export const PROBES: ProbeSpec[] = [
   {
     id: 'identity',
@@ -231,7 +236,7 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'permissions',
-    skip: (s) => (s.opts.apiKeyEnv ? 'the call uses an API key: IAM bindings do not apply' : undefined),
+    skip: skipForApiKey,
     title: 'Permissions',
     run: async (s) => {
       const t = await s.target();
@@ -292,7 +297,7 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'bindings',
-    skip: (s) => (s.opts.apiKeyEnv ? 'the call uses an API key: IAM bindings do not apply' : undefined),
+    skip: skipForApiKey,
     title: 'Principal bindings',
     run: async (s) => {
       const t = await s.target();
@@ -319,7 +324,7 @@ export const PROBES: ProbeSpec[] = [
   },
   {
     id: 'troubleshooter',
-    skip: (s) => (s.opts.apiKeyEnv ? 'the call uses an API key: IAM bindings do not apply' : undefined),
+    skip: skipForApiKey,
     title: 'Policy Troubleshooter',
     run: async (s) => {
       const t = await s.target();

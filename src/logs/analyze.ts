@@ -29,7 +29,7 @@ export interface AnalyzeOptions {
 /** A file path or `-` (stdin), any size, gzip or not. */
 export async function analyzeFile(
   path: string,
-  opts: AnalyzeOptions & Pick<FileReadOptions, 'parallelMinBytes' | 'workers'>,
+  opts: AnalyzeOptions & Pick<FileReadOptions, 'parallelMinBytes' | 'workers' | 'chunkBytes'>,
 ): Promise<LogAnalysis> {
   if (path === '-') return analyzeStream(openInput(path), 'stdin', opts);
   checkInput(path);

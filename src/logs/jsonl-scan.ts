@@ -58,6 +58,12 @@ export interface ScanHandlers {
   malformed(line: number, reason: string): void;
 }
 
+export interface ScannerOptions {
+  /** Bytes per read (tests use tiny ones to cut records everywhere). */
+  chunkBytes?: number;
+  maxLineBytes?: number;
+}
+
 export interface ScanCounts {
   /** Non-blank lines. */
   records: number;
@@ -154,14 +160,16 @@ export class JsonLinesScanner {
   lines = 0;
   records = 0;
   bytes = 0;
-  /** Inside a line longer than MAX_LINE_BYTES: drop bytes up to its newline. */
+  /** Inside a line longer than maxLineBytes: drop bytes up to its newline. */
   private skipping = false;
+  private readonly maxLineBytes: number;
 
   constructor(
     private readonly h: ScanHandlers,
-    chunkBytes = CHUNK_BYTES,
+    opts: ScannerOptions = {},
   ) {
-    this.buf = Buffer.allocUnsafe(chunkBytes);
+    this.buf = Buffer.allocUnsafe(opts.chunkBytes ?? CHUNK_BYTES);
+    this.maxLineBytes = Math.max(opts.maxLineBytes ?? MAX_LINE_BYTES, this.buf.length);
   }
 
   /** Free bytes after the carried partial line (never 0 after commit). */
@@ -209,15 +217,15 @@ export class JsonLinesScanner {
 
   /** The partial line fills the whole buffer: grow it, or give up on a line this long. */
   private makeRoom(): void {
-    if (this.buf.length >= MAX_LINE_BYTES) {
+    if (this.buf.length >= this.maxLineBytes) {
       this.lines++;
       this.records++;
-      this.h.malformed(this.lines, `line longer than ${MAX_LINE_BYTES >> 20} MB`);
+      this.h.malformed(this.lines, `line longer than ${this.maxLineBytes} bytes`);
       this.skipping = true;
       this.filled = 0;
       return;
     }
-    const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, MAX_LINE_BYTES));
+    const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, this.maxLineBytes));
     this.buf.copy(bigger, 0, 0, this.filled);
     this.buf = bigger;
   }
@@ -262,8 +270,12 @@ export class JsonLinesScanner {
 }
 
 /** JSON lines from a stream of chunks (stdin, gzip, a server upload). */
-export async function scanJsonLines(chunks: AsyncIterable<Buffer>, h: ScanHandlers): Promise<ScanCounts> {
-  const scanner = new JsonLinesScanner(h);
+export async function scanJsonLines(
+  chunks: AsyncIterable<Buffer>,
+  h: ScanHandlers,
+  opts: ScannerOptions = {},
+): Promise<ScanCounts> {
+  const scanner = new JsonLinesScanner(h, opts);
   for await (const chunk of chunks) scanner.push(chunk);
   return scanner.end();
 }
@@ -273,8 +285,14 @@ export async function scanJsonLines(chunks: AsyncIterable<Buffer>, h: ScanHandle
  * straight into the scanner's buffer: no promise or thread-pool hop per chunk, no copy besides
  * the kernel's. Meant for scan workers and the CLI, where blocking a thread is what we want.
  */
-export function scanFileRange(fd: number, start: number, end: number, h: ScanHandlers): ScanCounts {
-  const scanner = new JsonLinesScanner(h);
+export function scanFileRange(
+  fd: number,
+  start: number,
+  end: number,
+  h: ScanHandlers,
+  opts: ScannerOptions = {},
+): ScanCounts {
+  const scanner = new JsonLinesScanner(h, opts);
   let pos = start;
   while (pos < end) {
     const n = readSync(fd, scanner.buf, scanner.filled, Math.min(scanner.room, end - pos), pos);

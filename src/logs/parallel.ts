@@ -1,7 +1,8 @@
 /**
  * JSON-lines files large enough to be worth it are scanned by several worker threads, one byte
- * range each (split on line boundaries). The workers only find candidate lines; parsing,
- * diagnosis and grouping stay on the main thread, in arrival order, so memory stays constant.
+ * range each (split on line boundaries). The workers find and parse the candidate lines and post
+ * the failing records; diagnosis and grouping stay on the main thread, in arrival order, with
+ * back-pressure on the workers, so memory stays constant.
  * Line numbers of a range are only known once the ranges before it are counted: records carry
  * `range * LINE_RANGE + line` until then, and the caller resolves the few numbers it keeps.
  */
@@ -9,19 +10,22 @@ import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { ScanItem, ScanJob, ScanMessage } from './scan-worker.js';
+import type { LogRecord } from '../core/incidents/model.js';
+import type { ScanItem, ScanJob, ScanMessage, ScanTotals } from './scan-worker.js';
 
 /** Lines per range in the provisional numbering (2^40: no file has that many lines). */
 export const LINE_RANGE = 2 ** 40;
 
 export interface ParallelHandlers {
-  candidate(text: string, line: number): void;
+  /** A failing record; its `line` is provisional (see resolve). */
+  failure(record: LogRecord): void;
   malformed(line: number, reason: string): void;
 }
 
 export interface ParallelResult {
   records: number;
   bytes: number;
+  candidates: number;
   /** Provisional line number -> the real one. */
   resolve(line: number): number;
 }
@@ -81,22 +85,25 @@ export async function scanJsonLinesParallel(
   size: number,
   workers: number,
   h: ParallelHandlers,
+  chunkBytes?: number,
 ): Promise<ParallelResult> {
   const ranges = splitRanges(path, size, workers);
   const done = await Promise.all(
     ranges.map(
       ([start, end], k) =>
-        new Promise<{ records: number; lines: number; bytes: number }>((resolve, reject) => {
+        new Promise<ScanTotals>((resolve, reject) => {
           const shared = new SharedArrayBuffer(4);
           const pending = new Int32Array(shared);
-          const w = startWorker({ path, start, end, pending: shared });
-          let result: { records: number; lines: number; bytes: number } | undefined;
+          const w = startWorker({ path, start, end, chunkBytes, pending: shared });
+          let result: ScanTotals | undefined;
           w.on('message', (m: ScanMessage) => {
             if (m.kind === 'batch') {
               for (const it of m.items as ScanItem[]) {
                 const line = k * LINE_RANGE + it.l;
-                if (it.t !== undefined) h.candidate(it.t, line);
-                else h.malformed(line, it.r ?? 'malformed');
+                if (it.f !== undefined) {
+                  it.f.line = line;
+                  h.failure(it.f);
+                } else h.malformed(line, it.r ?? 'malformed');
               }
               Atomics.sub(pending, 0, 1);
               Atomics.notify(pending, 0);
@@ -119,6 +126,7 @@ export async function scanJsonLinesParallel(
   return {
     records: done.reduce((a, d) => a + d.records, 0),
     bytes: done.reduce((a, d) => a + d.bytes, 0),
+    candidates: done.reduce((a, d) => a + d.candidates, 0),
     resolve: (line) => (offsets[Math.floor(line / LINE_RANGE)] ?? 0) + (line % LINE_RANGE),
   };
 }

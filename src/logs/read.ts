@@ -9,6 +9,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogRecord, MalformedLine } from '../core/incidents/model.js';
+import { type CandidateSink, parseCandidate } from './candidate.js';
 import { splitCsvRecords } from './csv.js';
 import { fileRangeChunks, inputChunks, openInput } from './input.js';
 import { JsonDocSplitter } from './json-doc.js';
@@ -134,17 +135,15 @@ export class ReadState {
     }
   }
 
+  private readonly out: CandidateSink = {
+    failure: (r) => this.sink.failure(r),
+    bad: (line, reason) => this.bad(line, reason),
+  };
+
   /** Parses a candidate's text; a parse failure is a malformed record, never fatal. */
   parse(text: string, line: number): void {
     this.candidates++;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      this.bad(line, `invalid JSON: ${(err as Error).message.slice(0, 120)}`);
-      return;
-    }
-    this.parsed(value, line);
+    parseCandidate(text, line, this.out);
   }
 
   result(): ReadResult {
@@ -239,6 +238,8 @@ export interface FileReadOptions extends ReadOptions {
   /** Files at least this big are scanned by worker threads (JSON lines only). */
   parallelMinBytes?: number;
   workers?: number;
+  /** Bytes per read of the JSON-lines scanner (tests cut records at every boundary with tiny ones). */
+  chunkBytes?: number;
 }
 
 /** Files below this size are read on the main thread: starting workers costs more than it saves. */
@@ -278,10 +279,16 @@ export async function readFileFailures(
     const s = new ReadState(sink, 'jsonl', opts.maxMalformedLines ?? 20);
     const fd = openSync(path, 'r');
     try {
-      const counts = scanFileRange(fd, 0, size, {
-        candidate: (text, line) => s.parse(text, line),
-        malformed: (line, reason) => s.bad(line, reason),
-      });
+      const counts = scanFileRange(
+        fd,
+        0,
+        size,
+        {
+          candidate: (text, line) => s.parse(text, line),
+          malformed: (line, reason) => s.bad(line, reason),
+        },
+        { chunkBytes: opts.chunkBytes },
+      );
       s.records = counts.records;
       s.bytes = counts.bytes;
     } finally {
@@ -292,10 +299,17 @@ export async function readFileFailures(
   const max = opts.maxMalformedLines ?? 20;
   // Malformed lines arrive from every range at once: keep enough to pick the first ones after.
   const s = new ReadState(sink, 'jsonl', max * workers);
-  const counts = await scanJsonLinesParallel(path, size, workers, {
-    candidate: (text, line) => s.parse(text, line),
-    malformed: (line, reason) => s.bad(line, reason),
-  });
+  const counts = await scanJsonLinesParallel(
+    path,
+    size,
+    workers,
+    {
+      failure: (record) => sink.failure(record),
+      malformed: (line, reason) => s.bad(line, reason),
+    },
+    opts.chunkBytes,
+  );
+  s.candidates = counts.candidates;
   s.records = counts.records;
   s.bytes = counts.bytes;
   const result = s.result();

@@ -1,19 +1,23 @@
 /**
  * A scan worker: reads one byte range of a JSON-lines file (it starts and ends on line
- * boundaries) and posts the candidate lines and malformed lines it finds, in batches, with line
- * numbers relative to the range. The main thread parses, diagnoses and numbers them.
- * It imports the scanner alone (node:fs, no streams, no zlib): a worker's start-up is on the
- * critical path of every large file.
+ * boundaries), parses the candidate lines and posts the failing records and malformed lines it
+ * finds, in batches, with line numbers relative to the range. The main thread diagnoses, groups
+ * and numbers them.
+ * It imports the scanner and the record readers alone (node:fs, no streams, no zlib): a worker's
+ * start-up is on the critical path of every large file.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { scanFileRange } from './jsonl-scan.js';
+import type { LogRecord } from '../core/incidents/model.js';
+import { parseCandidate } from './candidate.js';
+import { type ScanCounts, scanFileRange } from './jsonl-scan.js';
 
 export interface ScanJob {
   path: string;
   start: number;
   /** Exclusive. */
   end: number;
+  chunkBytes?: number;
   /** [0]: batches posted and not yet handled by the main thread (back-pressure). */
   pending: SharedArrayBuffer;
 }
@@ -21,16 +25,21 @@ export interface ScanJob {
 /** Batches a worker may have in flight before it waits for the main thread to catch up. */
 export const MAX_PENDING_BATCHES = 16;
 
-/** A candidate (`t` set) or a malformed line (`r` set), `l` its line within the range. */
+/** A failing record (`f` set) or a malformed line (`r` set), `l` its line within the range. */
 export interface ScanItem {
   l: number;
-  t?: string;
+  f?: LogRecord;
   r?: string;
+}
+
+export interface ScanTotals extends ScanCounts {
+  /** Lines that held a marker and were parsed. */
+  candidates: number;
 }
 
 export type ScanMessage =
   | { kind: 'batch'; items: ScanItem[] }
-  | { kind: 'done'; records: number; lines: number; bytes: number }
+  | ({ kind: 'done' } & ScanTotals)
   | { kind: 'error'; message: string };
 
 const job = workerData as ScanJob;
@@ -54,18 +63,30 @@ const flush = () => {
 try {
   const fd = openSync(job.path, 'r');
   try {
-    const counts = scanFileRange(fd, job.start, job.end, {
-      candidate: (t, l) => {
-        batch.push({ l, t });
-        if (batch.length >= 256) flush();
+    let candidates = 0;
+    const push = (item: ScanItem) => {
+      batch.push(item);
+      if (batch.length >= 256) flush();
+    };
+    const out = {
+      failure: (f: LogRecord) => push({ l: f.line ?? 0, f }),
+      bad: (l: number, r: string) => push({ l, r }),
+    };
+    const counts = scanFileRange(
+      fd,
+      job.start,
+      job.end,
+      {
+        candidate: (text, l) => {
+          candidates++;
+          parseCandidate(text, l, out);
+        },
+        malformed: (l, r) => push({ l, r }),
       },
-      malformed: (l, r) => {
-        batch.push({ l, r });
-        if (batch.length >= 256) flush();
-      },
-    });
+      { chunkBytes: job.chunkBytes },
+    );
     flush();
-    port?.postMessage({ kind: 'done', ...counts } satisfies ScanMessage);
+    port?.postMessage({ kind: 'done', ...counts, candidates } satisfies ScanMessage);
   } finally {
     closeSync(fd);
   }

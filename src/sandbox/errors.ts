@@ -66,12 +66,17 @@ export interface Rpc {
   method: string;
 }
 
+/** The ErrorInfo Google's front end attaches to an authentication failure: reason + the RPC. */
+function authErrorInfo(reason: string, rpc: Rpc) {
+  return errorInfo(reason, 'googleapis.com', { method: rpc.method, service: rpc.service });
+}
+
 export function credentialsMissing(rpc: Rpc): GoogleApiError {
   return new GoogleApiError(
     401,
     'UNAUTHENTICATED',
     'Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-    [errorInfo('CREDENTIALS_MISSING', 'googleapis.com', { method: rpc.method, service: rpc.service })],
+    [authErrorInfo('CREDENTIALS_MISSING', rpc)],
   );
 }
 
@@ -80,7 +85,7 @@ export function apiKeyNotSupported(rpc: Rpc): GoogleApiError {
     401,
     'UNAUTHENTICATED',
     'API keys are not supported by this API. Expected OAuth2 access token or other authentication credentials that assert a principal. See https://cloud.google.com/docs/authentication',
-    [errorInfo('CREDENTIALS_MISSING', 'googleapis.com', { method: rpc.method, service: rpc.service })],
+    [authErrorInfo('CREDENTIALS_MISSING', rpc)],
   );
 }
 
@@ -92,16 +97,13 @@ export function invalidCredentials(
     401,
     'UNAUTHENTICATED',
     'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential. See https://developers.google.com/identity/sign-in/web/devconsole-project.',
-    [errorInfo(reason, 'googleapis.com', { method: rpc.method, service: rpc.service })],
+    [authErrorInfo(reason, rpc)],
   );
 }
 
 export function scopeInsufficient(rpc: Rpc): GoogleApiError {
   return new GoogleApiError(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.', [
-    errorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', 'googleapis.com', {
-      method: rpc.method,
-      service: rpc.service,
-    }),
+    authErrorInfo('ACCESS_TOKEN_SCOPE_INSUFFICIENT', rpc),
   ]);
 }
 

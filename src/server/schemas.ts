@@ -29,6 +29,7 @@ export const ContextSchema = Type.Object(
     model: Type.Optional(short('Model id, e.g. gemini-2.5-flash')),
     service: Type.Optional(short('API service, e.g. aiplatform.googleapis.com')),
     notes: Type.Optional(Type.String({ maxLength: 5000 })),
+    region: Type.Optional(short('Region of the Cloud Run service, e.g. us-central1')),
   },
   { additionalProperties: false, description: 'What the user knows (never read from the error)' },
 );

@@ -3,11 +3,10 @@
  * and its refusals.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { test } from 'node:test';
-
-const CLI = ['--import', 'tsx', 'src/cli/main.ts', 'serve'];
+import { runCliSync, spawnCli } from '../support/cli.js';
 
 interface Started {
   child: ChildProcess;
@@ -18,10 +17,7 @@ interface Started {
 
 /** Starts serve and resolves once it printed its URL. */
 function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Started> {
-  const child = spawn(process.execPath, [...CLI, ...args], {
-    env: { ...process.env, ...env },
-    stdio: 'pipe',
-  });
+  const child = spawnCli(['serve', ...args], { env });
   const started: Started = { child, url: '', stdout: '', stderr: '' };
   return new Promise((resolve, reject) => {
     child.stderr.on('data', (d) => {
@@ -68,18 +64,13 @@ test('serve --host 0.0.0.0 warns that the console is reachable from other machin
 });
 
 test('serve refuses --allow-apply without a token, and a short token, with exit code 2', () => {
-  const noToken = spawnSync(process.execPath, [...CLI, '--allow-apply', '--no-sandbox'], {
-    encoding: 'utf8',
-    env: { ...process.env, GENAI_DOCTOR_TOKEN: '' },
-  });
-  assert.equal(noToken.status, 2);
+  const noToken = runCliSync(['serve', '--allow-apply', '--no-sandbox'], { env: { GENAI_DOCTOR_TOKEN: '' } });
+  assert.equal(noToken.code, 2);
   assert.match(noToken.stderr, /--allow-apply needs --token/);
-  const short = spawnSync(process.execPath, [...CLI, '--allow-apply', '--token', 'abc', '--no-sandbox'], {
-    encoding: 'utf8',
-  });
-  assert.equal(short.status, 2);
+  const short = runCliSync(['serve', '--allow-apply', '--token', 'abc', '--no-sandbox']);
+  assert.equal(short.code, 2);
   assert.match(short.stderr, /at least 16 characters/);
-  const port = spawnSync(process.execPath, [...CLI, '--port', 'eighty'], { encoding: 'utf8' });
-  assert.equal(port.status, 2);
+  const port = runCliSync(['serve', '--port', 'eighty']);
+  assert.equal(port.code, 2);
   assert.doesNotMatch(port.stderr, /at .*\.ts:\d+/, 'no stack trace');
 });

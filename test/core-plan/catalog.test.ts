@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { catalogPages, explainCode, PAGE_SECTIONS, renderCatalogPage } from '../../src/core/catalog/index.js';
 import { CAUSE_IDS, CAUSES, ERROR_CODES } from '../../src/core/taxonomy.js';
+import { runCliSync } from '../support/cli.js';
 
 const CODES = [
   1100, 1101, 1102, 1103, 1104, 1110, 1111, 1112, 1120, 1121, 1122, 1123, 1150, 1152, 1153, 1160, 1199,
@@ -68,11 +68,10 @@ describe('catalog pages', () => {
 });
 
 describe('genai-doctor explain (child process)', () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'explain', ...args], {
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+  const cli = (...args: string[]) => {
+    const r = runCliSync(['explain', ...args]);
+    return { ...r, status: r.code };
+  };
 
   test('prints a page (text, md, json) with exit 0', () => {
     const text = cli('1152');

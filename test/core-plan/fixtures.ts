@@ -11,6 +11,29 @@ const RESOURCE =
   '//aiplatform.googleapis.com/projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview';
 const MESSAGE = `Permission 'aiplatform.endpoints.predict' denied on resource '${RESOURCE}' (or it may not exist).`;
 
+/** Google's predefined roles (roles.list?view=FULL), read from ../shared where present. */
+export const FULL_CATALOG = new URL('../../../shared/gcp-iam/roles.json.gz', import.meta.url).pathname;
+
+/** The seed incident's error body in the REST shape Vertex AI returns (google.rpc.Status + ErrorInfo). */
+export const SEED_403_REST = JSON.stringify({
+  error: {
+    code: 403,
+    message: MESSAGE,
+    status: 'PERMISSION_DENIED',
+    details: [
+      {
+        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+        reason: 'IAM_PERMISSION_DENIED',
+        domain: 'aiplatform.googleapis.com',
+        metadata: {
+          permission: 'aiplatform.endpoints.predict',
+          resource: RESOURCE.replace(/^\/\/[^/]+\//, ''),
+        },
+      },
+    ],
+  },
+});
+
 export function finding(cause: CauseId, confidence: number, extra: Partial<Finding> = {}): Finding {
   return {
     cause,

@@ -3,25 +3,9 @@ import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { Value } from '@sinclair/typebox/value';
 import { diagnose, explain, loadRoleIndex, plan, ReportSchema, render } from '../../src/index.js';
+import { FULL_CATALOG, SEED_403_REST } from './fixtures.js';
 
-const FULL_CATALOG = new URL('../../../shared/gcp-iam/roles.json.gz', import.meta.url).pathname;
-// The seed incident's error body, in the REST shape Vertex AI returns.
-const ERROR = JSON.stringify({
-  error: {
-    code: 403,
-    message:
-      "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview' (or it may not exist).",
-    status: 'PERMISSION_DENIED',
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'IAM_PERMISSION_DENIED',
-        domain: 'aiplatform.googleapis.com',
-        metadata: { permission: 'aiplatform.endpoints.predict' },
-      },
-    ],
-  },
-});
+const ERROR = SEED_403_REST;
 
 test('the README library example runs end to end on the real engine', async () => {
   const diagnosis = diagnose(ERROR, {

@@ -1,36 +1,16 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse as parseHcl } from '@cdktf/hcl2json';
 import { Value } from '@sinclair/typebox/value';
 import { PlanSchema } from '../../src/core/render/schema.js';
+import { runCliSync, tempDir } from '../support/cli.js';
+import { FULL_CATALOG, SEED_403_REST } from './fixtures.js';
 
-const FULL_CATALOG = new URL('../../../shared/gcp-iam/roles.json.gz', import.meta.url).pathname;
-const dir = mkdtempSync(join(tmpdir(), 'plan-cli-'));
-// A Vertex AI 403 in the REST shape Google returns (google.rpc.Status with an ErrorInfo detail).
-const ERROR = JSON.stringify({
-  error: {
-    code: 403,
-    message:
-      "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview' (or it may not exist).",
-    status: 'PERMISSION_DENIED',
-    details: [
-      {
-        '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
-        reason: 'IAM_PERMISSION_DENIED',
-        domain: 'aiplatform.googleapis.com',
-        metadata: {
-          permission: 'aiplatform.endpoints.predict',
-          resource:
-            'projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview',
-        },
-      },
-    ],
-  },
-});
+const dir = tempDir('plan-cli');
+const ERROR = SEED_403_REST;
 const errorFile = join(dir, 'error.json');
 writeFileSync(errorFile, ERROR);
 const CONTEXT = [
@@ -43,11 +23,8 @@ const CONTEXT = [
 ];
 
 function cli(args: string[], input?: string) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'plan', ...args], {
-    encoding: 'utf8',
-    input,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
+  const r = runCliSync(['plan', ...args], input === undefined ? {} : { input });
+  return { ...r, status: r.code };
 }
 
 describe('genai-doctor plan (child process)', () => {

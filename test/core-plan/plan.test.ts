@@ -51,6 +51,17 @@ describe('seed incident: request to datadog-sandbox from a service in datadog-es
     assert.equal(plan.roleDecisions?.[0]?.chosen?.role, 'roles/aiplatform.user');
   });
 
+  test('a region the context knows (the live check reads it) is used, not asked for', () => {
+    const base = seedDiagnosis();
+    const known = buildPlan(seedDiagnosis({ context: { ...base.context, region: 'us-central1' } }));
+    const names = known.variables.map((v) => v.name);
+    assert.deepEqual(names, ['SERVICE_ACCOUNT', 'MEMBER']);
+    const sa = known.variables.find((v) => v.name === 'SERVICE_ACCOUNT')!;
+    assert.match(sa.discover!, /--region us-central1 /);
+    const sw = steps(known, 'switch_workload_service_account')[0];
+    assert.equal(sw && 'region' in sw ? sw.region : undefined, 'us-central1');
+  });
+
   test('the unknown service account is a named variable with a discover command, never a guess', () => {
     const g = recommended(plan).steps.find((s) => s.kind === 'grant_role') as Extract<
       Step,

@@ -14,8 +14,8 @@ import {
   RoleIndex,
 } from '../../src/core/roles/index.js';
 import { loadRoleIndex } from '../../src/core/roles/load.js';
+import { FULL_CATALOG } from './fixtures.js';
 
-const FULL_CATALOG = new URL('../../../shared/gcp-iam/roles.json.gz', import.meta.url).pathname;
 const PREDICT = 'aiplatform.endpoints.predict';
 
 describe('builtin role catalog', () => {

@@ -3,70 +3,23 @@
  * that workload would pass (from the scenario's `call` block: what the user knows), and run the
  * CLI as a child process exactly as a user runs it.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { Sandbox } from '../../src/sandbox/index.js';
+import { type CliResult, runCli as runCliProcess } from '../support/cli.js';
 
-export const ROOT = resolve(import.meta.dirname, '../..');
-const MAIN = join(ROOT, 'src/cli/main.ts');
-const BUILT = join(ROOT, 'dist/cli/main.js');
-// Resolved from the repo, so the CLI can run with any working directory (each test has its own).
-const TSX = import.meta.resolve('tsx');
+export { type CliResult, ROOT } from '../support/cli.js';
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/**
- * The built CLI when it is newer than every source file (as after `npm run build` in `npm test`:
- * much faster to start), else the sources through tsx, so a test never runs stale code.
- */
-const CLI: string[] =
-  existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestMtime(join(ROOT, 'src'))
-    ? [BUILT]
-    : ['--import', TSX, MAIN];
-
-export interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** `node --import tsx src/cli/main.ts ARGS` with the sandbox's env and its own state dir. */
+/** The CLI with the sandbox's env and its own state dir; the test runner's project settings unset. */
 export function runCli(args: string[], env: Record<string, string>, cwd: string): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const base = { ...process.env };
-    for (const v of [
-      'GOOGLE_CLOUD_PROJECT',
-      'GCLOUD_PROJECT',
-      'CLOUDSDK_CORE_PROJECT',
-      'GOOGLE_CLOUD_LOCATION',
-    ])
-      delete base[v];
-    const child = spawn(process.execPath, [...CLI, ...args], {
-      cwd,
-      env: { ...base, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+  const unset = {
+    GOOGLE_CLOUD_PROJECT: undefined,
+    GCLOUD_PROJECT: undefined,
+    CLOUDSDK_CORE_PROJECT: undefined,
+    GOOGLE_CLOUD_LOCATION: undefined,
+  };
+  return runCliProcess(args, { env: { ...unset, ...env }, cwd });
 }
 
 export async function workDir(): Promise<string> {

@@ -18,6 +18,8 @@ describe('endpoints', () => {
     const env = { GENAI_DOCTOR_ENDPOINT: 'http://127.0.0.1:8089/' };
     assert.equal(baseUrl('aiplatform', 'europe-west4', env), 'http://127.0.0.1:8089');
     assert.equal(baseUrl('run', undefined, env), 'http://127.0.0.1:8089');
+    assert.equal(baseUrl('logging', undefined, env), 'http://127.0.0.1:8089');
+    assert.equal(baseUrl('logging', undefined, {}), 'https://logging.googleapis.com');
     assert.equal(
       rewriteGoogleUrl(new URL('https://oauth2.googleapis.com/token?x=1'), env).toString(),
       'http://127.0.0.1:8089/token?x=1',

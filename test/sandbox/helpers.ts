@@ -5,8 +5,9 @@
  */
 import { createSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { gaxios } from 'google-auth-library';
-import type { Sandbox } from '../../src/sandbox/index.js';
+import { type Sandbox, type SandboxOptions, startSandbox } from '../../src/sandbox/index.js';
 
 export const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -147,4 +148,18 @@ export function checkPng(
   if (chunks[0] !== 'IHDR' || chunks[chunks.length - 1] !== 'IEND')
     throw new Error(`bad chunk order ${chunks.join(',')}`);
   return { width, height, chunks };
+}
+
+/**
+ * A sandbox and the operator's token for one `describe` block: started before its tests, closed
+ * after them. Read `suite.sb` / `suite.op` inside the tests (they are set by then).
+ */
+export function suiteSandbox(opts: SandboxOptions): { sb: Sandbox; op: string } {
+  const suite = {} as { sb: Sandbox; op: string };
+  before(async () => {
+    suite.sb = await startSandbox(opts);
+    suite.op = await operatorToken(suite.sb);
+  });
+  after(() => suite.sb.close());
+  return suite;
 }

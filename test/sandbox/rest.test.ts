@@ -8,7 +8,15 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loadScenario, type Sandbox, startSandbox } from '../../src/sandbox/index.js';
-import { api, type ErrorBody, errorInfoOf, grant, metadataToken, operatorToken } from './helpers.js';
+import {
+  api,
+  type ErrorBody,
+  errorInfoOf,
+  grant,
+  metadataToken,
+  operatorToken,
+  suiteSandbox,
+} from './helpers.js';
 
 const SEED_SA = '482019374651-compute@developer.gserviceaccount.com';
 const PREDICT = (p: string, l = 'global', m = 'gemini-2.5-flash') =>
@@ -147,17 +155,11 @@ describe('oauth2 token and tokeninfo', () => {
 });
 
 describe('Cloud Resource Manager v1', () => {
-  let sb: Sandbox;
-  let op: string;
-  before(async () => {
-    sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 0 });
-    op = await operatorToken(sb);
-  });
-  after(() => sb.close());
+  const suite = suiteSandbox({ scenario: 'seed-incident', propagationDelayMs: 0 });
 
   it('projects.get by id and by number', async () => {
-    const byId = await api(sb, op, 'GET', '/v1/projects/datadog-ese-sandbox');
-    const byNumber = await api(sb, op, 'GET', '/v1/projects/482019374651');
+    const byId = await api(suite.sb, suite.op, 'GET', '/v1/projects/datadog-ese-sandbox');
+    const byNumber = await api(suite.sb, suite.op, 'GET', '/v1/projects/482019374651');
     assert.equal(byId.status, 200);
     assert.deepEqual(byId.body, byNumber.body);
     assert.deepEqual(
@@ -172,21 +174,21 @@ describe('Cloud Resource Manager v1', () => {
   });
 
   it('a missing project and a caller without permission get the same 403; no token gets 401', async () => {
-    const missing = await api<ErrorBody>(sb, op, 'GET', '/v1/projects/no-such-project');
+    const missing = await api<ErrorBody>(suite.sb, suite.op, 'GET', '/v1/projects/no-such-project');
     assert.equal(missing.status, 403);
     assert.equal(missing.body.error.message, 'The caller does not have permission');
     const workload = await api<ErrorBody>(
-      sb,
-      await metadataToken(sb),
+      suite.sb,
+      await metadataToken(suite.sb),
       'GET',
       '/v1/projects/datadog-ese-sandbox',
     );
     assert.equal(workload.status, 403);
     assert.equal(errorInfoOf(workload.body)?.metadata?.permission, 'resourcemanager.projects.get');
-    const anon = await api<ErrorBody>(sb, undefined, 'GET', '/v1/projects/datadog-ese-sandbox');
+    const anon = await api<ErrorBody>(suite.sb, undefined, 'GET', '/v1/projects/datadog-ese-sandbox');
     assert.equal(anon.status, 401);
     assert.equal(errorInfoOf(anon.body)?.reason, 'CREDENTIALS_MISSING');
-    const junk = await api<ErrorBody>(sb, 'ya29.not-issued', 'GET', '/v1/projects/datadog-ese-sandbox');
+    const junk = await api<ErrorBody>(suite.sb, 'ya29.not-issued', 'GET', '/v1/projects/datadog-ese-sandbox');
     assert.equal(junk.status, 401);
     assert.equal(junk.body.error.status, 'UNAUTHENTICATED');
   });
@@ -197,15 +199,15 @@ describe('Cloud Resource Manager v1', () => {
       'aiplatform.endpoints.predict',
       'run.services.update',
     ];
-    const res = await api(sb, op, 'POST', '/v1/projects/datadog-ese-sandbox:testIamPermissions', {
+    const res = await api(suite.sb, suite.op, 'POST', '/v1/projects/datadog-ese-sandbox:testIamPermissions', {
       permissions: perms,
     });
     assert.deepEqual(res.body, {
       permissions: ['resourcemanager.projects.getIamPolicy', 'run.services.update'],
     });
     const none = await api(
-      sb,
-      await metadataToken(sb),
+      suite.sb,
+      await metadataToken(suite.sb),
       'POST',
       '/v1/projects/datadog-sandbox:testIamPermissions',
       {
@@ -217,20 +219,26 @@ describe('Cloud Resource Manager v1', () => {
 
   it('setIamPolicy with a stale etag: 409 ABORTED, nothing written', async () => {
     const first = await api<{ etag: string; bindings: Array<{ role: string; members: string[] }> }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v1/projects/datadog-ese-sandbox:getIamPolicy',
       {},
     );
-    await grant(sb, 'datadog-ese-sandbox', 'roles/run.invoker', 'user:someone@example.com');
+    await grant(suite.sb, 'datadog-ese-sandbox', 'roles/run.invoker', 'user:someone@example.com');
     const stale = {
       ...first.body,
       bindings: [...first.body.bindings, { role: 'roles/viewer', members: ['user:late@example.com'] }],
     };
-    const res = await api<ErrorBody>(sb, op, 'POST', '/v1/projects/datadog-ese-sandbox:setIamPolicy', {
-      policy: stale,
-    });
+    const res = await api<ErrorBody>(
+      suite.sb,
+      suite.op,
+      'POST',
+      '/v1/projects/datadog-ese-sandbox:setIamPolicy',
+      {
+        policy: stale,
+      },
+    );
     assert.equal(res.status, 409);
     assert.equal(res.body.error.status, 'ABORTED');
     assert.match(
@@ -238,8 +246,8 @@ describe('Cloud Resource Manager v1', () => {
       /^There were concurrent policy changes\. Please retry the whole read-modify-write with exponential backoff\./,
     );
     const now = await api<{ bindings: Array<{ role: string; members: string[] }> }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v1/projects/datadog-ese-sandbox:getIamPolicy',
       {},
@@ -250,7 +258,7 @@ describe('Cloud Resource Manager v1', () => {
 
   it('conditions, auditConfigs and version 3 survive a read-modify-write; a v1 read hides conditions', async () => {
     const p = '/v1/projects/datadog-sandbox';
-    const v3 = await api<Record<string, unknown>>(sb, op, 'POST', `${p}:getIamPolicy`, {
+    const v3 = await api<Record<string, unknown>>(suite.sb, suite.op, 'POST', `${p}:getIamPolicy`, {
       options: { requestedPolicyVersion: 3 },
     });
     const policy = v3.body as {
@@ -268,14 +276,14 @@ describe('Cloud Resource Manager v1', () => {
     });
     // updateMask names only bindings: auditConfigs are kept even though this write omits them.
     const { auditConfigs, ...withoutAudit } = policy;
-    const set = await api<typeof policy>(sb, op, 'POST', `${p}:setIamPolicy`, {
+    const set = await api<typeof policy>(suite.sb, suite.op, 'POST', `${p}:setIamPolicy`, {
       policy: withoutAudit,
       updateMask: 'bindings,etag',
     });
     assert.equal(set.status, 200, JSON.stringify(set.body));
     assert.equal(set.body.version, 3);
     assert.deepEqual(set.body.auditConfigs, auditConfigs);
-    const again = await api<typeof policy>(sb, op, 'POST', `${p}:getIamPolicy`, {
+    const again = await api<typeof policy>(suite.sb, suite.op, 'POST', `${p}:getIamPolicy`, {
       options: { requestedPolicyVersion: 3 },
     });
     assert.ok(
@@ -283,17 +291,17 @@ describe('Cloud Resource Manager v1', () => {
         (b) => (b.condition as { title?: string } | undefined)?.title === 'until 2099',
       ),
     );
-    const v1 = await api<typeof policy>(sb, op, 'POST', `${p}:getIamPolicy`, {});
+    const v1 = await api<typeof policy>(suite.sb, suite.op, 'POST', `${p}:getIamPolicy`, {});
     assert.equal(v1.body.version, 1);
     const renamed = v1.body.bindings.find((b) =>
       String(b.role).startsWith('roles/aiplatform.user_withcond_'),
     );
     assert.ok(renamed && !('condition' in renamed));
     // Writing the v1 view back is refused instead of silently dropping the condition.
-    const back = await api<ErrorBody>(sb, op, 'POST', `${p}:setIamPolicy`, { policy: v1.body });
+    const back = await api<ErrorBody>(suite.sb, suite.op, 'POST', `${p}:setIamPolicy`, { policy: v1.body });
     assert.equal(back.status, 400);
     // A conditional binding with version 1 is refused too.
-    const wrongVersion = await api<ErrorBody>(sb, op, 'POST', `${p}:setIamPolicy`, {
+    const wrongVersion = await api<ErrorBody>(suite.sb, suite.op, 'POST', `${p}:setIamPolicy`, {
       policy: { ...again.body, version: 1 },
     });
     assert.equal(wrongVersion.status, 400);
@@ -301,8 +309,8 @@ describe('Cloud Resource Manager v1', () => {
 
   it('granting a service account that does not exist is refused (400), as IAM does', async () => {
     const got = await api<{ etag: string; bindings: Array<{ role: string; members: string[] }> }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v1/projects/datadog-ese-sandbox:getIamPolicy',
       {},
@@ -311,9 +319,15 @@ describe('Cloud Resource Manager v1', () => {
       role: 'roles/aiplatform.user',
       members: ['serviceAccount:typo-sa@datadog-ese-sandbox.iam.gserviceaccount.com'],
     });
-    const res = await api<ErrorBody>(sb, op, 'POST', '/v1/projects/datadog-ese-sandbox:setIamPolicy', {
-      policy: got.body,
-    });
+    const res = await api<ErrorBody>(
+      suite.sb,
+      suite.op,
+      'POST',
+      '/v1/projects/datadog-ese-sandbox:setIamPolicy',
+      {
+        policy: got.body,
+      },
+    );
     assert.equal(res.status, 400);
     assert.equal(
       res.body.error.message,
@@ -322,23 +336,29 @@ describe('Cloud Resource Manager v1', () => {
   });
 
   it('the workload may not read or write the policy', async () => {
-    const md = await metadataToken(sb);
-    const res = await api<ErrorBody>(sb, md, 'POST', '/v1/projects/datadog-ese-sandbox:getIamPolicy', {});
+    const md = await metadataToken(suite.sb);
+    const res = await api<ErrorBody>(
+      suite.sb,
+      md,
+      'POST',
+      '/v1/projects/datadog-ese-sandbox:getIamPolicy',
+      {},
+    );
     assert.equal(res.status, 403);
     assert.equal(errorInfoOf(res.body)?.metadata?.permission, 'resourcemanager.projects.getIamPolicy');
   });
 
   it('billingInfo: enabled with the account; proto3 omits false', async () => {
-    const on = await api(sb, op, 'GET', '/v1/projects/datadog-ese-sandbox/billingInfo');
+    const on = await api(suite.sb, suite.op, 'GET', '/v1/projects/datadog-ese-sandbox/billingInfo');
     assert.deepEqual(on.body, {
       name: 'projects/datadog-ese-sandbox/billingInfo',
       projectId: 'datadog-ese-sandbox',
       billingAccountName: 'billingAccounts/01A2B3-C4D5E6-F7A8B9',
       billingEnabled: true,
     });
-    sb.state.project('datadog-sandbox')!.billingEnabled = false;
-    sb.state.project('datadog-sandbox')!.billingAccountName = '';
-    const off = await api(sb, op, 'GET', '/v1/projects/datadog-sandbox/billingInfo');
+    suite.sb.state.project('datadog-sandbox')!.billingEnabled = false;
+    suite.sb.state.project('datadog-sandbox')!.billingAccountName = '';
+    const off = await api(suite.sb, suite.op, 'GET', '/v1/projects/datadog-sandbox/billingInfo');
     assert.deepEqual(off.body, {
       name: 'projects/datadog-sandbox/billingInfo',
       projectId: 'datadog-sandbox',
@@ -391,16 +411,15 @@ describe('IAM propagation delay', () => {
 });
 
 describe('Service Usage', () => {
-  let sb: Sandbox;
-  let op: string;
-  before(async () => {
-    sb = await startSandbox({ scenario: 'api-disabled', operationDelayMs: 200 });
-    op = await operatorToken(sb);
-  });
-  after(() => sb.close());
+  const suite = suiteSandbox({ scenario: 'api-disabled', operationDelayMs: 200 });
 
   it('get: name by number, state, parent', async () => {
-    const res = await api(sb, op, 'GET', '/v1/projects/acme-genai-prod/services/aiplatform.googleapis.com');
+    const res = await api(
+      suite.sb,
+      suite.op,
+      'GET',
+      '/v1/projects/acme-genai-prod/services/aiplatform.googleapis.com',
+    );
     assert.deepEqual(res.body, {
       name: 'projects/215346789012/services/aiplatform.googleapis.com',
       config: { name: 'aiplatform.googleapis.com', title: 'Vertex AI API' },
@@ -410,7 +429,7 @@ describe('Service Usage', () => {
   });
 
   it('SERVICE_DISABLED carries consumer, service, activationUrl and a Help link', async () => {
-    const r = await sb.callWorkload();
+    const r = await suite.sb.callWorkload();
     const body = r.body as ErrorBody;
     assert.equal(
       body.error.message,
@@ -426,16 +445,16 @@ describe('Service Usage', () => {
 
   it('enable is a long-running operation; the service is ENABLED when it is done', async () => {
     const denied = await api<ErrorBody>(
-      sb,
-      await metadataToken(sb),
+      suite.sb,
+      await metadataToken(suite.sb),
       'POST',
       '/v1/projects/acme-genai-prod/services/aiplatform.googleapis.com:enable',
       {},
     );
     assert.equal(denied.status, 403);
     const start = await api<{ name: string; done?: boolean }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v1/projects/acme-genai-prod/services/aiplatform.googleapis.com:enable',
       {},
@@ -445,19 +464,24 @@ describe('Service Usage', () => {
     assert.equal(start.body.done, undefined);
     const done = await until('the enable operation', async () => {
       const r = await api<{ done?: boolean; response?: { service: { state: string } } }>(
-        sb,
-        op,
+        suite.sb,
+        suite.op,
         'GET',
         `/v1/${start.body.name}`,
       );
       return r.body.done ? r.body : undefined;
     });
     assert.equal(done.response?.service.state, 'ENABLED');
-    const svc = await api(sb, op, 'GET', '/v1/projects/acme-genai-prod/services/aiplatform.googleapis.com');
+    const svc = await api(
+      suite.sb,
+      suite.op,
+      'GET',
+      '/v1/projects/acme-genai-prod/services/aiplatform.googleapis.com',
+    );
     assert.equal(svc.body.state, 'ENABLED');
     const again = await api(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v1/projects/215346789012/services/aiplatform.googleapis.com:enable',
       {},
@@ -466,18 +490,12 @@ describe('Service Usage', () => {
       { name: again.body.name, done: again.body.done },
       { name: 'operations/noop.DONE_OPERATION', done: true },
     );
-    assert.equal((await sb.callWorkload()).status, 200);
+    assert.equal((await suite.sb.callWorkload()).status, 200);
   });
 });
 
 describe('IAM v1', () => {
-  let sb: Sandbox;
-  let op: string;
-  before(async () => {
-    sb = await startSandbox({ scenario: 'iam-act-as', propagationDelayMs: 0 });
-    op = await operatorToken(sb);
-  });
-  after(() => sb.close());
+  const suite = suiteSandbox({ scenario: 'iam-act-as', propagationDelayMs: 0 });
 
   it('roles.list pages with pageSize / nextPageToken; BASIC omits permissions, FULL has them', async () => {
     const names: string[] = [];
@@ -488,37 +506,42 @@ describe('IAM v1', () => {
       const res = await api<{
         roles: Array<{ name: string; includedPermissions?: string[] }>;
         nextPageToken?: string;
-      }>(sb, op, 'GET', `/v1/roles?${q}`);
+      }>(suite.sb, suite.op, 'GET', `/v1/roles?${q}`);
       assert.ok(res.body.roles.length <= 7);
       assert.ok(res.body.roles.every((r) => Array.isArray(r.includedPermissions)));
       names.push(...res.body.roles.map((r) => r.name));
       token = res.body.nextPageToken;
       pages++;
     } while (token);
-    assert.equal(names.length, sb.state.catalog.predefined().length);
+    assert.equal(names.length, suite.sb.state.catalog.predefined().length);
     assert.equal(new Set(names).size, names.length);
     assert.ok(pages > 1);
-    const basic = await api<{ roles: Array<Record<string, unknown>> }>(sb, op, 'GET', '/v1/roles?pageSize=3');
+    const basic = await api<{ roles: Array<Record<string, unknown>> }>(
+      suite.sb,
+      suite.op,
+      'GET',
+      '/v1/roles?pageSize=3',
+    );
     assert.ok(basic.body.roles.every((r) => !('includedPermissions' in r)));
   });
 
   it('roles.get: /v1/roles/aiplatform.user, and 404 for an unknown role', async () => {
     const res = await api<{ name: string; includedPermissions: string[] }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'GET',
       '/v1/roles/aiplatform.user',
     );
     assert.equal(res.body.name, 'roles/aiplatform.user');
     assert.ok(res.body.includedPermissions.includes('aiplatform.endpoints.predict'));
-    assert.equal((await api(sb, op, 'GET', '/v1/roles/nope.nope')).status, 404);
+    assert.equal((await api(suite.sb, suite.op, 'GET', '/v1/roles/nope.nope')).status, 404);
   });
 
   it('custom roles: create, conflict, get, list, patch with etag, grant, delete', async () => {
     const base = '/v1/projects/acme-genai-prod/roles';
     const created = await api<{ name: string; etag: string; includedPermissions: string[] }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       base,
       {
@@ -533,20 +556,29 @@ describe('IAM v1', () => {
     );
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal(created.body.name, 'projects/acme-genai-prod/roles/genaiImageCaller');
-    assert.equal((await api(sb, op, 'POST', base, { roleId: 'genaiImageCaller', role: {} })).status, 409);
-    const listed = await api<{ roles: Array<{ name: string }> }>(sb, op, 'GET', base);
+    assert.equal(
+      (await api(suite.sb, suite.op, 'POST', base, { roleId: 'genaiImageCaller', role: {} })).status,
+      409,
+    );
+    const listed = await api<{ roles: Array<{ name: string }> }>(suite.sb, suite.op, 'GET', base);
     assert.deepEqual(
       listed.body.roles.map((r) => r.name),
       ['projects/acme-genai-prod/roles/genaiImageCaller'],
     );
-    const stale = await api(sb, op, 'PATCH', `${base}/genaiImageCaller?updateMask=includedPermissions`, {
-      includedPermissions: ['aiplatform.endpoints.predict', 'aiplatform.endpoints.get'],
-      etag: 'BwXXXXXXXXX=',
-    });
+    const stale = await api(
+      suite.sb,
+      suite.op,
+      'PATCH',
+      `${base}/genaiImageCaller?updateMask=includedPermissions`,
+      {
+        includedPermissions: ['aiplatform.endpoints.predict', 'aiplatform.endpoints.get'],
+        etag: 'BwXXXXXXXXX=',
+      },
+    );
     assert.equal(stale.status, 409);
     const patched = await api<{ includedPermissions: string[]; title: string }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'PATCH',
       `${base}/genaiImageCaller?updateMask=includedPermissions`,
       {
@@ -561,49 +593,55 @@ describe('IAM v1', () => {
     assert.equal(patched.body.title, 'GenAI image caller');
     // A workload granted the custom role may call the model.
     await grant(
-      sb,
+      suite.sb,
       'acme-genai-prod',
       'projects/acme-genai-prod/roles/genaiImageCaller',
       'serviceAccount:image-api@acme-genai-prod.iam.gserviceaccount.com',
     );
-    const md = await metadataToken(sb);
-    assert.equal((await api(sb, md, 'POST', PREDICT('acme-genai-prod'), PROMPT)).status, 200);
-    const deleted = await api<{ deleted: boolean }>(sb, op, 'DELETE', `${base}/genaiImageCaller`);
+    const md = await metadataToken(suite.sb);
+    assert.equal((await api(suite.sb, md, 'POST', PREDICT('acme-genai-prod'), PROMPT)).status, 200);
+    const deleted = await api<{ deleted: boolean }>(suite.sb, suite.op, 'DELETE', `${base}/genaiImageCaller`);
     assert.equal(deleted.body.deleted, true);
-    assert.equal((await api(sb, md, 'POST', PREDICT('acme-genai-prod'), PROMPT)).status, 403);
+    assert.equal((await api(suite.sb, md, 'POST', PREDICT('acme-genai-prod'), PROMPT)).status, 403);
   });
 
   it('service accounts: list, create, conflict, get', async () => {
     const base = '/v1/projects/acme-genai-prod/serviceAccounts';
-    const list = await api<{ accounts: Array<{ email: string }> }>(sb, op, 'GET', base);
+    const list = await api<{ accounts: Array<{ email: string }> }>(suite.sb, suite.op, 'GET', base);
     assert.ok(
       list.body.accounts.some((a) => a.email === 'image-api@acme-genai-prod.iam.gserviceaccount.com'),
     );
-    const created = await api<{ email: string; name: string; uniqueId: string }>(sb, op, 'POST', base, {
-      accountId: 'adk-python-sa',
-      serviceAccount: { displayName: 'ADK Python Service Account' },
-    });
+    const created = await api<{ email: string; name: string; uniqueId: string }>(
+      suite.sb,
+      suite.op,
+      'POST',
+      base,
+      {
+        accountId: 'adk-python-sa',
+        serviceAccount: { displayName: 'ADK Python Service Account' },
+      },
+    );
     assert.equal(created.body.email, 'adk-python-sa@acme-genai-prod.iam.gserviceaccount.com');
     assert.equal(created.body.name, `projects/acme-genai-prod/serviceAccounts/${created.body.email}`);
     assert.match(created.body.uniqueId, /^\d{21}$/);
-    assert.equal((await api(sb, op, 'POST', base, { accountId: 'adk-python-sa' })).status, 409);
-    const got = await api(sb, op, 'GET', `/v1/projects/-/serviceAccounts/${created.body.email}`);
+    assert.equal((await api(suite.sb, suite.op, 'POST', base, { accountId: 'adk-python-sa' })).status, 409);
+    const got = await api(suite.sb, suite.op, 'GET', `/v1/projects/-/serviceAccounts/${created.body.email}`);
     assert.equal(got.body.displayName, 'ADK Python Service Account');
     const removed = await api(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'DELETE',
       `/v1/projects/-/serviceAccounts/${encodeURIComponent(created.body.email)}`,
     );
     assert.deepEqual(removed.body, {});
     // The operator may read the project's accounts, so it learns the account is gone (404).
     const gone = `/v1/projects/-/serviceAccounts/${created.body.email}`;
-    assert.equal((await api(sb, op, 'GET', gone)).status, 404);
-    assert.equal((await api(sb, await metadataToken(sb), 'GET', gone)).status, 403);
+    assert.equal((await api(suite.sb, suite.op, 'GET', gone)).status, 404);
+    assert.equal((await api(suite.sb, await metadataToken(suite.sb), 'GET', gone)).status, 403);
   });
 
   it('impersonation: getAccessToken denied until the account policy grants Token Creator', async () => {
-    const first = await sb.callWorkload();
+    const first = await suite.sb.callWorkload();
     assert.equal(first.failedStep, 'impersonation');
     assert.equal(
       (first.body as ErrorBody).error.message,
@@ -612,14 +650,14 @@ describe('IAM v1', () => {
     const path =
       '/v1/projects/acme-genai-prod/serviceAccounts/vertex-invoker@acme-genai-prod.iam.gserviceaccount.com';
     const policy = await api<{ etag: string; bindings?: unknown[] }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       `${path}:getIamPolicy`,
       {},
     );
     assert.equal(policy.status, 200);
-    const set = await api(sb, op, 'POST', `${path}:setIamPolicy`, {
+    const set = await api(suite.sb, suite.op, 'POST', `${path}:setIamPolicy`, {
       policy: {
         ...policy.body,
         bindings: [
@@ -631,20 +669,14 @@ describe('IAM v1', () => {
       },
     });
     assert.equal(set.status, 200, JSON.stringify(set.body));
-    const healed = await sb.callWorkload();
+    const healed = await suite.sb.callWorkload();
     assert.equal(healed.status, 200, JSON.stringify(healed.body));
     assert.equal(healed.principal, 'vertex-invoker@acme-genai-prod.iam.gserviceaccount.com');
   });
 });
 
 describe('Policy Troubleshooter v3', () => {
-  let sb: Sandbox;
-  let op: string;
-  before(async () => {
-    sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 0 });
-    op = await operatorToken(sb);
-  });
-  after(() => sb.close());
+  const suite = suiteSandbox({ scenario: 'seed-incident', propagationDelayMs: 0 });
   const tuple = (project: string, principal = SEED_SA) => ({
     accessTuple: {
       principal,
@@ -655,8 +687,8 @@ describe('Policy Troubleshooter v3', () => {
 
   it('explains the seed denial binding by binding', async () => {
     const res = await api<Record<string, any>>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v3/iam:troubleshoot',
       tuple('datadog-sandbox'),
@@ -675,18 +707,24 @@ describe('Policy Troubleshooter v3', () => {
   });
 
   it('CAN_ACCESS after a grant; UNKNOWN_CONDITIONAL for a condition the sandbox cannot evaluate', async () => {
-    await grant(sb, 'datadog-ese-sandbox', 'roles/aiplatform.user', `serviceAccount:${SEED_SA}`);
+    await grant(suite.sb, 'datadog-ese-sandbox', 'roles/aiplatform.user', `serviceAccount:${SEED_SA}`);
     const ok = await api<Record<string, any>>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v3/iam:troubleshoot',
       tuple('datadog-ese-sandbox'),
     );
     assert.equal(ok.body.overallAccessState, 'CAN_ACCESS');
-    const p = await api<Record<string, any>>(sb, op, 'POST', '/v1/projects/datadog-sandbox:getIamPolicy', {
-      options: { requestedPolicyVersion: 3 },
-    });
+    const p = await api<Record<string, any>>(
+      suite.sb,
+      suite.op,
+      'POST',
+      '/v1/projects/datadog-sandbox:getIamPolicy',
+      {
+        options: { requestedPolicyVersion: 3 },
+      },
+    );
     p.body.version = 3;
     p.body.bindings.push({
       role: 'roles/aiplatform.user',
@@ -694,12 +732,13 @@ describe('Policy Troubleshooter v3', () => {
       condition: { title: 'tagged', expression: "resource.matchTag('123/env', 'prod')" },
     });
     assert.equal(
-      (await api(sb, op, 'POST', '/v1/projects/datadog-sandbox:setIamPolicy', { policy: p.body })).status,
+      (await api(suite.sb, suite.op, 'POST', '/v1/projects/datadog-sandbox:setIamPolicy', { policy: p.body }))
+        .status,
       200,
     );
     const cond = await api<Record<string, any>>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v3/iam:troubleshoot',
       tuple('datadog-sandbox'),
@@ -709,8 +748,8 @@ describe('Policy Troubleshooter v3', () => {
 
   it('a caller who cannot read the policy gets UNKNOWN_INFO', async () => {
     const res = await api<Record<string, any>>(
-      sb,
-      await metadataToken(sb),
+      suite.sb,
+      await metadataToken(suite.sb),
       'POST',
       '/v3/iam:troubleshoot',
       tuple('datadog-sandbox'),
@@ -886,17 +925,11 @@ describe('Vertex AI judge order', () => {
 });
 
 describe('Cloud Run Admin API v2', () => {
-  let sb: Sandbox;
-  let op: string;
-  before(async () => {
-    sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 0, operationDelayMs: 150 });
-    op = await operatorToken(sb);
-  });
-  after(() => sb.close());
+  const suite = suiteSandbox({ scenario: 'seed-incident', propagationDelayMs: 0, operationDelayMs: 150 });
   const svcPath = '/v2/projects/datadog-ese-sandbox/locations/us-central1/services/genai-adk-python';
 
   it('get: no template.serviceAccount (default compute account), env as name/value', async () => {
-    const res = await api<Record<string, any>>(sb, op, 'GET', svcPath);
+    const res = await api<Record<string, any>>(suite.sb, suite.op, 'GET', svcPath);
     assert.equal(res.status, 200);
     assert.equal(
       res.body.name,
@@ -908,14 +941,17 @@ describe('Cloud Run Admin API v2', () => {
       { name: 'GOOGLE_CLOUD_PROJECT', value: 'datadog-sandbox' },
     );
     assert.match(res.body.uri, /^https:\/\/genai-adk-python-[a-z0-9]+-uc\.a\.run\.app$/);
-    assert.equal((await api(sb, op, 'GET', svcPath.replace('genai-adk-python', 'nope'))).status, 404);
-    assert.equal((await api(sb, await metadataToken(sb), 'GET', svcPath)).status, 403);
+    assert.equal(
+      (await api(suite.sb, suite.op, 'GET', svcPath.replace('genai-adk-python', 'nope'))).status,
+      404,
+    );
+    assert.equal((await api(suite.sb, await metadataToken(suite.sb), 'GET', svcPath)).status, 403);
   });
 
   it('patch to a dedicated account and the right project: LRO, then the workload call succeeds', async () => {
     const created = await api<{ email: string }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v1/projects/datadog-ese-sandbox/serviceAccounts',
       {
@@ -923,14 +959,19 @@ describe('Cloud Run Admin API v2', () => {
         serviceAccount: { displayName: 'ADK Python Service Account' },
       },
     );
-    await grant(sb, 'datadog-ese-sandbox', 'roles/aiplatform.user', `serviceAccount:${created.body.email}`);
-    const current = await api<Record<string, any>>(sb, op, 'GET', svcPath);
+    await grant(
+      suite.sb,
+      'datadog-ese-sandbox',
+      'roles/aiplatform.user',
+      `serviceAccount:${created.body.email}`,
+    );
+    const current = await api<Record<string, any>>(suite.sb, suite.op, 'GET', svcPath);
     const env = current.body.template.containers[0].env.map((e: { name: string; value: string }) =>
       e.name === 'GOOGLE_CLOUD_PROJECT' ? { ...e, value: 'datadog-ese-sandbox' } : e,
     );
     const patch = await api<{ name: string; done?: boolean }>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'PATCH',
       `${svcPath}?updateMask=template.serviceAccount,template.containers`,
       {
@@ -947,17 +988,17 @@ describe('Cloud Run Admin API v2', () => {
     );
     const done = await until('the Cloud Run operation', async () => {
       const r = await api<{ done?: boolean; response?: Record<string, any> }>(
-        sb,
-        op,
+        suite.sb,
+        suite.op,
         'GET',
         `/v2/${patch.body.name}`,
       );
       return r.body.done ? r.body : undefined;
     });
     assert.equal(done.response?.template.serviceAccount, created.body.email);
-    const after = await api<Record<string, any>>(sb, op, 'GET', svcPath);
+    const after = await api<Record<string, any>>(suite.sb, suite.op, 'GET', svcPath);
     assert.equal(after.body.generation, '2');
-    const res = await sb.callWorkload();
+    const res = await suite.sb.callWorkload();
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.project, 'datadog-ese-sandbox');
     assert.equal(res.principal, created.body.email);
@@ -966,8 +1007,8 @@ describe('Cloud Run Admin API v2', () => {
   it('patch to an account the caller may not act as: 403 actAs', async () => {
     // The operator drops its own Service Account User binding (it holds Project IAM Admin).
     const p = await api<Record<string, any>>(
-      sb,
-      op,
+      suite.sb,
+      suite.op,
       'POST',
       '/v1/projects/datadog-ese-sandbox:getIamPolicy',
       {},
@@ -976,16 +1017,26 @@ describe('Cloud Run Admin API v2', () => {
       (b: { role: string }) => b.role !== 'roles/iam.serviceAccountUser',
     );
     assert.equal(
-      (await api(sb, op, 'POST', '/v1/projects/datadog-ese-sandbox:setIamPolicy', { policy: p.body })).status,
+      (
+        await api(suite.sb, suite.op, 'POST', '/v1/projects/datadog-ese-sandbox:setIamPolicy', {
+          policy: p.body,
+        })
+      ).status,
       200,
     );
-    const res = await api<ErrorBody>(sb, op, 'PATCH', `${svcPath}?updateMask=template.serviceAccount`, {
-      template: { serviceAccount: sb.scenario.operator.email },
-    });
+    const res = await api<ErrorBody>(
+      suite.sb,
+      suite.op,
+      'PATCH',
+      `${svcPath}?updateMask=template.serviceAccount`,
+      {
+        template: { serviceAccount: suite.sb.scenario.operator.email },
+      },
+    );
     assert.equal(res.status, 403);
     assert.equal(
       res.body.error.message,
-      `Permission 'iam.serviceaccounts.actAs' denied on service account ${sb.scenario.operator.email} (or it may not exist).`,
+      `Permission 'iam.serviceaccounts.actAs' denied on service account ${suite.sb.scenario.operator.email} (or it may not exist).`,
     );
   });
 });

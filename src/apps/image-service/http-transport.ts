@@ -34,7 +34,7 @@ function responseHeaders(raw: http.IncomingHttpHeaders): Headers {
   return h;
 }
 
-export const nodeHttpFetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+export const nodeHttpFetch = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
   const body = init?.body;
   const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
   const agent = AGENTS[url.protocol as keyof typeof AGENTS];

@@ -3,7 +3,9 @@ import type { LogAnalysis } from '../../core/incidents/model.js';
 import type { Context } from '../../core/model.js';
 import { RUNTIMES } from '../../core/runtimes.js';
 import { parseRuntime } from '../context.js';
+import { addDatadogUrlOption, requireDatadogKeys } from '../datadog.js';
 import { CliError, EXIT, remoteCall } from '../errors.js';
+import { intFlag } from '../numbers.js';
 
 export interface SourceOptions {
   datadog?: string;
@@ -23,7 +25,7 @@ export interface SourceOptions {
 
 /** Options shared by `logs` and `report`: where the evidence comes from and what the user knows. */
 export function addSourceOptions(cmd: Command): Command {
-  return cmd
+  return addDatadogUrlOption(cmd)
     .argument(
       '[file]',
       'log export: Datadog (API JSON, JSON lines, CSV), Cloud Logging JSON, text; - for stdin; gzip ok',
@@ -33,11 +35,6 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--from <time>', 'start of the time range for remote sources (now-24h, ISO 8601)', 'now-24h')
     .option('--to <time>', 'end of the time range for remote sources', 'now')
     .option('--limit <n>', 'most records to fetch from a remote source', '100000')
-    .option(
-      '--dd-url <url>',
-      'Datadog API base URL (default from DD_SITE)',
-      process.env.GENAI_DOCTOR_DATADOG_URL,
-    )
     .option('--project <id...>', 'project the service runs in / meant to call (and Cloud Logging projects)')
     .option('--principal <email>', 'identity the service calls as, if known')
     .option('--runtime <runtime>', `where the service runs (${RUNTIMES.join(', ')})`)
@@ -48,11 +45,7 @@ export function addSourceOptions(cmd: Command): Command {
 }
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new CliError(`--${name} must be a positive integer, got "${value}"`);
-  return n;
+  return value === undefined ? fallback : intFlag(name, value, { min: 1 });
 }
 
 export function contextFrom(o: SourceOptions): Context {
@@ -110,11 +103,7 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
   const pageSize = positiveInt(o.pageSize, 'page-size', 1000);
 
   if (o.datadog !== undefined) {
-    if (!process.env.DD_API_KEY || !process.env.DD_APP_KEY) {
-      throw new CliError(
-        '--datadog needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)',
-      );
-    }
+    requireDatadogKeys('--datadog');
     const { datadogLogs } = await import('../../logs/datadog-source.js');
     const pages = datadogLogs({
       query: o.datadog,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ApmOptions, addApmOptions } from '../apm.js';
+import { addDatadogUrlOption, requireDatadogKeys } from '../datadog.js';
 import { CliError, remoteCall } from '../errors.js';
 
 interface MonitorsOptions extends ApmOptions {
@@ -13,57 +14,49 @@ interface MonitorsOptions extends ApmOptions {
 }
 
 export function register(cmd: Command): void {
-  addApmOptions(
-    cmd.option('--service <name>', 'the service to watch (Datadog service / Cloud Run service name)'),
-  )
-    .option('--notify <handle...>', 'notification handles for the messages, e.g. @slack-genai-oncall')
-    .option('--runbook-url <template>', 'catalog page URL, {code} replaced by the error code')
-    .option('--error-rate <fraction>', 'APM error-rate threshold', '0.05')
-    .option('--format <format>', 'json, terraform, gcp-json or gcp-terraform', 'json')
-    .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)')
-    .option(
-      '--dd-url <url>',
-      'Datadog API base URL (default from DD_SITE)',
-      process.env.GENAI_DOCTOR_DATADOG_URL,
+  addDatadogUrlOption(
+    addApmOptions(
+      cmd.option('--service <name>', 'the service to watch (Datadog service / Cloud Run service name)'),
     )
-    .action(async (o: MonitorsOptions) => {
-      const service = o.service;
-      if (!service) throw new CliError('--service is required (the service the monitors watch)');
-      const { MONITOR_FORMATS, renderMonitors } = await import('../../monitors/render.js');
-      if (!MONITOR_FORMATS.includes(o.format as never)) {
-        throw new CliError(`--format must be one of ${MONITOR_FORMATS.join(', ')}, got "${o.format}"`);
-      }
-      const errorRate = Number(o.errorRate);
-      if (!(errorRate > 0 && errorRate < 1))
-        throw new CliError(`--error-rate must be between 0 and 1, got "${o.errorRate}"`);
-      const { monitorSet } = await import('../../monitors/definitions.js');
-      const set = monitorSet({
-        service,
-        env: o.env,
-        resource: o.resource,
-        spanName: o.spanName,
-        notify: o.notify ?? [],
-        runbookUrl: o.runbookUrl,
-        errorRate,
-        throttleCritical: 10,
-      });
-      if (!o.apply) {
-        process.stdout.write(renderMonitors(set, o.format as never, service));
-        return;
-      }
-      if (!process.env.DD_API_KEY || !process.env.DD_APP_KEY) {
-        throw new CliError(
-          '--apply needs DD_API_KEY and DD_APP_KEY in the environment (and DD_SITE outside US1)',
-        );
-      }
-      const { applyMonitors } = await import('../../monitors/apply.js');
-      const results = await remoteCall(
-        () => applyMonitors(set.datadog, { service, env: o.env, url: o.ddUrl }),
-        'Datadog Monitors API',
-      );
-      for (const r of results) {
-        const why = r.changed.length ? ` (${r.changed.join(', ')})` : '';
-        process.stdout.write(`${r.outcome.padEnd(9)} #${r.id} ${r.name}${why}\n`);
-      }
+      .option('--notify <handle...>', 'notification handles for the messages, e.g. @slack-genai-oncall')
+      .option('--runbook-url <template>', 'catalog page URL, {code} replaced by the error code')
+      .option('--error-rate <fraction>', 'APM error-rate threshold', '0.05')
+      .option('--format <format>', 'json, terraform, gcp-json or gcp-terraform', 'json')
+      .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)'),
+  ).action(async (o: MonitorsOptions) => {
+    const service = o.service;
+    if (!service) throw new CliError('--service is required (the service the monitors watch)');
+    const { MONITOR_FORMATS, renderMonitors } = await import('../../monitors/render.js');
+    if (!MONITOR_FORMATS.includes(o.format as never)) {
+      throw new CliError(`--format must be one of ${MONITOR_FORMATS.join(', ')}, got "${o.format}"`);
+    }
+    const errorRate = Number(o.errorRate);
+    if (!(errorRate > 0 && errorRate < 1))
+      throw new CliError(`--error-rate must be between 0 and 1, got "${o.errorRate}"`);
+    const { monitorSet } = await import('../../monitors/definitions.js');
+    const set = monitorSet({
+      service,
+      env: o.env,
+      resource: o.resource,
+      spanName: o.spanName,
+      notify: o.notify ?? [],
+      runbookUrl: o.runbookUrl,
+      errorRate,
+      throttleCritical: 10,
     });
+    if (!o.apply) {
+      process.stdout.write(renderMonitors(set, o.format as never, service));
+      return;
+    }
+    requireDatadogKeys('--apply');
+    const { applyMonitors } = await import('../../monitors/apply.js');
+    const results = await remoteCall(
+      () => applyMonitors(set.datadog, { service, env: o.env, url: o.ddUrl }),
+      'Datadog Monitors API',
+    );
+    for (const r of results) {
+      const why = r.changed.length ? ` (${r.changed.join(', ')})` : '';
+      process.stdout.write(`${r.outcome.padEnd(9)} #${r.id} ${r.name}${why}\n`);
+    }
+  });
 }

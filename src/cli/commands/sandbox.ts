@@ -1,14 +1,11 @@
 import type { Command } from 'commander';
 import { sq } from '../../core/render/shell.js';
 import { CliError, EXIT } from '../errors.js';
+import { intFlag } from '../numbers.js';
 import { untilStopped } from '../signals.js';
 
 function intOption(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new CliError(`--${name} must be a non-negative integer, got "${value}"`, EXIT.usage);
-  return n;
+  return value === undefined ? undefined : intFlag(name, value, { min: 0 });
 }
 
 /** Plain words stay bare so the printout reads like hand-written exports. */

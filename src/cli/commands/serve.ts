@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { intFlag } from '../numbers.js';
 import { untilStopped } from '../signals.js';
 
 interface ServeFlags {
@@ -13,13 +14,6 @@ interface ServeFlags {
   token?: string;
   maxUpload: string;
   log?: boolean;
-}
-
-function positiveInt(value: string, what: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > max)
-    throw new CliError(`${what} must be a whole number from 0 to ${max}`);
-  return n;
 }
 
 export function register(cmd: Command): void {
@@ -38,8 +32,8 @@ export function register(cmd: Command): void {
     .option('--max-upload <MB>', 'largest log upload in MB', '50')
     .option('--log', 'log each request (method, URL, status; never bodies)')
     .action(async (flags: ServeFlags) => {
-      const port = positiveInt(flags.port, '--port', 65535);
-      const maxUploadMb = positiveInt(flags.maxUpload, '--max-upload', 10_000);
+      const port = intFlag('port', flags.port, { min: 0, max: 65535 });
+      const maxUploadMb = intFlag('max-upload', flags.maxUpload, { min: 0, max: 10_000 });
       const token = flags.token ?? process.env.GENAI_DOCTOR_TOKEN;
       if (flags.allowApply && !token) {
         throw new CliError(

@@ -77,6 +77,7 @@ export const ContextSchema = T.Object(
     model: T.Optional(T.String()),
     service: T.Optional(T.String()),
     notes: T.Optional(T.String()),
+    region: T.Optional(T.String({ description: 'Region of the Cloud Run service' })),
   },
   { additionalProperties: false },
 );

@@ -5,8 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IamRole, Policy } from '../../core/iam.js';
-import type { Principal } from '../auth.js';
-import { errorInfo, GoogleApiError, invalidArgument, notFound } from '../errors.js';
+import { errorInfo, GoogleApiError, invalidArgument, notFound, type Rpc } from '../errors.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState, ServiceAccountState } from '../state.js';
 import { uniqueIdFor } from '../state.js';
@@ -71,12 +70,12 @@ function findSa(ctx: RequestContext, email: string): { sa: ServiceAccountState; 
  * Authenticate, then the permission on the route's `{email}` service account: granted on its
  * project or on the account itself.
  */
-function authorizeSa(ctx: RequestContext, method: string, permission: string) {
-  const who = caller(ctx, rpc(method));
+function authorizeSa(ctx: RequestContext, r: Rpc, permission: string, revealMissing = true) {
+  const who = caller(ctx, r);
   const email = ctx.params.email as string;
   const sa = ctx.state.serviceAccount(email);
   const project = sa ? ctx.state.project(sa.projectId) : undefined;
-  if (!sa) {
+  if (!sa && revealMissing) {
     // A caller who may read the project's accounts learns that this one does not exist.
     const home = ctx.state.project(/@([a-z][a-z0-9-]*)\.iam\.gserviceaccount\.com$/.exec(email)?.[1] ?? '');
     if (home && ctx.state.checkPermission(who.email, permission, home).granted)
@@ -91,7 +90,7 @@ function authorizeSa(ctx: RequestContext, method: string, permission: string) {
       [errorInfo('IAM_PERMISSION_DENIED', IAM, { permission })],
     );
   }
-  return { sa, project };
+  return { sa, project, who };
 }
 
 export function iamRoutes(): Route[] {
@@ -257,8 +256,8 @@ export function iamRoutes(): Route[] {
       handler: (ctx) => {
         const remove = ctx.req.method === 'DELETE';
         const { sa, project } = remove
-          ? authorizeSa(ctx, 'DeleteServiceAccount', 'iam.serviceAccounts.delete')
-          : authorizeSa(ctx, 'GetServiceAccount', 'iam.serviceAccounts.get');
+          ? authorizeSa(ctx, rpc('DeleteServiceAccount'), 'iam.serviceAccounts.delete')
+          : authorizeSa(ctx, rpc('GetServiceAccount'), 'iam.serviceAccounts.get');
         if (!remove) return saJson(sa);
         project.serviceAccounts.delete(sa.email);
         return {};
@@ -268,7 +267,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:getIamPolicy$`),
       handler: (ctx) => {
-        const { sa } = authorizeSa(ctx, 'GetIamPolicy', 'iam.serviceAccounts.getIamPolicy');
+        const { sa } = authorizeSa(ctx, rpc('GetIamPolicy'), 'iam.serviceAccounts.getIamPolicy');
         const requested = Number(
           ctx.query.get('options.requestedPolicyVersion') ??
             (ctx.body.options as { requestedPolicyVersion?: number } | undefined)?.requestedPolicyVersion ??
@@ -281,7 +280,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:setIamPolicy$`),
       handler: (ctx) => {
-        const { sa } = authorizeSa(ctx, 'SetIamPolicy', 'iam.serviceAccounts.setIamPolicy');
+        const { sa } = authorizeSa(ctx, rpc('SetIamPolicy'), 'iam.serviceAccounts.setIamPolicy');
         const policy = ctx.body.policy as Policy | undefined;
         if (!policy || typeof policy !== 'object')
           throw invalidArgument('Request contains an invalid argument.');
@@ -308,19 +307,9 @@ export function iamRoutes(): Route[] {
           service: 'iamcredentials.googleapis.com',
           method: 'google.iam.credentials.v1.IAMCredentials.GenerateAccessToken',
         };
-        const who = caller(ctx, r);
+        // iamcredentials answers 403 for a missing account whoever asks.
+        const { sa } = authorizeSa(ctx, r, 'iam.serviceAccounts.getAccessToken', false);
         const email = ctx.params.email as string;
-        const permission = 'iam.serviceAccounts.getAccessToken';
-        const sa = ctx.state.serviceAccount(email);
-        const project = sa ? ctx.state.project(sa.projectId) : undefined;
-        if (!sa || !project || !ctx.state.checkPermission(who.email, permission, project, sa).granted) {
-          throw new GoogleApiError(
-            403,
-            'PERMISSION_DENIED',
-            `Permission '${permission}' denied on resource (or it may not exist).`,
-            [errorInfo('IAM_PERMISSION_DENIED', 'iam.googleapis.com', { permission })],
-          );
-        }
         if (sa.disabled) {
           throw new GoogleApiError(400, 'FAILED_PRECONDITION', `Service account ${email} is disabled.`);
         }
