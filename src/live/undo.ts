@@ -1,7 +1,7 @@
 /**
  * `undo FILE`: reverts exactly what one `fix --apply` recorded, newest change first.
  *
- * Decisions (documented in docs/readme/live.md):
+ * Decisions (documented in docs/live.md):
  * - A binding is removed only if the record says the fix ADDED it (`already-present` grants are
  *   left alone). An allow policy does not say who added a member, so if someone granted the very
  *   same role to the very same member after the fix, that grant is indistinguishable from ours:

@@ -3,7 +3,7 @@
  * problem it is, the catalog code and cause, a fixed message per cause and a docs link. Never the
  * upstream text, project ids or principals: those go to the log (see generate route).
  *
- * Mapping (also in docs/readme/image-service.md):
+ * Mapping (also in docs/image-service.md):
  *   rate.throttled (1153), retries exhausted           -> 429 + Retry-After
  *   deadline passed                                     -> 504
  *   upstream rejected the request itself (400, unknown) -> 400
