@@ -57,14 +57,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The sandbox in its own process; prints {url, metadataHost} once listening. */
-async function startSandboxProcess(): Promise<{ proc: ChildProcess; url: string; metadataHost: string }> {
-  const code = `
-    const { startSandbox } = await import(${JSON.stringify(`${root}dist/sandbox/index.js`)});
-    const { seedFixedScenario } = await import(${JSON.stringify(`${root}dist/apps/image-service/sandbox-backend.js`)});
-    const sb = await startSandbox({ scenario: seedFixedScenario(), propagationDelayMs: 0 });
-    process.stdout.write(JSON.stringify({ url: sb.url, metadataHost: sb.metadataHost }) + '\\n');
-    process.on('SIGTERM', () => sb.close().then(() => process.exit(0)));`;
+/** Runs an ES-module script in its own node process and waits for the JSON line it prints when ready. */
+async function spawnScript<T>(name: string, code: string): Promise<{ proc: ChildProcess; ready: T }> {
   const proc = spawn(process.execPath, ['--input-type=module', '-e', code], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -74,9 +68,21 @@ async function startSandboxProcess(): Promise<{ proc: ChildProcess; url: string;
       buf += c.toString();
       if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
     });
-    proc.on('exit', (c) => reject(new Error(`sandbox exited with ${c}`)));
+    proc.on('exit', (c) => reject(new Error(`${name} exited with ${c}`)));
   });
-  return { proc, ...(JSON.parse(line) as { url: string; metadataHost: string }) };
+  return { proc, ready: JSON.parse(line) as T };
+}
+
+/** The sandbox in its own process; prints {url, metadataHost} once listening. */
+async function startSandboxProcess(): Promise<{ proc: ChildProcess; url: string; metadataHost: string }> {
+  const code = `
+    const { startSandbox } = await import(${JSON.stringify(`${root}dist/sandbox/index.js`)});
+    const { seedFixedScenario } = await import(${JSON.stringify(`${root}dist/apps/image-service/sandbox-backend.js`)});
+    const sb = await startSandbox({ scenario: seedFixedScenario(), propagationDelayMs: 0 });
+    process.stdout.write(JSON.stringify({ url: sb.url, metadataHost: sb.metadataHost }) + '\\n');
+    process.on('SIGTERM', () => sb.close().then(() => process.exit(0)));`;
+  const { proc, ready } = await spawnScript<{ url: string; metadataHost: string }>('sandbox', code);
+  return { proc, ...ready };
 }
 
 /**
@@ -97,18 +103,8 @@ async function startProxyProcess(target: string): Promise<{ proc: ChildProcess; 
     });
     server.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n'));
     process.on('SIGTERM', () => process.exit(0));`;
-  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    let buf = '';
-    proc.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      if (buf.includes('\n')) resolve(buf.split('\n')[0]!);
-    });
-    proc.on('exit', (c) => reject(new Error(`proxy exited with ${c}`)));
-  });
-  return { proc, url: `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}` };
+  const { proc, ready } = await spawnScript<{ port: number }>('proxy', code);
+  return { proc, url: `http://127.0.0.1:${ready.port}` };
 }
 
 async function startServiceProcess(
