@@ -6,10 +6,15 @@
  * peak RSS. Targets: >= 10x jq, within 4x of rg, peak RSS < 200 MB. On a machine shared with other
  * jobs wall times swing with the load; CPU seconds and their ratio do not, so both are printed.
  *
+ * Also timed, to read the rg ratio against: `node bench/read-floor.mjs` (a Node program that only
+ * reads the file, with as many worker threads as genai-doctor: the floor for any JavaScript
+ * scanner, since Node cannot mmap), `rg --no-mmap` and `node -e 0`.
+ *
  * The export goes to bench/.data (gitignored) and is reused when present.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type Flavor, LogGenerator } from '../src/logs/synthetic.js';
 
@@ -127,6 +132,11 @@ const ours = best(
   '/tmp/genai-doctor-bench-logs.json',
 );
 const rg = best(['rg', '-c', 'PERMISSION_DENIED', file], runs);
+// What a JavaScript scanner cannot go under (bench/read-floor.mjs), and rg without its mmap.
+const readers = process.env.GENAI_DOCTOR_READERS ?? String(Math.min(2, availableParallelism()));
+const floor = best(['node', 'bench/read-floor.mjs', file, readers], runs);
+const rgRead = best(['rg', '--no-mmap', '-c', 'PERMISSION_DENIED', file], runs);
+const nodeStart = best(['node', '-e', '0'], runs);
 const jq = best(['jq', '-c', jqFilter, file], Math.min(runs, 2), '/dev/null');
 
 const analysis = JSON.parse(readFileSync('/tmp/genai-doctor-bench-logs.json', 'utf8')) as {
@@ -146,9 +156,13 @@ const lines = [
   row('genai-doctor', ours),
   row('rg -c', rg),
   row('jq select', jq),
+  row('node read only', floor),
+  row('rg --no-mmap', rgRead),
+  row('node -e 0', nodeStart),
   '',
   `genai-doctor vs jq: ${(jq.seconds / ours.seconds).toFixed(1)}x faster (target >= 10x); CPU: ${cpuRatio(jq, ours)}x less`,
   `genai-doctor vs rg: ${(ours.seconds / rg.seconds).toFixed(1)}x slower (target <= 4x); CPU: ${cpuRatio(ours, rg)}x more`,
+  `floor: a Node program that only reads the file (${readers} worker threads, bench/read-floor.mjs) takes ${(floor.seconds / rg.seconds).toFixed(1)}x rg's time; genai-doctor takes ${(ours.seconds / floor.seconds).toFixed(1)}x the floor`,
   `genai-doctor peak RSS: ${ours.rssMb?.toFixed(0) ?? '?'} MB (target < 200 MB)`,
   `commands: node dist/cli/main.js logs ${file} --format json | rg -c PERMISSION_DENIED ${file} | jq -c '${jqFilter}' ${file}`,
 ];

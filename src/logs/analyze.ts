@@ -26,15 +26,31 @@ export interface AnalyzeOptions {
   format?: LogFormat;
 }
 
+export type FileAnalyzeOptions = Omit<AnalyzeOptions, 'engine'> &
+  Pick<FileReadOptions, 'parallelMinBytes' | 'workers' | 'chunkBytes'> & {
+    /**
+     * May still be loading: a large file's worker threads start reading meanwhile (the engine's
+     * modules take ~30 ms to compile, as long as the workers take to read 100 MB).
+     */
+    engine: GroupingEngine | Promise<GroupingEngine>;
+  };
+
 /** A file path or `-` (stdin), any size, gzip or not. */
-export async function analyzeFile(
-  path: string,
-  opts: AnalyzeOptions & Pick<FileReadOptions, 'parallelMinBytes' | 'workers' | 'chunkBytes'>,
-): Promise<LogAnalysis> {
-  if (path === '-') return analyzeStream(openInput(path), 'stdin', opts);
+export async function analyzeFile(path: string, opts: FileAnalyzeOptions): Promise<LogAnalysis> {
+  if (path === '-') return analyzeStream(openInput(path), 'stdin', { ...opts, engine: await opts.engine });
   checkInput(path);
-  const grouper = new IncidentGrouper(opts.engine, { context: opts.context, examples: opts.examples });
-  const read = await readFileFailures(path, { failure: (r: LogRecord) => grouper.add(r) }, opts);
+  let grouper: IncidentGrouper | undefined;
+  const sinkReady = Promise.resolve(opts.engine).then((engine) => {
+    grouper = new IncidentGrouper(engine, { context: opts.context, examples: opts.examples });
+  });
+  const read = await readFileFailures(
+    path,
+    // Only called once sinkReady has resolved (see readFileFailures).
+    { failure: (r: LogRecord) => grouper?.add(r) },
+    { ...opts, sinkReady },
+  );
+  await sinkReady;
+  if (!grouper) throw new Error('the diagnosis engine did not load');
   const incidents = grouper.incidents().map((i) => ({ ...i, lines: i.lines.map(read.resolveLine) }));
   return toAnalysis(path, read, grouper, incidents);
 }

@@ -80,12 +80,18 @@ function startWorker(job: ScanJob): Worker {
   return new Worker(boot, { eval: true, workerData: job });
 }
 
+/**
+ * `ready` lets the workers start reading before the caller can take their records (the CLI loads
+ * the diagnosis engine meanwhile): their batches wait unhandled until it resolves, and since a
+ * batch counts as pending until handled, the workers' back-pressure bounds what waits.
+ */
 export async function scanJsonLinesParallel(
   path: string,
   size: number,
   workers: number,
   h: ParallelHandlers,
   chunkBytes?: number,
+  ready: Promise<unknown> = Promise.resolve(),
 ): Promise<ParallelResult> {
   const ranges = splitRanges(path, size, workers);
   const done = await Promise.all(
@@ -96,7 +102,8 @@ export async function scanJsonLinesParallel(
           const pending = new Int32Array(shared);
           const w = startWorker({ path, start, end, chunkBytes, pending: shared });
           let result: ScanTotals | undefined;
-          w.on('message', (m: ScanMessage) => {
+          let waiting: ScanMessage[] | undefined = [];
+          const handle = (m: ScanMessage) => {
             if (m.kind === 'batch') {
               for (const it of m.items as ScanItem[]) {
                 const line = k * LINE_RANGE + it.l;
@@ -109,10 +116,18 @@ export async function scanJsonLinesParallel(
               Atomics.notify(pending, 0);
             } else if (m.kind === 'done') result = m;
             else reject(new Error(m.message));
+          };
+          const opened = ready.then(() => {
+            for (const m of waiting ?? []) handle(m);
+            waiting = undefined;
           });
+          opened.catch(reject);
+          w.on('message', (m: ScanMessage) => (waiting ? waiting.push(m) : handle(m)));
           w.on('error', reject);
           w.on('exit', (code) =>
-            result ? resolve(result) : reject(new Error(`scan worker exited with ${code}`)),
+            opened.then(() =>
+              result ? resolve(result) : reject(new Error(`scan worker exited with ${code}`)),
+            ),
           );
         }),
     ),

@@ -240,6 +240,8 @@ export interface FileReadOptions extends ReadOptions {
   workers?: number;
   /** Bytes per read of the JSON-lines scanner (tests cut records at every boundary with tiny ones). */
   chunkBytes?: number;
+  /** Resolves when the sink can take records; reading may start before (see scanJsonLinesParallel). */
+  sinkReady?: Promise<unknown>;
 }
 
 /** Files below this size are read on the main thread: starting workers costs more than it saves. */
@@ -266,15 +268,20 @@ export async function readFileFailures(
     closeSync(fd);
   }
   if (head[0] === 0x1f && head[1] === 0x8b) {
+    await opts.sinkReady;
     return { ...(await readFailures(inputChunks(openInput(path)), sink, opts)), resolveLine: identity };
   }
   const format = opts.format ?? sniffFormat(head);
+  const parallel =
+    format === 'jsonl' && workers >= 2 && size >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES);
+  // Only the worker threads have anything to do before the sink is ready.
+  if (!parallel) await opts.sinkReady;
   if (format !== 'jsonl') {
     // Two reused buffers instead of a fresh 1 MB Buffer per chunk: no GC churn, no page faults.
     const read = await readFailures(fileRangeChunks(path, 0, size), sink, { ...opts, format });
     return { ...read, resolveLine: identity };
   }
-  if (workers < 2 || size < (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES)) {
+  if (!parallel) {
     // JSON lines on this thread: readSync into the scanner's buffer (a CLI has nothing else to do).
     const s = new ReadState(sink, 'jsonl', opts.maxMalformedLines ?? 20);
     const fd = openSync(path, 'r');
@@ -308,6 +315,7 @@ export async function readFileFailures(
       malformed: (line, reason) => s.bad(line, reason),
     },
     opts.chunkBytes,
+    opts.sinkReady,
   );
   s.candidates = counts.candidates;
   s.records = counts.records;

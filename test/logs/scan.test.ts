@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { LogAnalysis } from '../../src/core/incidents/model.js';
 import { analyzeFile } from '../../src/logs/analyze.js';
 import { coreEngine } from '../../src/logs/engine.js';
 import {
@@ -246,8 +245,6 @@ describe('failure markers', () => {
 });
 
 describe('parallel scan with record-cutting chunks', () => {
-  const summary = (a: LogAnalysis) =>
-    a.incidents.map((i) => [i.id, i.count, i.firstSeen, i.lastSeen, i.perMinute]).sort();
 
   it('agrees with the single-threaded reader on CRLF, broken lines and a last line without newline', async () => {
     const body = sampleBody(1500, 24);
@@ -269,7 +266,7 @@ describe('parallel scan with record-cutting chunks', () => {
       serial.stats.malformedLines.map((m) => m.line),
       ref.malformed.map(([l]) => l).slice(0, 20),
     );
-    assert.deepEqual(summary(parallel), summary(serial));
+    assert.deepEqual(parallel.incidents, serial.incidents);
     // The long last line (no newline after it) is a failure and is counted once.
     const last = ref.candidates[ref.candidates.length - 1]!;
     assert.equal(last[0], ref.lines);
@@ -287,6 +284,6 @@ describe('parallel scan with record-cutting chunks', () => {
     const parallel = await analyzeFile(path, { engine: coreEngine, workers: 2, parallelMinBytes: 1 });
     assert.ok(serial.stats.failures > 9000, `${serial.stats.failures} failures`);
     assert.deepEqual(parallel.stats, serial.stats);
-    assert.deepEqual(summary(parallel), summary(serial));
+    assert.deepEqual(parallel.incidents, serial.incidents);
   });
 });

@@ -78,20 +78,21 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
       throw err;
     }
   }
-  const [{ analyzeFile, analyzeRecords }, { coreEngine }, { parseTimeBound, toIso }] = await Promise.all([
-    import('../../logs/analyze.js'),
-    import('../../logs/engine.js'),
-    import('../../logs/time.js'),
-  ]);
-  const opts = { engine: coreEngine, context, examples };
+  // The engine loads while a large file's scan workers already read (see analyzeFile).
+  const engine = import('../../logs/engine.js').then((m) => m.coreEngine);
+  const { analyzeFile, analyzeRecords } = await import('../../logs/analyze.js');
   if (file !== undefined) {
     try {
-      return await analyzeFile(file, opts);
+      return await analyzeFile(file, { engine, context, examples });
     } catch (err) {
       if (err instanceof LogInputError) throw new CliError(err.message, EXIT.usage);
       throw err;
     }
   }
+  const [opts, { parseTimeBound, toIso }] = await Promise.all([
+    engine.then((e) => ({ engine: e, context, examples })),
+    import('../../logs/time.js'),
+  ]);
   const now = Date.now();
   const from = parseTimeBound(o.from ?? 'now-24h', now);
   const to = parseTimeBound(o.to ?? 'now', now);

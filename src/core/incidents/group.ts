@@ -21,8 +21,18 @@ export interface GroupingOptions {
   sampleChars?: number;
 }
 
+/** Where a record stands in the input: its line, or its arrival for records without one. */
+interface Example {
+  order: number;
+  line?: number;
+  traceId?: string;
+  id?: string;
+}
+
 interface Acc {
   key: string;
+  /** The earliest record of the group in the input, and its diagnosis, represent it. */
+  order: number;
   diagnosis: Diagnosis;
   record: LogRecord;
   principal?: string;
@@ -31,9 +41,8 @@ interface Acc {
   first: number;
   last: number;
   minutes: Map<number, number>;
-  traceIds: string[];
-  logIds: string[];
-  lines: number[];
+  /** The earliest records, in input order: the same examples whatever order readers deliver in. */
+  examples: Example[];
   sources: Set<LogSource>;
   audit?: AuditEvidence;
 }
@@ -85,12 +94,22 @@ function keyOf(diagnosis: Diagnosis, record: LogRecord, principal: string | unde
   return parts.map((p) => p ?? '').join('\u0000');
 }
 
+/** Caches stay bounded so that a log of endless distinct texts cannot grow memory forever. */
+const CACHE_ENTRIES = 10_000;
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_ENTRIES) cache.clear();
+  cache.set(key, value);
+}
+
 export class IncidentGrouper {
   private readonly engine: GroupingEngine;
   private readonly context: Context;
   private readonly examples: number;
   private readonly sampleChars: number;
   private readonly cache = new Map<string, Diagnosis>();
+  /** Raw error text -> normalised text: a log repeats the same few texts thousands of times. */
+  private readonly normalized = new Map<string, string>();
   private readonly groups = new Map<string, Acc>();
   /** Audit-log denials kept apart: they explain application incidents rather than add to them. */
   private readonly audits = new Map<string, Acc>();
@@ -108,14 +127,12 @@ export class IncidentGrouper {
   add(record: LogRecord): void {
     this.failures++;
     const ctx = contextFor(record, this.context);
-    const cacheKey = `${normalizeErrorText(record.text)}\u0001${ctx.project ?? ''}\u0001${ctx.principal ?? ''}\u0001${ctx.runtime ?? ''}\u0001${ctx.location ?? ''}`;
+    const cacheKey = `${this.normalize(record.text)}\u0001${ctx.project ?? ''}\u0001${ctx.principal ?? ''}\u0001${ctx.runtime ?? ''}\u0001${ctx.location ?? ''}`;
     let diagnosis = this.cache.get(cacheKey);
     if (!diagnosis) {
       diagnosis = this.engine.diagnose(record.text, ctx);
       this.diagnosed++;
-      // The cache is bounded so that a log of endless distinct texts cannot grow memory forever.
-      if (this.cache.size > 10_000) this.cache.clear();
-      this.cache.set(cacheKey, diagnosis);
+      remember(this.cache, cacheKey, diagnosis);
     }
     const principal = record.principal ?? diagnosis.facts.principal ?? this.context.principal;
     const principalSource: Incident['principalSource'] = record.principal
@@ -128,9 +145,12 @@ export class IncidentGrouper {
     const key = keyOf(diagnosis, record, principal);
     const table = record.source === 'cloud-audit' ? this.audits : this.groups;
     let acc = table.get(key);
+    // Parallel readers deliver records out of order; their line numbers still sort in input order.
+    const order = record.line ?? this.failures;
     if (!acc) {
       acc = {
         key,
+        order,
         diagnosis,
         record,
         principal,
@@ -139,12 +159,15 @@ export class IncidentGrouper {
         first: Number.POSITIVE_INFINITY,
         last: Number.NEGATIVE_INFINITY,
         minutes: new Map(),
-        traceIds: [],
-        logIds: [],
-        lines: [],
+        examples: [],
         sources: new Set(),
       };
       table.set(key, acc);
+    } else if (order < acc.order) {
+      acc.order = order;
+      acc.record = record;
+      acc.diagnosis = diagnosis;
+      acc.principalSource = principalSource;
     }
     acc.count++;
     acc.sources.add(record.source);
@@ -154,9 +177,21 @@ export class IncidentGrouper {
       const m = Math.floor(record.time / MINUTE) * MINUTE;
       acc.minutes.set(m, (acc.minutes.get(m) ?? 0) + 1);
     }
-    pushUnique(acc.traceIds, record.traceId, this.examples);
-    pushUnique(acc.logIds, record.id, this.examples);
-    if (record.line !== undefined && acc.lines.length < this.examples) acc.lines.push(record.line);
+    // A few spare examples, so that records sharing a trace id still leave enough distinct ones.
+    keepEarliest(
+      acc.examples,
+      { order, line: record.line, traceId: record.traceId, id: record.id },
+      this.examples * 4,
+    );
+  }
+
+  private normalize(text: string): string {
+    let n = this.normalized.get(text);
+    if (n === undefined) {
+      n = normalizeErrorText(text);
+      remember(this.normalized, text, n);
+    }
+    return n;
   }
 
   /** The incidents, most failures first; audit denials attached to the incidents they explain. */
@@ -219,9 +254,15 @@ export class IncidentGrouper {
       firstSeen: Number.isFinite(acc.first) ? new Date(acc.first).toISOString() : undefined,
       lastSeen: Number.isFinite(acc.last) ? new Date(acc.last).toISOString() : undefined,
       perMinute,
-      traceIds: acc.traceIds,
-      logIds: acc.logIds,
-      lines: acc.lines,
+      traceIds: firstDistinct(
+        acc.examples.map((e) => e.traceId),
+        this.examples,
+      ),
+      logIds: firstDistinct(
+        acc.examples.map((e) => e.id),
+        this.examples,
+      ),
+      lines: acc.examples.flatMap((e) => (e.line === undefined ? [] : [e.line])).slice(0, this.examples),
       sources: [...acc.sources].sort(),
       sample: truncate(redact(acc.record.text), this.sampleChars),
       audit: acc.audit,
@@ -255,8 +296,21 @@ function toAuditEvidence(acc: Acc): AuditEvidence {
   });
 }
 
-function pushUnique(list: string[], value: string | undefined, max: number): void {
-  if (value && list.length < max && !list.includes(value)) list.push(value);
+/** Inserts `e` in `list` (sorted by order) if it is among the `max` earliest. */
+function keepEarliest(list: Example[], e: Example, max: number): void {
+  const last = list[list.length - 1];
+  if (list.length >= max && last && last.order <= e.order) return;
+  let i = list.length;
+  // Records mostly arrive in order: the insertion point is at or near the end.
+  while (i > 0 && (list[i - 1] as Example).order > e.order) i--;
+  list.splice(i, 0, e);
+  if (list.length > max) list.pop();
+}
+
+function firstDistinct(values: Array<string | undefined>, max: number): string[] {
+  const out: string[] = [];
+  for (const v of values) if (v && !out.includes(v) && out.length < max) out.push(v);
+  return out;
 }
 
 function truncate(s: string, n: number): string {
