@@ -16,6 +16,7 @@ import { JsonDocSplitter } from './json-doc.js';
 import { hasMarker, scanFileRange, scanJsonLines } from './jsonl-scan.js';
 import { readerCount, scanJsonLinesParallel } from './parallel.js';
 import { expandRecords, fromTextLine, toFailureRecord } from './records.js';
+import { type TextEntry, TextEntryJoiner } from './text-entries.js';
 
 export type LogFormat = 'jsonl' | 'json' | 'csv' | 'text';
 
@@ -193,18 +194,21 @@ async function* lines(chunks: AsyncIterable<Buffer>, s: ReadState): AsyncGenerat
   if (carry !== '') yield carry;
 }
 
+/** Plain text: one record per entry, a traceback or stack trace joined to the line above it. */
 async function readText(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<void> {
-  let lineNo = 0;
-  for await (const text of lines(chunks, s)) {
-    lineNo++;
-    if (text.trim() === '') continue;
+  const joiner = new TextEntryJoiner();
+  const take = (entry: TextEntry | undefined) => {
+    if (!entry) return;
     s.records++;
-    const record = fromTextLine(text, lineNo);
+    const record = fromTextLine(entry.text, entry.line);
     if (record) {
       s.candidates++;
       s.sink.failure(record);
     }
-  }
+  };
+  let lineNo = 0;
+  for await (const text of lines(chunks, s)) take(joiner.push(text, ++lineNo));
+  take(joiner.end());
 }
 
 /** Datadog's CSV export: a header row naming the columns, quoted fields that may span lines. */

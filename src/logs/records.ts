@@ -300,7 +300,10 @@ const TEXT_FAILURE =
   /\b(ERROR|CRITICAL|FATAL|Error|Exception|PERMISSION_DENIED|RESOURCE_EXHAUSTED|UNAUTHENTICATED|FAILED_PRECONDITION|NOT_FOUND|40[13]|429)\b/;
 const TEXT_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)/;
 
-/** A line of a plain text log (ddtrace log injection fields `dd.trace_id=...` are read). */
+/**
+ * An entry of a plain text log: a line, or a line and its traceback (see text-entries.ts).
+ * ddtrace log-injection fields `dd.trace_id=...` are read.
+ */
 export function fromTextLine(text: string, line: number): LogRecord | undefined {
   if (!TEXT_FAILURE.test(text)) return undefined;
   const field = (name: string) => text.match(new RegExp(`\\b${name.replace('.', '\\.')}=([\\w.-]+)`))?.[1];

@@ -134,7 +134,7 @@ describe('text logs, gzip and malformed input', () => {
       '2026-01-02 16:14:46,901 INFO [dd.service=genai-adk-python dd.env=prod dd.trace_id=0 dd.span_id=0] Prompt accepted',
       `2026-01-02 16:14:47,120 ERROR [dd.service=genai-adk-python dd.env=prod dd.version=1.4.2 dd.trace_id=${SEED.traceId} dd.span_id=11] google.api_core.exceptions.PermissionDenied: 403 Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview' (or it may not exist).`,
       '',
-      'all good',
+      '2026-01-02 16:14:48,002 INFO [dd.service=genai-adk-python dd.env=prod dd.trace_id=0 dd.span_id=0] all good',
     ].join('\n');
     const { failures, result } = await readAll(Buffer.from(text));
     assert.equal(result.format, 'text');
@@ -144,6 +144,102 @@ describe('text logs, gzip and malformed input', () => {
     assert.equal(failures[0]!.service, 'genai-adk-python');
     assert.equal(failures[0]!.line, 2);
     assert.equal(failures[0]!.time, Date.parse('2026-01-02T16:14:47.120Z'));
+  });
+
+  it('joins a Python traceback to the log line above it: one failure, with time, trace id and cause', async () => {
+    const text = [
+      '2026-01-02 16:14:46,901 INFO [dd.service=genai-adk-python dd.trace_id=0 dd.span_id=0] Prompt accepted',
+      `2026-01-02 16:14:47,120 ERROR [dd.service=genai-adk-python dd.env=prod dd.trace_id=${SEED.traceId} dd.span_id=11] app.services.image_generation: Image generation failed`,
+      'Traceback (most recent call last):',
+      '  File "/usr/local/lib/python3.12/site-packages/google/api_core/grpc_helpers.py", line 76, in error_remapped_callable',
+      '    return callable_(*args, **kwargs)',
+      'grpc._channel._InactiveRpcError: <_InactiveRpcError of RPC that terminated with:',
+      '\tstatus = StatusCode.PERMISSION_DENIED',
+      `\tdetails = "Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview' (or it may not exist)."`,
+      '>',
+      '',
+      'The above exception was the direct cause of the following exception:',
+      '',
+      'Traceback (most recent call last):',
+      '  File "/app/app/services/image_generation.py", line 88, in generate',
+      '    response = await self.client.aio.models.generate_content(model=self.model, contents=prompt)',
+      `google.api_core.exceptions.PermissionDenied: 403 Permission 'aiplatform.endpoints.predict' denied on resource '//aiplatform.googleapis.com/projects/datadog-sandbox/locations/global/publishers/google/models/gemini-3-pro-image-preview' (or it may not exist). [reason: "IAM_PERMISSION_DENIED"]`,
+      '2026-01-02 16:14:47,300 INFO [dd.service=genai-adk-python dd.trace_id=0 dd.span_id=0] 127.0.0.1 - "POST /api/v1/images/generate HTTP/1.1" 500',
+    ].join('\n');
+    const { failures, result } = await readAll(Buffer.from(text));
+    assert.equal(result.format, 'text');
+    assert.equal(result.records, 3, 'three entries, not 18 lines');
+    assert.equal(failures.length, 1);
+    const f = failures[0]!;
+    assert.equal(f.line, 2);
+    assert.equal(f.traceId, SEED.traceId);
+    assert.equal(f.time, Date.parse('2026-01-02T16:14:47.120Z'));
+    assert.match(f.text, /^2026-01-02 16:14:47,120 ERROR/);
+    assert.match(f.text, /PermissionDenied: 403 Permission 'aiplatform\.endpoints\.predict' denied/);
+
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { analyzeFile } = await import('../../src/logs/analyze.js');
+    const { coreEngine } = await import('../../src/logs/engine.js');
+    const path = join(mkdtempSync(join(tmpdir(), 'genai-doctor-text-')), 'app.log');
+    writeFileSync(path, text);
+    const analysis = await analyzeFile(path, {
+      engine: coreEngine,
+      context: { project: 'datadog-ese-sandbox' },
+    });
+    assert.equal(analysis.incidents.length, 1);
+    const incident = analysis.incidents[0]!;
+    assert.equal(
+      incident.code,
+      1150,
+      'the request names datadog-sandbox, the service runs in datadog-ese-sandbox',
+    );
+    assert.equal(incident.permission, 'aiplatform.endpoints.predict');
+    assert.equal(incident.model, 'gemini-3-pro-image-preview');
+    assert.deepEqual(incident.traceIds, [SEED.traceId]);
+    assert.deepEqual(incident.lines, [2]);
+  });
+
+  it('joins Java stack traces and their "Caused by" chain; logs without timestamps stay one entry per line', async () => {
+    const java = [
+      '2026-01-02T16:14:47.120Z ERROR 1 --- [nio-8080-exec-3] c.e.images.ImageController : generation failed',
+      'com.google.api.gax.rpc.PermissionDeniedException: io.grpc.StatusRuntimeException: PERMISSION_DENIED: Permission denied on resource project datadog-sandbox.',
+      '\tat com.google.api.gax.rpc.ApiExceptionFactory.createException(ApiExceptionFactory.java:55)',
+      '\tat com.google.cloud.vertexai.generativeai.GenerativeModel.generateContent(GenerativeModel.java:390)',
+      'Caused by: io.grpc.StatusRuntimeException: PERMISSION_DENIED: Permission denied on resource project datadog-sandbox.',
+      '\tat io.grpc.Status.asRuntimeException(Status.java:533)',
+      '\t... 48 more',
+      '2026-01-02T16:14:48.000Z INFO 1 --- [nio-8080-exec-4] c.e.images.ImageController : ok',
+    ].join('\n');
+    const a = await readAll(Buffer.from(java));
+    assert.equal(a.result.records, 2);
+    assert.equal(a.failures.length, 1);
+    assert.match(a.failures[0]!.text, /Caused by: io\.grpc\.StatusRuntimeException/);
+
+    // No line starts with a timestamp or a level: nothing to join by, every line is an entry.
+    const bare = [
+      'request failed: 403 PERMISSION_DENIED',
+      'retrying',
+      'request failed: 429 RESOURCE_EXHAUSTED',
+    ].join('\n');
+    const b = await readAll(Buffer.from(bare));
+    assert.equal(b.result.records, 3);
+    assert.deepEqual(
+      b.failures.map((f) => f.line),
+      [1, 3],
+    );
+  });
+
+  it('keeps an endless entry bounded in memory', async () => {
+    const { MAX_ENTRY_CHARS } = await import('../../src/logs/text-entries.js');
+    const rows = ['2026-01-02T16:14:47.120Z ERROR request failed: 403 PERMISSION_DENIED'];
+    for (let i = 0; i < 50_000; i++) rows.push(`\tat frame${i}(Generated.java:${i})`);
+    rows.push('2026-01-02T16:14:48.000Z INFO next');
+    const { failures, result } = await readAll(Buffer.from(rows.join('\n')), 4096);
+    assert.equal(result.records, 2);
+    assert.equal(failures.length, 1);
+    assert.ok(failures[0]!.text.length <= MAX_ENTRY_CHARS, `${failures[0]!.text.length} chars kept`);
   });
 
   it('gunzips input by its magic bytes and reads the same records', async () => {

@@ -245,7 +245,6 @@ describe('failure markers', () => {
 });
 
 describe('parallel scan with record-cutting chunks', () => {
-
   it('agrees with the single-threaded reader on CRLF, broken lines and a last line without newline', async () => {
     const body = sampleBody(1500, 24);
     const ref = reference(body);
