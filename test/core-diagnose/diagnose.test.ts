@@ -61,6 +61,24 @@ describe('the seed incident', () => {
     assert.ok(m.nextChecks.some((c) => c.command?.includes('gcloud run services describe')));
   });
 
+  test("the runtime check names the Cloud Run service's region, never the model's location", () => {
+    const describe = (ctx: Parameters<typeof diagnose>[1]) =>
+      finding(diagnose(SEED, ctx), 'iam.missing_permission').nextChecks.find((c) =>
+        c.command?.startsWith('gcloud run services describe'),
+      )?.command;
+    const base = {
+      project: 'datadog-ese-sandbox',
+      runtime: 'cloud-run' as const,
+      service: 'genai-adk-python',
+    };
+    assert.match(
+      describe({ ...base, region: 'us-central1' }) ?? '',
+      /describe genai-adk-python --region us-central1 /,
+    );
+    // The model is served from europe-west4; the service's region is still unknown.
+    assert.match(describe({ ...base, location: 'europe-west4' }) ?? '', /--region \$REGION /);
+  });
+
   test('the spans of the evidence point into the input', () => {
     for (const f of d.findings) {
       for (const e of f.evidence) {

@@ -95,7 +95,7 @@ function runtimeIdentity(d: Derived): NextCheck | undefined {
       return {
         description:
           'The service account the Cloud Run service runs as (empty = the Compute Engine default account)',
-        command: `gcloud run services describe ${sh(d.context.service?.endsWith('.googleapis.com') ? undefined : d.context.service, 'SERVICE')} --region ${sh(d.context.location && d.context.location !== 'global' ? d.context.location : undefined, 'REGION')} --project ${sh(project, 'PROJECT_ID')} --format 'value(spec.template.spec.serviceAccountName)'`,
+        command: `gcloud run services describe ${sh(d.context.service?.endsWith('.googleapis.com') ? undefined : d.context.service, 'SERVICE')} --region ${sh(d.context.region, 'REGION')} --project ${sh(project, 'PROJECT_ID')} --format 'value(spec.template.spec.serviceAccountName)'`,
         probe: 'identity.runtime',
       };
     case 'gce':
