@@ -115,6 +115,24 @@ export function isPermissionDenied(e: unknown): boolean {
 }
 
 /** One line for a probe or log: `403 PERMISSION_DENIED: message`, secrets redacted. */
+/**
+ * The same failure with what was being attempted put in front of its message; a Google error keeps
+ * its status, reason and raw body (what the diagnosis reads).
+ */
+export function withContext(e: unknown, doing: string): Error {
+  if (isGoogleApiError(e))
+    return new GoogleApiError(
+      e.httpStatus,
+      e.status,
+      e.reason,
+      `${doing}: ${e.message}`,
+      e.body,
+      e.method,
+      e.url,
+    );
+  return new Error(`${doing}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+}
+
 export function describeError(e: unknown): string {
   if (isGoogleApiError(e)) {
     const head = [e.httpStatus || undefined, e.status].filter(Boolean).join(' ');

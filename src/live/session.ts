@@ -14,7 +14,7 @@ import {
   clientFromGoogleAuth,
   type GcpClient,
 } from '../gcp/client.js';
-import { describeError, isNotFound } from '../gcp/errors.js';
+import { describeError, isNotFound, withContext } from '../gcp/errors.js';
 import { defaultComputeServiceAccount, getRole } from '../gcp/iam.js';
 import { generateAccessToken } from '../gcp/iamcredentials.js';
 import { type MetadataIdentity, metadataIdentity, metadataToken } from '../gcp/metadata.js';
@@ -91,6 +91,7 @@ export interface Target {
   principal: string;
   principalSource:
     | 'flag --principal'
+    | 'flag --impersonate'
     | 'Cloud Run service account'
     | 'Cloud Run default compute account'
     | 'caller';
@@ -157,7 +158,15 @@ export class LiveSession {
         ? 'gcloud-adc'
         : 'metadata';
     if (this.opts.impersonate) {
-      const t = await generateAccessToken(base, this.opts.impersonate);
+      const t = await generateAccessToken(base, this.opts.impersonate).catch(async (e: unknown) => {
+        // Say who tried: the 403 Google returns names neither the caller nor the account.
+        const who =
+          adc?.clientEmail ?? (await tokenInfo(await base.accessToken()).catch(() => undefined))?.email;
+        throw withContext(
+          e,
+          `${who ?? 'the ADC account'} may not impersonate ${this.opts.impersonate} (it needs roles/iam.serviceAccountTokenCreator on that account)`,
+        );
+      });
       return {
         client: clientFromAccessToken(t.accessToken, this.opts.impersonate, Date.parse(t.expireTime)),
         source: 'impersonation',
@@ -271,6 +280,9 @@ export class LiveSession {
     if (this.opts.principal) {
       principal = emailOf(this.opts.principal);
       principalSource = 'flag --principal';
+    } else if (this.opts.impersonate && !svc) {
+      principal = this.opts.impersonate;
+      principalSource = 'flag --impersonate';
     } else if (svc?.template?.serviceAccount) {
       principal = svc.template.serviceAccount;
       principalSource = 'Cloud Run service account';
