@@ -321,6 +321,8 @@ export interface PlanOption {
   title: string;
   recommended: boolean;
   steps: Step[];
+  /** Commands that undo this option's steps (filled by buildPlan). */
+  rollback?: NextCheck[];
 }
 
 export interface Plan {
@@ -332,7 +334,7 @@ export interface Plan {
   variables: Unknown[];
   /** Commands that prove the fix worked. */
   verify: NextCheck[];
-  /** Commands that undo the recommended option. */
+  /** Commands that undo the recommended option (each option carries its own, too). */
   rollback: NextCheck[];
   notes: string[];
   /** Why each proposed role was chosen (the role index's record), one per set of permissions. */

@@ -95,6 +95,30 @@ describe('seed incident: request to datadog-sandbox from a service in datadog-es
       ),
     );
   });
+
+  test('every option carries its own rollback, last step undone first', () => {
+    const undo = (id: string) =>
+      (plan.options.find((o) => o.id === id)?.rollback ?? []).map((r) => r.command ?? r.description);
+    const index = (list: string[], re: RegExp) => list.findIndex((c) => re.test(c));
+    assert.deepEqual(plan.options.find((o) => o.recommended)?.rollback, plan.rollback);
+
+    const custom = undo('custom-role');
+    assert.ok(index(custom, /remove-iam-policy-binding/) >= 0, custom.join('\n'));
+    assert.ok(
+      index(custom, /remove-iam-policy-binding/) <
+        index(custom, /gcloud iam roles delete genaiDoctorGeminiCaller/),
+      'the binding goes before the role it names',
+    );
+
+    const dedicated = undo('dedicated-service-account');
+    const traffic = index(dedicated, /update-traffic/);
+    assert.ok(traffic >= 0, dedicated.join('\n'));
+    assert.ok(
+      traffic < index(dedicated, /service-accounts delete \S+-sa@/),
+      'traffic goes back to the old identity before the new account is deleted',
+    );
+    assert.match(dedicated.at(-1) ?? '', /Restore the previous value of GOOGLE_CLOUD_PROJECT/);
+  });
 });
 
 describe('plans per cause', () => {

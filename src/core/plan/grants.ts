@@ -285,7 +285,7 @@ export function grantPlan(
   options.sort((a, b) => Number(b.recommended) - Number(a.recommended));
 
   const recommended = options.find((o) => o.recommended)!;
-  const rollback: NextCheck[] = recommended.steps.flatMap((s) => rollbackOf(s));
+  const rollback: NextCheck[] = rollbackOfSteps(recommended.steps);
   const verifyMember =
     recommendedId === 'dedicated-service-account'
       ? `serviceAccount:${saEmail(serviceAccountId(targets.workload), project)}`
@@ -378,8 +378,16 @@ function switchSteps(targets: Targets, vars: Variables): DedicatedSwitch | undef
   return undefined;
 }
 
+/**
+ * What undoes a list of steps: the last step's undo first (traffic goes back to the old identity
+ * before the new account is deleted, a binding goes before its custom role).
+ */
+export function rollbackOfSteps(steps: Step[]): NextCheck[] {
+  return [...steps].reverse().flatMap(rollbackOf);
+}
+
 /** The command that undoes one step (none for steps that change nothing to undo). */
-export function rollbackOf(step: Step): NextCheck[] {
+function rollbackOf(step: Step): NextCheck[] {
   switch (step.kind) {
     case 'grant_role':
       return [

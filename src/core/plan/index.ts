@@ -17,7 +17,7 @@ import { MODELS_BUILDERS } from './causes/models.js';
 import { SETUP_BUILDERS } from './causes/setup.js';
 import { ADC_CHECK, geminiApiCheck, modelCallCheck } from './checks.js';
 import type { Builder, Ctx } from './draft.js';
-import { projectConfigSteps, rollbackOf } from './grants.js';
+import { projectConfigSteps, rollbackOfSteps } from './grants.js';
 import { sanitizeForPlan } from './sanitize.js';
 import { resolveTargets } from './targets.js';
 import { Variables } from './variables.js';
@@ -92,15 +92,20 @@ export function buildPlan(input: Diagnosis, opts: PlanOptions = {}): Plan {
     }
   }
   const recommended = draft.options.find((o) => o.recommended) ?? draft.options[0];
-  const rollback = draft.rollback ?? recommended?.steps.flatMap(rollbackOf) ?? [];
+  const rollback = draft.rollback ?? rollbackOfSteps(recommended?.steps ?? []);
+  // Whichever option a user picks, its own undo goes with it.
+  const options = draft.options.map((o) => ({
+    ...o,
+    rollback: o === recommended ? rollback : rollbackOfSteps(o.steps),
+  }));
   const verify = draft.verify ?? defaultVerify(ctx, cause);
   return {
     schemaVersion: 1,
     cause,
     code: codeOf(cause),
     summary: draft.summary,
-    options: draft.options,
-    variables: vars.usedBy(JSON.stringify([draft.options, verify, rollback])),
+    options,
+    variables: vars.usedBy(JSON.stringify([options, verify, rollback])),
     verify,
     rollback,
     notes: [

@@ -25,6 +25,14 @@ export function renderConsole(plan: Plan, optionId?: string): string {
     });
     out.push('');
   }
+  const undo = option.rollback ?? (option.recommended ? plan.rollback : []);
+  if (undo.length) {
+    out.push('To undo this option:');
+    undo.forEach((c, i) => {
+      out.push(`  ${i + 1}. ${c.description}${c.command ? `\n     ${c.command}` : ''}`);
+    });
+    out.push('');
+  }
   const others = plan.options.filter((o) => o !== option);
   if (others.length) {
     out.push('Other options:');

@@ -129,9 +129,13 @@ export function renderGcloud(plan: Plan): string {
     'verify_fix',
     '',
   );
-  if (plan.rollback.length) {
-    out.push('# Rollback (undoes the recommended option; run by hand if needed):');
-    for (const r of plan.rollback) {
+  for (const option of plan.options) {
+    const undo = option.recommended ? plan.rollback : (option.rollback ?? []);
+    if (!undo.length) continue;
+    out.push(
+      `# Rollback of option ${option.id}${option.recommended ? ' (recommended)' : ''}, by hand if needed:`,
+    );
+    for (const r of undo) {
       out.push(`#   ${c(r.description)}`);
       if (r.command) out.push(`#     ${c(r.command)}`);
     }

@@ -1,5 +1,5 @@
 /** Plan -> Markdown (the "Solution", "Verify" and rollback parts of a runbook, or a plan alone). */
-import type { Plan, PlanOption } from '../model.js';
+import type { NextCheck, Plan, PlanOption } from '../model.js';
 import { stepCommands, stepTitle } from './steps.js';
 
 export function optionMarkdown(option: PlanOption, n: number): string[] {
@@ -9,6 +9,19 @@ export function optionMarkdown(option: PlanOption, n: number): string[] {
   });
   const commands = option.steps.flatMap((s) => stepCommands(s));
   if (commands.length) out.push('', '```bash', ...commands, '```');
+  out.push('');
+  // The recommended option's undo has its own section (rollbackMarkdown).
+  if (!option.recommended && option.rollback?.length)
+    out.push(...undoList('Undo this option', option.rollback));
+  return out;
+}
+
+function undoList(title: string, checks: NextCheck[]): string[] {
+  const out = [`${title}:`, ''];
+  for (const r of checks) {
+    out.push(`- ${r.description}`);
+    if (r.command) out.push('', '  ```bash', `  ${r.command}`, '  ```');
+  }
   out.push('');
   return out;
 }
@@ -39,13 +52,7 @@ export function verifyMarkdown(plan: Plan): string[] {
 
 export function rollbackMarkdown(plan: Plan): string[] {
   if (!plan.rollback.length) return [];
-  const out = ['### Rollback', ''];
-  for (const r of plan.rollback) {
-    out.push(`- ${r.description}`);
-    if (r.command) out.push('', '  ```bash', `  ${r.command}`, '  ```');
-  }
-  out.push('');
-  return out;
+  return ['### Rollback', '', ...undoList('Undo the recommended option', plan.rollback)];
 }
 
 export function planMarkdown(plan: Plan): string {

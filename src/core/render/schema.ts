@@ -176,7 +176,13 @@ export const PlanSchema = T.Object({
   /** The recommended option's steps, flattened for consumers that want one list. */
   steps: T.Array(StepSchema),
   options: T.Array(
-    T.Object({ id: T.String(), title: T.String(), recommended: T.Boolean(), steps: T.Array(StepSchema) }),
+    T.Object({
+      id: T.String(),
+      title: T.String(),
+      recommended: T.Boolean(),
+      steps: T.Array(StepSchema),
+      rollback: T.Optional(T.Array(NextCheckSchema)),
+    }),
   ),
   variables: T.Array(
     T.Object({
