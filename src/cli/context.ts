@@ -13,6 +13,7 @@ export interface ContextOptions {
   service?: string;
   notes?: string;
   region?: string;
+  actor?: string;
 }
 
 /** Adds the context flags every evidence-reading command shares. */
@@ -25,6 +26,10 @@ export function addContextOptions(cmd: Command): Command {
     .option('--model <model>', 'the model the client calls')
     .option('--service <name>', 'the failing service / workload name (e.g. the Cloud Run service)')
     .option('--region <region>', 'region of that Cloud Run service (fills REGION in the plan)')
+    .option(
+      '--actor <email>',
+      'the identity that acts as / impersonates the principal (e.g. the workload account minting its tokens)',
+    )
     .option('--notes <text>', 'anything else you know ("works on retry", "uses an API key")');
 }
 
@@ -38,7 +43,16 @@ export function parseRuntime(value: string): Runtime {
 export function contextFrom(opts: ContextOptions): Context {
   const ctx: Context = {};
   if (opts.runtime !== undefined) ctx.runtime = parseRuntime(opts.runtime);
-  for (const key of ['project', 'principal', 'location', 'model', 'service', 'notes', 'region'] as const) {
+  for (const key of [
+    'project',
+    'principal',
+    'location',
+    'model',
+    'service',
+    'notes',
+    'region',
+    'actor',
+  ] as const) {
     const v = opts[key]?.trim();
     if (v) ctx[key] = v;
   }

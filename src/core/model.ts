@@ -206,6 +206,12 @@ export interface Context {
   notes?: string;
   /** Region of the Cloud Run service (`service`), when known (the live check reads it). */
   region?: string;
+  /**
+   * The identity that acts as / impersonates `principal` (a workload running as its own account
+   * that mints tokens for `principal`, or the operator of `--impersonate`). An `iam.act_as` fix
+   * grants to it, on the `principal` service account.
+   */
+  actor?: string;
 }
 
 export interface Evidence {
@@ -269,6 +275,18 @@ export type Value = string | { var: string };
 
 export type Step =
   | { kind: 'grant_role'; project: Value; member: Value; role: string; condition?: IamCondition; why: string }
+  /**
+   * A role on one service account (its own IAM policy), not on the project: who may act as /
+   * mint tokens for it. `project` owns the account.
+   */
+  | {
+      kind: 'grant_role_on_service_account';
+      project: Value;
+      serviceAccount: Value;
+      member: Value;
+      role: string;
+      why: string;
+    }
   | {
       kind: 'create_custom_role';
       project: Value;

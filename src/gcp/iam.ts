@@ -1,5 +1,5 @@
 /** IAM v1: roles (predefined and custom) and service accounts. */
-import type { IamRole, IamRoleList } from '../core/iam.js';
+import type { IamRole, IamRoleList, Policy } from '../core/iam.js';
 import type { GcpClient } from './client.js';
 import { baseUrl } from './endpoints.js';
 
@@ -85,4 +85,38 @@ export function serviceAccountEmail(accountId: string, project: string): string 
 /** Compute Engine's default service account, which Cloud Run uses when none is set. */
 export function defaultComputeServiceAccount(projectNumber: string): string {
   return `${projectNumber}-compute@developer.gserviceaccount.com`;
+}
+
+/** `projects/-/serviceAccounts/EMAIL`: the account's resource name (the project is implied). */
+function serviceAccountResource(email: string): string {
+  return `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}`;
+}
+
+/**
+ * The service account's own allow policy (who may act as / mint tokens for it). Version 3 is
+ * asked for, as for projects, so a conditional binding comes back whole and is never dropped.
+ */
+export function getServiceAccountIamPolicy(client: GcpClient, email: string): Promise<Policy> {
+  return client.request<Policy>({
+    method: 'POST',
+    url: `${serviceAccountResource(email)}:getIamPolicy`,
+    params: { 'options.requestedPolicyVersion': 3 },
+  });
+}
+
+/**
+ * Writes the account's policy with the etag it was read with (a stale one gets 409 ABORTED).
+ * auditConfigs are named in the mask when present and sent back unchanged.
+ */
+export function setServiceAccountIamPolicy(
+  client: GcpClient,
+  email: string,
+  policy: Policy,
+): Promise<Policy> {
+  const fields = ['bindings', 'etag', ...(policy.auditConfigs ? ['auditConfigs'] : [])];
+  return client.request<Policy>({
+    method: 'POST',
+    url: `${serviceAccountResource(email)}:setIamPolicy`,
+    body: { policy, updateMask: fields.join(',') },
+  });
 }

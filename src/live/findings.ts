@@ -34,6 +34,7 @@ export function liveContext(t: Target, probes: ProbeResult[] = []): Context {
   return {
     project: t.project,
     principal: t.principal,
+    ...(t.actor ? { actor: t.actor } : {}),
     runtime: t.runtime,
     location: t.location,
     model: t.model,

@@ -18,11 +18,16 @@ import {
 import { isAlreadyExists } from '../gcp/errors.js';
 import { createCustomRole, createServiceAccount, serviceAccountEmail } from '../gcp/iam.js';
 import { generateAccessToken } from '../gcp/iamcredentials.js';
-import { getIamPolicy } from '../gcp/resourcemanager.js';
 import { getRunService, patchRunService, type RunService, runServiceEnv } from '../gcp/run.js';
 import { enableService } from '../gcp/serviceusage.js';
 import type { CheckRecord } from './check.js';
-import { modifyPolicy, type RmwOptions } from './iam-write.js';
+import {
+  modifyPolicy,
+  type PolicyResource,
+  projectPolicy,
+  type RmwOptions,
+  serviceAccountPolicy,
+} from './iam-write.js';
 import { undoFileName, writeState } from './state.js';
 
 export class FixRefusal extends Error {
@@ -36,6 +41,16 @@ export type AppliedChange =
       role: string;
       member: string;
       condition?: Expr;
+      outcome: AddOutcome;
+      attempts: number;
+      conflicts: number;
+    }
+  | {
+      kind: 'service_account_binding_added';
+      /** The service account whose own policy got the binding. */
+      serviceAccount: string;
+      role: string;
+      member: string;
       outcome: AddOutcome;
       attempts: number;
       conflicts: number;
@@ -65,7 +80,14 @@ export interface UndoRecord {
 
 /** One concrete action, every Value resolved. */
 export type Action =
-  | { kind: 'grant'; project: string; grant: Grant; why: string }
+  | {
+      kind: 'grant';
+      project: string;
+      grant: Grant;
+      why: string;
+      /** Set: the binding goes on this service account's own policy, not the project's. */
+      serviceAccount?: string;
+    }
   | { kind: 'enable_api'; project: string; service: string; why: string }
   | {
       kind: 'create_role';
@@ -111,6 +133,8 @@ function knownVariables(r: CheckRecord): Record<string, string | undefined> {
     PROJECT_NUMBER: r.projectNumber,
     MEMBER: member,
     SERVICE_ACCOUNT: t?.principal,
+    // With an actor, the principal is the account it acts as.
+    TARGET_SERVICE_ACCOUNT: t?.actor ? t.principal : undefined,
     PRINCIPAL: t?.principal,
     SERVICE: t?.cloudRun?.service,
     REGION: t?.cloudRun?.region,
@@ -181,6 +205,18 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
             member,
             ...(s.condition ? { condition: s.condition } : {}),
           },
+          why: s.why,
+        });
+        break;
+      }
+      case 'grant_role_on_service_account': {
+        const member = resolveValue(s.member, r);
+        assertGrantable(s.role, member);
+        actions.push({
+          kind: 'grant',
+          project: resolveValue(s.project, r),
+          serviceAccount: resolveValue(s.serviceAccount, r),
+          grant: { role: s.role, member },
           why: s.why,
         });
         break;
@@ -279,7 +315,7 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
 export function describeAction(a: Action): string {
   switch (a.kind) {
     case 'grant':
-      return `grant ${a.grant.role} to ${a.grant.member} on project ${a.project}`;
+      return `grant ${a.grant.role} to ${a.grant.member} on ${policyOf(a).label}`;
     case 'enable_api':
       return `enable ${a.service} on ${a.project}`;
     case 'create_role':
@@ -300,6 +336,11 @@ export function describeAction(a: Action): string {
   }
 }
 
+/** The policy a grant goes in: the service account's own, or the project's. */
+function policyOf(a: Extract<Action, { kind: 'grant' }>): PolicyResource {
+  return a.serviceAccount ? serviceAccountPolicy(a.serviceAccount) : projectPolicy(a.project);
+}
+
 export interface FixContext {
   client: GcpClient;
   rmw?: RmwOptions;
@@ -310,23 +351,34 @@ export interface FixContext {
 export async function operatorClient(record: CheckRecord): Promise<GcpClient> {
   const base = await clientFromGoogleAuth(applicationDefaultAuth());
   const sa = record.options.impersonate;
-  if (!sa) return base;
+  // When the operator may not impersonate SA, that is what the fix grants: it can only be made
+  // with the operator's own credentials, not through the impersonation it repairs.
+  const repairsImpersonation =
+    record.plan.cause === 'iam.act_as' && record.identity.callerSource !== 'impersonation';
+  if (!sa || repairsImpersonation) return base;
   const t = await generateAccessToken(base, sa);
   return clientFromAccessToken(t.accessToken, sa, Date.parse(t.expireTime));
 }
 
-/** Dry run: the actions and, per project, the live policy before/after the grants. */
+/**
+ * Dry run: the actions and, per policy (a project's, a service account's own), the live policy
+ * before/after the grants.
+ */
 export async function dryRun(actions: Action[], ctx: FixContext, style?: DiffStyle): Promise<string[]> {
   const out: string[] = [];
-  const byProject = new Map<string, Grant[]>();
+  const byPolicy = new Map<string, { resource: PolicyResource; grants: Grant[] }>();
   for (const a of actions) {
-    if (a.kind === 'grant') byProject.set(a.project, [...(byProject.get(a.project) ?? []), a.grant]);
+    if (a.kind !== 'grant') continue;
+    const resource = policyOf(a);
+    const entry = byPolicy.get(resource.label) ?? { resource, grants: [] };
+    entry.grants.push(a.grant);
+    byPolicy.set(resource.label, entry);
   }
-  for (const [project, grants] of byProject) {
-    const before = await getIamPolicy(ctx.client, project);
+  for (const { resource, grants } of byPolicy.values()) {
+    const before = await resource.get(ctx.client);
     let after: Policy = before;
     for (const g of grants) after = addGrant(after, g).policy;
-    out.push(`IAM policy of ${project} (etag ${before.etag ?? '-'}), before -> after:`);
+    out.push(`IAM policy of ${resource.label} (etag ${before.etag ?? '-'}), before -> after:`);
     out.push(renderPolicyDiff(before, after, style));
   }
   const run = actions.find((a): a is Extract<Action, { kind: 'cloud_run' }> => a.kind === 'cloud_run');
@@ -418,21 +470,30 @@ export async function applyActions(
       case 'grant': {
         const res = await modifyPolicy(
           ctx.client,
-          a.project,
+          policyOf(a),
           (p) => addGrant(p, a.grant),
           ['already-present'],
           ctx.rmw,
         );
-        undo.changes.push({
-          kind: 'binding_added',
-          project: a.project,
-          role: a.grant.role,
-          member: a.grant.member,
-          ...(a.grant.condition ? { condition: a.grant.condition } : {}),
-          outcome: res.outcome,
-          attempts: res.attempts,
-          conflicts: res.conflicts,
-        });
+        const outcome = { outcome: res.outcome, attempts: res.attempts, conflicts: res.conflicts };
+        undo.changes.push(
+          a.serviceAccount
+            ? {
+                kind: 'service_account_binding_added',
+                serviceAccount: a.serviceAccount,
+                role: a.grant.role,
+                member: a.grant.member,
+                ...outcome,
+              }
+            : {
+                kind: 'binding_added',
+                project: a.project,
+                role: a.grant.role,
+                member: a.grant.member,
+                ...(a.grant.condition ? { condition: a.grant.condition } : {}),
+                ...outcome,
+              },
+        );
         ctx.log(
           `${res.outcome === 'already-present' ? '=' : '+'} ${describeAction(a)}` +
             (res.outcome === 'already-present'

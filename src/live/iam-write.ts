@@ -1,5 +1,6 @@
 /**
- * Etag-safe read-modify-write of a project's IAM policy: read (version 3), apply a PURE edit,
+ * Etag-safe read-modify-write of an IAM policy (a project's, or a service account's own): read
+ * (version 3), apply a PURE edit,
  * write with the etag that was read. A 409 ABORTED means someone wrote in between: redo the
  * whole cycle (never re-send a stale policy) after an exponential backoff with full jitter,
  * up to a bound. Used by fix --apply, undo and the concurrency test's writers alike.
@@ -7,7 +8,32 @@
 import type { Policy } from '../core/iam.js';
 import type { GcpClient } from '../gcp/client.js';
 import { isConcurrentModification, isGoogleApiError } from '../gcp/errors.js';
+import { getServiceAccountIamPolicy, setServiceAccountIamPolicy } from '../gcp/iam.js';
 import { getIamPolicy, setIamPolicy } from '../gcp/resourcemanager.js';
+
+/** A resource with an IAM allow policy: how to read and write it, and what to call it. */
+export interface PolicyResource {
+  /** For messages: `project P` or `service account EMAIL`. */
+  label: string;
+  get(client: GcpClient): Promise<Policy>;
+  set(client: GcpClient, policy: Policy): Promise<Policy>;
+}
+
+export function projectPolicy(project: string): PolicyResource {
+  return {
+    label: `project ${project}`,
+    get: (client) => getIamPolicy(client, project),
+    set: (client, policy) => setIamPolicy(client, project, policy),
+  };
+}
+
+export function serviceAccountPolicy(email: string): PolicyResource {
+  return {
+    label: `service account ${email}`,
+    get: (client) => getServiceAccountIamPolicy(client, email),
+    set: (client, policy) => setServiceAccountIamPolicy(client, email, policy),
+  };
+}
 
 export interface RmwOptions {
   maxAttempts?: number;
@@ -42,24 +68,26 @@ export function backoffMs(attempt: number, o: RmwOptions = {}): number {
   return Math.round(cap * (0.5 + (o.random ?? Math.random)() / 2));
 }
 
+/** `resource`: a policy resource, or a project id for the project's policy. */
 export async function modifyPolicy<O extends string>(
   client: GcpClient,
-  project: string,
+  resource: PolicyResource | string,
   edit: (p: Policy) => { policy: Policy; outcome: O } | Promise<{ policy: Policy; outcome: O }>,
   unchanged: readonly O[],
   o: RmwOptions = {},
 ): Promise<RmwResult<O>> {
+  const target = typeof resource === 'string' ? projectPolicy(resource) : resource;
   const max = o.maxAttempts ?? 10;
   let conflicts = 0;
   for (let attempt = 1; ; attempt++) {
-    const before = await getIamPolicy(client, project);
+    const before = await target.get(client);
     const { policy, outcome } = await edit(before);
     if (unchanged.includes(outcome)) {
       return { policy: before, before, outcome, attempts: attempt, conflicts, wrote: false };
     }
     try {
       // The etag read above goes back unchanged: the server rejects the write if it is stale.
-      const written = await setIamPolicy(client, project, { ...policy, etag: before.etag });
+      const written = await target.set(client, { ...policy, etag: before.etag });
       return { policy: written, before, outcome, attempts: attempt, conflicts, wrote: true };
     } catch (e) {
       const retriable = isConcurrentModification(e) || isNewAccountNotYetVisible(e);
@@ -67,7 +95,7 @@ export async function modifyPolicy<O extends string>(
       if (isConcurrentModification(e)) conflicts++;
       if (attempt >= max) {
         throw new PolicyConflictError(
-          `the IAM policy of ${project} kept changing under us (${conflicts} conflicts in ${attempt} attempts); nothing was written, try again`,
+          `the IAM policy of ${target.label} kept changing under us (${conflicts} conflicts in ${attempt} attempts); nothing was written, try again`,
         );
       }
       await new Promise((r) => setTimeout(r, backoffMs(attempt, o)));

@@ -95,6 +95,11 @@ export interface Target {
     | 'Cloud Run service account'
     | 'Cloud Run default compute account'
     | 'caller';
+  /**
+   * Who acts as / impersonates `principal`: the Cloud Run service's own account when the workload
+   * impersonates the principal named by --principal, or the operator for --impersonate.
+   */
+  actor?: string;
   runtime: Runtime;
   cloudRun?: {
     service: string;
@@ -148,10 +153,22 @@ export class LiveSession {
     }
   });
 
+  /** The operator's own credentials (ADC), before any impersonation. */
+  readonly operatorClient = once(
+    async (): Promise<GcpClient> => clientFromGoogleAuth(applicationDefaultAuth()),
+  );
+
+  /** Who the operator is: the key file names it, else tokeninfo on the operator's token. */
+  readonly operatorEmail = once(
+    async (): Promise<string | undefined> =>
+      (await this.adc())?.clientEmail ??
+      (await tokenInfo(await (await this.operatorClient()).accessToken()).catch(() => undefined))?.email,
+  );
+
   /** The credentials genai-doctor itself calls Google with (ADC, optionally impersonating). */
   readonly caller = once(async (): Promise<Caller> => {
     const adc = await this.adc();
-    const base = await clientFromGoogleAuth(applicationDefaultAuth());
+    const base = await this.operatorClient();
     const source: CallerSource = this.env.GOOGLE_APPLICATION_CREDENTIALS
       ? 'adc-file'
       : adc
@@ -160,8 +177,7 @@ export class LiveSession {
     if (this.opts.impersonate) {
       const t = await generateAccessToken(base, this.opts.impersonate).catch(async (e: unknown) => {
         // Say who tried: the 403 Google returns names neither the caller nor the account.
-        const who =
-          adc?.clientEmail ?? (await tokenInfo(await base.accessToken()).catch(() => undefined))?.email;
+        const who = await this.operatorEmail();
         throw withContext(
           e,
           `${who ?? 'the ADC account'} may not impersonate ${this.opts.impersonate} (it needs roles/iam.serviceAccountTokenCreator on that account)`,
@@ -306,6 +322,7 @@ export class LiveSession {
         decidesCall: s.source === decides,
       }));
     const region = this.opts.region ?? svc?.name.split('/')[3];
+    const actor = await this.actorOf(principal, principalSource, svc);
     return {
       project,
       callProject,
@@ -313,6 +330,7 @@ export class LiveSession {
       model,
       principal,
       principalSource,
+      ...(actor ? { actor } : {}),
       runtime: svc ? 'cloud-run' : (await this.adc()) ? 'local' : 'other',
       ...(svc && this.opts.cloudRun && region
         ? {
@@ -329,6 +347,22 @@ export class LiveSession {
       disagreements,
     };
   });
+
+  /** The identity that impersonates the principal, where the check knows one (Target.actor). */
+  private async actorOf(
+    principal: string,
+    source: Target['principalSource'],
+    svc: RunService | undefined,
+  ): Promise<string | undefined> {
+    if (source === 'flag --impersonate') return this.operatorEmail();
+    if (source !== 'flag --principal' || !svc) return undefined;
+    const runsAs =
+      svc.template?.serviceAccount ||
+      (await this.project(svc.name.split('/')[1] ?? '')
+        .then((p) => defaultComputeServiceAccount(p.projectNumber))
+        .catch(() => undefined));
+    return runsAs && runsAs !== principal ? runsAs : undefined;
+  }
 
   /**
    * Credentials that act AS the principal, for the one real call: the caller's own when the

@@ -3,7 +3,7 @@
  *
  * Decisions (documented in docs/live.md):
  * - A binding is removed only if the record says the fix ADDED it (`already-present` grants are
- *   left alone). An allow policy does not say who added a member, so if someone granted the very
+ *   left alone), from the policy it went in (the project's, or a service account's own). An allow policy does not say who added a member, so if someone granted the very
  *   same role to the very same member after the fix, that grant is indistinguishable from ours:
  *   undo removes it and says so, which restores the exact pre-fix state the record describes.
  *   Every other binding, condition and auditConfig is kept (etag-safe read-modify-write).
@@ -13,13 +13,19 @@
  *   while with `undelete`); ones that already existed are kept.
  * - APIs the fix enabled stay enabled (other things may use them by now); undo prints the command.
  */
-import { removeGrant } from '../core/policy.js';
+import { type Grant, removeGrant } from '../core/policy.js';
 import type { GcpClient } from '../gcp/client.js';
 import { describeError, isNotFound } from '../gcp/errors.js';
 import { deleteCustomRole, deleteServiceAccount } from '../gcp/iam.js';
 import { getRunService, runServiceEnv } from '../gcp/run.js';
 import { type AppliedChange, applyCloudRun, type UndoRecord } from './fix.js';
-import { modifyPolicy, type RmwOptions } from './iam-write.js';
+import {
+  modifyPolicy,
+  type PolicyResource,
+  projectPolicy,
+  type RmwOptions,
+  serviceAccountPolicy,
+} from './iam-write.js';
 
 export interface UndoStep {
   change: AppliedChange['kind'];
@@ -64,37 +70,28 @@ export async function runUndo(
           });
           break;
         }
-        case 'binding_added': {
-          if (c.outcome === 'already-present') {
-            push({
-              change: c.kind,
-              outcome: 'kept',
-              detail: `${c.role} for ${c.member} on ${c.project} was there before the fix; kept`,
-            });
-            break;
-          }
-          const grant = {
-            role: c.role,
-            member: c.member,
-            ...(c.condition ? { condition: c.condition } : {}),
-          };
-          const res = await modifyPolicy(
-            client,
-            c.project,
-            (p) => removeGrant(p, grant),
-            ['not-present'],
-            rmw,
+        case 'binding_added':
+          push(
+            await undoBinding(
+              client,
+              c,
+              projectPolicy(c.project),
+              { role: c.role, member: c.member, ...(c.condition ? { condition: c.condition } : {}) },
+              rmw,
+            ),
           );
-          push({
-            change: c.kind,
-            outcome: res.outcome === 'not-present' ? 'not-present' : 'reverted',
-            detail:
-              res.outcome === 'not-present'
-                ? `${c.role} for ${c.member} on ${c.project} is already gone`
-                : `removed ${c.role} from ${c.member} on ${c.project} (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`,
-          });
           break;
-        }
+        case 'service_account_binding_added':
+          push(
+            await undoBinding(
+              client,
+              c,
+              serviceAccountPolicy(c.serviceAccount),
+              { role: c.role, member: c.member },
+              rmw,
+            ),
+          );
+          break;
         case 'custom_role_created':
           push(
             await undoCreated(
@@ -128,6 +125,30 @@ export async function runUndo(
     }
   }
   return steps;
+}
+
+/**
+ * A binding the fix added is removed from the policy it went in (etag-safe, nothing else in the
+ * policy touched); one that was there before the fix is kept.
+ */
+async function undoBinding(
+  client: GcpClient,
+  c: Extract<AppliedChange, { kind: 'binding_added' | 'service_account_binding_added' }>,
+  resource: PolicyResource,
+  grant: Grant,
+  rmw: RmwOptions | undefined,
+): Promise<UndoStep> {
+  const what = `${c.role} for ${c.member} on ${resource.label}`;
+  if (c.outcome === 'already-present')
+    return { change: c.kind, outcome: 'kept', detail: `${what} was there before the fix; kept` };
+  const res = await modifyPolicy(client, resource, (p) => removeGrant(p, grant), ['not-present'], rmw);
+  return res.outcome === 'not-present'
+    ? { change: c.kind, outcome: 'not-present', detail: `${what} is already gone` }
+    : {
+        change: c.kind,
+        outcome: 'reverted',
+        detail: `removed ${c.role} from ${c.member} on ${resource.label} (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`,
+      };
 }
 
 /**

@@ -20,6 +20,7 @@ const MUST_FIX = new Set([
   'api-disabled',
   'model-location-unsupported',
   'iam-propagation-delay',
+  'iam-act-as',
 ]);
 
 const results: string[] = [];

@@ -13,6 +13,8 @@ function describeStep(step: Step): string {
   switch (step.kind) {
     case 'grant_role':
       return `grant ${step.role} to ${v(step.member)} on ${v(step.project)}`;
+    case 'grant_role_on_service_account':
+      return `grant ${step.role} to ${v(step.member)} on service account ${v(step.serviceAccount)}`;
     case 'create_custom_role':
       return `create custom role ${step.roleId} (${step.permissions.join(', ')}) in ${v(step.project)}`;
     case 'create_service_account':

@@ -79,8 +79,13 @@ function testPermissions(d: Derived, project: string | undefined, permission: st
   };
 }
 
-function troubleshoot(d: Derived, resource: string, permission: string | undefined): NextCheck {
-  const email = d.principal?.email ?? '$SERVICE_ACCOUNT';
+function troubleshoot(
+  d: Derived,
+  resource: string,
+  permission: string | undefined,
+  who = d.principal?.email,
+): NextCheck {
+  const email = who ?? '$SERVICE_ACCOUNT';
   return {
     description: 'Policy Troubleshooter: which binding (or deny rule) decides this access',
     command: `gcloud policy-intelligence troubleshoot-policy iam ${sh(resource, 'FULL_RESOURCE_NAME')} --principal-email=${sh(email, 'SERVICE_ACCOUNT')} --permission=${permission ?? 'aiplatform.endpoints.predict'}`,
@@ -173,6 +178,8 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
     }
     case 'iam.act_as': {
       const sa = d.principal?.email;
+      // The one refused is whoever acts as the account (a workload impersonating it), when known.
+      const actor = d.context.actor?.replace(/^[a-zA-Z]+:/, '');
       out.push({
         description: 'Who may act as / impersonate the service account (bindings ON the account)',
         command: `gcloud iam service-accounts get-iam-policy ${sh(sa, 'SERVICE_ACCOUNT')}`,
@@ -183,6 +190,7 @@ export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
           d,
           `//iam.googleapis.com/projects/-/serviceAccounts/${sa ?? '$SERVICE_ACCOUNT'}`,
           perm ?? 'iam.serviceAccounts.getAccessToken',
+          actor ?? sa,
         ),
       );
       break;

@@ -82,10 +82,9 @@ function contextFor(record: LogRecord, base: Context): Context {
   return ctx;
 }
 
-/** The project a failure names; `-` (a wildcard in `projects/-/serviceAccounts/...`) names none. */
+/** The project a failure names, else the one its record ran in. */
 function namedProject(diagnosis: Diagnosis, record: LogRecord): string | undefined {
-  const p = diagnosis.facts.project;
-  return p && p !== '-' ? p : record.runtimeProject;
+  return diagnosis.facts.project ?? record.runtimeProject;
 }
 
 function keyOf(diagnosis: Diagnosis, record: LogRecord, principal: string | undefined): string {

@@ -308,9 +308,12 @@ function seconds(v: Lenient | undefined): number | undefined {
  */
 export function readResource(name: string, b: FactsBuilder, strong: boolean): void {
   const set = strong ? b.override.bind(b) : b.set.bind(b);
+  const whole = name.trim();
+  if (!whole) return;
+  // Kept even when it names no project (`projects/-/serviceAccounts/EMAIL`): it says what was denied.
+  if (strong || !b.has('resource')) set('resource', whole);
   const [r] = findResourceNames(name, 1);
   if (!r) return;
-  if (strong || !b.has('resource')) set('resource', name.trim());
   set('project', r.project);
   if (r.location) set('location', r.location);
   if (r.publisher) set('publisher', r.publisher);

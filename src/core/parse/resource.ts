@@ -72,7 +72,8 @@ export function findResourceNames(s: string, limit = 100): ResourceName[] {
     const prev = at > 0 ? (s[at - 1] as string) : ' ';
     if (/[A-Za-z0-9_-]/.test(prev)) continue;
     const project = readSegment(s, at + 9);
-    if (!project) continue;
+    // `projects/-` is the wildcard of IAM paths (`projects/-/serviceAccounts/EMAIL`): no project.
+    if (!project || project === '-') continue;
     const r: ResourceName = {
       start: at,
       end: at + 9 + project.length,

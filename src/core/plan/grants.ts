@@ -4,6 +4,7 @@
  * Grants go to the project resolved in ./targets.ts, never to whatever project the error names.
  */
 import type { NextCheck, PlanOption, RoleDecision, Step, Value } from '../model.js';
+import { dq, word } from '../render/shell.js';
 import { coverPermissions, type RoleIndex } from '../roles/index.js';
 import { memberEmail, modelCallCheck } from './checks.js';
 import type { Targets } from './targets.js';
@@ -98,7 +99,7 @@ function grantVerify(
   return checks;
 }
 
-const PROPAGATION: Step = {
+export const PROPAGATION: Step = {
   kind: 'wait_propagation',
   seconds: 120,
   why: 'IAM changes usually apply within 2 minutes and can take up to 7; retry the call before changing anything else',
@@ -394,6 +395,13 @@ function rollbackOf(step: Step): NextCheck[] {
         {
           description: `Remove ${step.role} from ${display(step.member)} in ${display(step.project)}`,
           command: `gcloud projects remove-iam-policy-binding ${shellRef(step.project)} --member="${shellRef(step.member)}" --role="${step.role}"`,
+        },
+      ];
+    case 'grant_role_on_service_account':
+      return [
+        {
+          description: `Remove ${step.role} from ${display(step.member)} on the service account ${display(step.serviceAccount)}`,
+          command: `gcloud iam service-accounts remove-iam-policy-binding ${word(step.serviceAccount)} --member=${word(step.member)} --role=${dq(step.role)} --project=${word(step.project)}`,
         },
       ];
     case 'create_custom_role':

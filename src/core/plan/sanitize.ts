@@ -32,6 +32,7 @@ const CONTEXT_FIELDS = [
   'service',
   'location',
   'model',
+  'actor',
 ] as const satisfies ReadonlyArray<keyof Context>;
 
 function cleanFacts<T extends ErrorFacts>(facts: T, dropped: string[], prefix: string): T {

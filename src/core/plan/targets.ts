@@ -33,6 +33,10 @@ export interface Targets {
   fixConfigProject: boolean;
   /** The member to grant to (`serviceAccount:...`, `user:...`) or a MEMBER variable. */
   member: Value;
+  /** The principal as given (context, else a non-agent principal the error names). */
+  principal?: string;
+  /** Member of the identity that acts as / impersonates the principal (context.actor). */
+  actor?: string;
   memberIsDefaultComputeAccount: boolean;
   runtime?: Runtime;
   /** Workload name (Cloud Run service), from context.service when it is not an API name. */
@@ -148,12 +152,45 @@ export function resolveTargets(diagnosis: Diagnosis, vars: Variables): Targets {
     ...(calledProject ? { calledProject } : {}),
     ...(resourceProject ? { resourceProject } : {}),
     ...(intendedProject ? { intendedProject } : {}),
+    ...(principal ? { principal } : {}),
+    ...(context.actor ? { actor: toMember(context.actor) } : {}),
     ...(runtime ? { runtime } : {}),
     ...(workload ? { workload } : {}),
     ...(region ? { region } : {}),
     ...(location ? { location } : {}),
     ...(model ? { model } : {}),
   };
+}
+
+const SA_EMAIL = /^[a-z0-9][a-z0-9-]{0,62}@[a-z0-9.-]+\.gserviceaccount\.com$/;
+
+/**
+ * The service account an act-as / token error is about, from the evidence: the error's resource
+ * (`projects/-/serviceAccounts/EMAIL`, the email often percent-encoded) or the request URL
+ * (`...serviceAccounts/EMAIL:generateAccessToken`), of any error in the input. Only a plain
+ * service account email counts, so nothing else reaches a command.
+ */
+export function serviceAccountInEvidence(diagnosis: Diagnosis): string | undefined {
+  const { facts } = diagnosis;
+  for (const e of [facts, ...facts.errors]) {
+    for (const text of [e.resource, e.url]) {
+      const m = text && /serviceAccounts\/([^/:?\s"']+)/.exec(text);
+      if (!m?.[1]) continue;
+      let email: string;
+      try {
+        email = decodeURIComponent(m[1]).toLowerCase();
+      } catch {
+        continue;
+      }
+      if (SA_EMAIL.test(email)) return email;
+    }
+  }
+  return undefined;
+}
+
+/** The project that owns a user-managed service account (`NAME@PROJECT.iam.gserviceaccount.com`). */
+export function serviceAccountProject(email: string): string | undefined {
+  return /^[^@]+@([a-z][a-z0-9-]{4,28}[a-z0-9])\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
 }
 
 /** The Cloud Run service and its region: known from context or named variables. */
@@ -176,6 +213,11 @@ export function cloudRunService(
       `gcloud run services list --project ${project} --filter "metadata.name=${shellRef(service)}" --format 'value(region)' --limit 1`,
     );
   return { service, region };
+}
+
+/** MEMBER for the identity that calls (see memberVariable), from resolved targets. */
+export function callerMemberVariable(t: Targets, vars: Variables): Value {
+  return memberVariable(t.runtime, { project: t.project, workload: t.workload, region: t.region }, vars);
 }
 
 /**

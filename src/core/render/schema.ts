@@ -78,6 +78,9 @@ export const ContextSchema = T.Object(
     service: T.Optional(T.String()),
     notes: T.Optional(T.String()),
     region: T.Optional(T.String({ description: 'Region of the Cloud Run service' })),
+    actor: T.Optional(
+      T.String({ description: 'The identity that acts as / impersonates the principal service account' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -92,6 +95,14 @@ export const StepSchema = T.Union([
     condition: T.Optional(
       T.Object({ title: T.String(), expression: T.String(), description: T.Optional(T.String()) }),
     ),
+    why,
+  }),
+  T.Object({
+    kind: T.Literal('grant_role_on_service_account'),
+    project: ValueSchema,
+    serviceAccount: ValueSchema,
+    member: ValueSchema,
+    role: T.String(),
     why,
   }),
   T.Object({

@@ -11,6 +11,8 @@ export function stepTitle(step: Step): string {
   switch (step.kind) {
     case 'grant_role':
       return `Grant ${step.role} to ${display(step.member)} in ${display(step.project)}`;
+    case 'grant_role_on_service_account':
+      return `Grant ${step.role} to ${display(step.member)} on the service account ${display(step.serviceAccount)}`;
     case 'create_custom_role':
       return `Create custom role ${step.roleId} in ${display(step.project)} with ${step.permissions.join(', ')}`;
     case 'create_service_account':
@@ -43,6 +45,10 @@ export function stepCommands(step: Step): string[] {
         `gcloud projects add-iam-policy-binding ${word(step.project)} --member=${word(step.member)} --role=${dq(step.role)} ${cond}`,
       ];
     }
+    case 'grant_role_on_service_account':
+      return [
+        `gcloud iam service-accounts add-iam-policy-binding ${word(step.serviceAccount)} --member=${word(step.member)} --role=${dq(step.role)} --project=${word(step.project)}`,
+      ];
     case 'create_custom_role':
       return [
         `gcloud iam roles describe ${step.roleId} --project=${word(step.project)} >/dev/null 2>&1 || gcloud iam roles create ${step.roleId} --project=${word(step.project)} --title=${dq(step.title)} --description=${dq(step.description)} --permissions=${step.permissions.join(',')} --stage=GA`,
@@ -80,6 +86,8 @@ export function consoleInstructions(step: Step): string {
   switch (step.kind) {
     case 'grant_role':
       return `Open ${CONSOLE}/iam-admin/iam${q(step.project)} > Grant access > New principals: ${display(step.member).replace(/^[a-zA-Z]+:/, '')} > Role: ${step.role} > Save.`;
+    case 'grant_role_on_service_account':
+      return `Open ${CONSOLE}/iam-admin/serviceaccounts${q(step.project)} > ${display(step.serviceAccount)} > Principals with access > Grant access > New principals: ${display(step.member).replace(/^[a-zA-Z]+:/, '')} > Role: ${step.role} > Save (on this service account only, not in the project's IAM page).`;
     case 'create_custom_role':
       return `Open ${CONSOLE}/iam-admin/roles/create${q(step.project)} > ID: ${step.roleId}, Title: ${step.title}, Launch stage: General Availability > Add permissions: ${step.permissions.join(', ')} > Create.`;
     case 'create_service_account':

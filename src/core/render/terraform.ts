@@ -99,6 +99,26 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
           '',
         ];
       }
+      case 'grant_role_on_service_account': {
+        const r = name(`sa_grant_${step.role.split('/').pop()}`);
+        const created =
+          typeof step.serviceAccount === 'string' ? serviceAccounts.get(step.serviceAccount) : undefined;
+        const account = created
+          ? `${created}.name`
+          : str(
+              `projects/${shellRef(step.project)}/serviceAccounts/${shellRef(step.serviceAccount)}`,
+              declared,
+            );
+        return [
+          ...why,
+          `resource "google_service_account_iam_member" "${r}" {`,
+          `  service_account_id = ${account}`,
+          `  role               = ${str(step.role, declared)}`,
+          `  member             = ${val(step.member, declared)}`,
+          '}',
+          '',
+        ];
+      }
       case 'create_custom_role': {
         const r = name(step.roleId);
         const project = shellRef(step.project);

@@ -2,10 +2,28 @@
  * Access causes: missing permissions, the project a grant belongs in, perimeters, deny policies,
  * propagation, service agents, acting as a service account.
  */
+import type { Step, Value } from '../../model.js';
+import { dq, word } from '../../render/shell.js';
 import { modelCallCheck } from '../checks.js';
-import { type Builders, consumerProject, grantDraft, manual, missingPermissions, option } from '../draft.js';
-import { grantPlan } from '../grants.js';
-import { cloudRunService, isServiceAgentPrincipal, type Targets, toMember } from '../targets.js';
+import {
+  type Builders,
+  type Ctx,
+  consumerProject,
+  grantDraft,
+  manual,
+  missingPermissions,
+  option,
+} from '../draft.js';
+import { grantPlan, PROPAGATION } from '../grants.js';
+import {
+  callerMemberVariable,
+  cloudRunService,
+  isServiceAgentPrincipal,
+  serviceAccountInEvidence,
+  serviceAccountProject,
+  type Targets,
+  toMember,
+} from '../targets.js';
 import { display, shellRef } from '../variables.js';
 
 export const ACCESS_BUILDERS: Builders<
@@ -208,47 +226,83 @@ export const ACCESS_BUILDERS: Builders<
     const role =
       decision.chosen?.role ??
       (getToken ? 'roles/iam.serviceAccountTokenCreator' : 'roles/iam.serviceAccountUser');
-    const target = ctx.vars.use(
-      'TARGET_SERVICE_ACCOUNT',
-      'Email of the service account being run as / impersonated (named in the error resource)',
-    );
+    const { target, member } = actAsParties(ctx);
+    const project = (typeof target === 'string' && serviceAccountProject(target)) || ctx.t.project;
     const wi = ctx.t.runtime === 'gke';
+    const grant: Step = {
+      kind: 'grant_role_on_service_account',
+      project,
+      serviceAccount: target,
+      member,
+      role,
+      why: 'a binding on the one service account, not project-wide, so the caller cannot become every account',
+    };
+    const verify = [
+      {
+        description: `${display(member)} holds ${role} on ${display(target)}`,
+        command: `gcloud iam service-accounts get-iam-policy ${word(target)} --project=${word(project)} --flatten='bindings[].members' --filter=${dq(`bindings.members:${shellRef(member)}`)} --format='table(bindings.role)'`,
+      },
+      ...(getToken ? [modelCallCheck(ctx.t, ctx.t.project, `serviceAccount:${shellRef(target)}`)] : []),
+    ];
     return {
-      summary: `Let ${display(ctx.t.member)} ${getToken ? 'mint tokens for' : 'act as'} the service account, on that account only (${role}).`,
+      summary: `Let ${display(member)} ${getToken ? 'mint tokens for' : 'act as'} the service account ${display(target)}, on that account only (${role}).`,
       options: [
         option(
           'grant-on-service-account',
           `Grant ${role} on the service account (not the project)`,
-          [
-            manual(
-              `Grant ${role} on ${display(target)}`,
-              `Grant ${role} to ${display(ctx.t.member)} on the service account ${display(target)} only.`,
-              'a binding on the one service account, not project-wide, so the caller cannot become every account',
-              `gcloud iam service-accounts add-iam-policy-binding "${shellRef(target)}" --member="${shellRef(ctx.t.member)}" --role="${role}"`,
-            ),
-          ],
+          [grant, PROPAGATION],
           true,
         ),
-        ...(wi
-          ? [
-              option('workload-identity', 'Bind the Kubernetes service account (Workload Identity)', [
-                manual(
-                  'Bind the Kubernetes service account to the Google service account',
-                  'Grant roles/iam.workloadIdentityUser on the Google service account to NAMESPACE/KSA, and annotate the KSA with iam.gke.io/gcp-service-account.',
-                  'Workload Identity needs this binding for the pod to get the account’s tokens',
-                  `gcloud iam service-accounts add-iam-policy-binding "${shellRef(target)}" --role=roles/iam.workloadIdentityUser --member="serviceAccount:${shellRef(ctx.t.project)}.svc.id.goog[${shellRef(ctx.vars.use('K8S_NAMESPACE', 'Kubernetes namespace of the pod'))}/${shellRef(ctx.vars.use('K8S_SERVICE_ACCOUNT', 'Kubernetes service account of the pod (kubectl get pod POD -o jsonpath={.spec.serviceAccountName})'))}]"`,
-                ),
-              ]),
-            ]
-          : []),
+        ...(wi ? [workloadIdentityOption(ctx, target, project)] : []),
       ],
       decisions: [decision],
-      rollback: [
-        {
-          description: `Remove ${role} from the service account`,
-          command: `gcloud iam service-accounts remove-iam-policy-binding "${shellRef(target)}" --member="${shellRef(ctx.t.member)}" --role="${role}"`,
-        },
-      ],
+      verify,
     };
   },
 };
+
+/**
+ * Who must be let act as whom. The account acted as: named by the evidence (error resource or
+ * token URL), else the principal when an actor impersonates it, else TARGET_SERVICE_ACCOUNT. The
+ * member: the actor when known; the principal when it is not that very account (it is the
+ * caller then); else MEMBER (the caller's identity, discovered from the runtime where possible).
+ */
+function actAsParties(ctx: Ctx): { target: Value; member: Value } {
+  const principal = ctx.t.principal?.replace(/^serviceAccount:/, '');
+  const target =
+    serviceAccountInEvidence(ctx.d) ??
+    (ctx.t.actor && principal?.endsWith('.gserviceaccount.com') ? principal.toLowerCase() : undefined) ??
+    ctx.vars.use(
+      'TARGET_SERVICE_ACCOUNT',
+      'Email of the service account being run as / impersonated (named in the error resource)',
+    );
+  const member =
+    ctx.t.actor ??
+    (principal && principal.toLowerCase() !== target ? ctx.t.member : callerMemberVariable(ctx.t, ctx.vars));
+  return { target, member };
+}
+
+/** GKE: the pod's Kubernetes service account gets the Google account through Workload Identity. */
+function workloadIdentityOption(ctx: Ctx, target: Value, project: Value) {
+  const ns = ctx.vars.use('K8S_NAMESPACE', 'Kubernetes namespace of the pod');
+  const ksa = ctx.vars.use(
+    'K8S_SERVICE_ACCOUNT',
+    'Kubernetes service account of the pod (kubectl get pod POD -o jsonpath={.spec.serviceAccountName})',
+  );
+  return option('workload-identity', 'Bind the Kubernetes service account (Workload Identity)', [
+    {
+      kind: 'grant_role_on_service_account',
+      project,
+      serviceAccount: target,
+      member: `serviceAccount:${shellRef(ctx.t.project)}.svc.id.goog[${shellRef(ns)}/${shellRef(ksa)}]`,
+      role: 'roles/iam.workloadIdentityUser',
+      why: 'Workload Identity needs this binding for the pod to get the account’s tokens',
+    },
+    manual(
+      'Annotate the Kubernetes service account with the Google service account',
+      `Annotate ${display(ns)}/${display(ksa)} with iam.gke.io/gcp-service-account=${display(target)} and restart the pods.`,
+      'the annotation tells GKE which Google account the pod’s Kubernetes identity maps to',
+      `kubectl annotate serviceaccount ${word(ksa)} --namespace ${word(ns)} --overwrite iam.gke.io/gcp-service-account=${word(target)}`,
+    ),
+  ]);
+}
