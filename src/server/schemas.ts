@@ -30,6 +30,9 @@ export const ContextSchema = Type.Object(
     service: Type.Optional(short('API service, e.g. aiplatform.googleapis.com')),
     notes: Type.Optional(Type.String({ maxLength: 5000 })),
     region: Type.Optional(short('Region of the Cloud Run service, e.g. us-central1')),
+    actor: Type.Optional(
+      short('The identity that acts as / impersonates the principal (for act-as and token errors)'),
+    ),
   },
   { additionalProperties: false, description: 'What the user knows (never read from the error)' },
 );
