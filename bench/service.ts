@@ -184,6 +184,23 @@ function cpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
+/** CPU time the whole machine (every core) spent busy, in ms, from /proc/stat (USER_HZ = 100). */
+function machineBusyMs(): number {
+  const [user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+    .split('\n')[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  return (user! + nice! + system! + irq! + softirq! + steal!) * 10;
+}
+
+/** CPU time this benchmark's own processes (autocannon here, the sandbox, proxy and services) used, in ms. */
+function ownCpuMs(pids: number[]): number {
+  const self = process.cpuUsage();
+  return (self.user + self.system) / 1000 + pids.reduce((n, pid) => n + cpuMs(pid), 0);
+}
+
 /**
  * One autocannon run. Latencies are taken from its per-response events (sub-millisecond, as
  * measured) rather than its histogram, which stores whole milliseconds.
@@ -339,11 +356,18 @@ async function main(): Promise<void> {
       await measureCapacity(t, 1);
       Object.assign(t, { latencyRuns: [], capacityRuns: [], cpuMsPerRequest: [], failed: 0 });
     }
+    // Other work on the machine competes for its 2 cores and shows up as latency: measure it.
+    const pids = [sandbox.proc.pid!, ...services.map((p) => p.pid!)];
+    const wallStart = performance.now();
+    const busyStart = machineBusyMs();
+    const ownStart = ownCpuMs(pids);
     for (let round = 0; round < ROUNDS; round++) {
       for (const t of targets) await measureLatency(t, SECONDS);
       for (const t of targets) await measureCapacity(t, SECONDS);
     }
 
+    const foreignCores =
+      (machineBusyMs() - busyStart - (ownCpuMs(pids) - ownStart)) / (performance.now() - wallStart);
     const sums = targets.map((t) => [t, summarise(t)] as const);
     console.log(
       `\nimage service overhead: latency at ${RATE} req/s over 1 connection (no self-queueing, no coordinated-omission`,
@@ -368,6 +392,9 @@ async function main(): Promise<void> {
     const sustained = sums.every(([, x]) => x.capacity >= RATE);
     console.log(
       `zero errors: ${failed === 0 ? 'yes' : `NO (${failed} failed requests)`}; ${RATE} req/s below every target's capacity: ${sustained ? 'yes' : 'NO'}`,
+    );
+    console.log(
+      `CPU used by other processes during the measured rounds: ${foreignCores.toFixed(2)} of 2 cores${foreignCores > 0.1 ? ' (NOT a quiet machine: latencies are inflated)' : ''}`,
     );
     const direct = sums[0]![1];
     const proxied = sums[1]![1];

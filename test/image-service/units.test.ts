@@ -6,7 +6,8 @@ import { ConfigError, loadConfig } from '../../src/apps/image-service/config.js'
 import { publicFailure, statusFor } from '../../src/apps/image-service/failure-response.js';
 import { base64Size } from '../../src/apps/image-service/image-model.js';
 import { decideRetry } from '../../src/apps/image-service/retry.js';
-import { ASPECT_RATIOS, GenerateRequest } from '../../src/apps/image-service/schemas.js';
+import { successBody } from '../../src/apps/image-service/routes/generate.js';
+import { ASPECT_RATIOS, GenerateRequest, GenerateResponse } from '../../src/apps/image-service/schemas.js';
 import { SessionStore } from '../../src/apps/image-service/sessions.js';
 import { typeboxValidatorCompiler } from '../../src/apps/image-service/validation.js';
 import { CAUSE_IDS, codeOf } from '../../src/core/taxonomy.js';
@@ -194,4 +195,41 @@ test('base64Size is the decoded length', () => {
   for (const n of [0, 1, 2, 3, 4, 100, 1001]) {
     assert.equal(base64Size(Buffer.alloc(n, 7).toString('base64')), n);
   }
+});
+
+describe('successBody', () => {
+  const answer = {
+    request_id: 'req-1',
+    session_id: 'a "quoted" session',
+    model: 'gemini-3-pro-image-preview',
+    location: 'global',
+    image_type: 'illustration',
+    aspect_ratio: '1:1',
+    text: 'caption with "quotes", \\ and é',
+    timings: { total_ms: 1.5, upstream_ms: 1.2, attempts: 1 },
+  };
+  const check = TypeCompiler.Compile(GenerateResponse);
+  test('writes the image into the JSON as base64 and as a data URL', () => {
+    const data = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0xff, 0xfe, 0]).toString('base64');
+    const body = successBody(answer, 'image/png', 7, data);
+    assert.ok(Buffer.isBuffer(body));
+    const parsed = JSON.parse(body.toString('utf8'));
+    assert.deepEqual(parsed, {
+      ...answer,
+      image: {
+        mime_type: 'image/png',
+        size_bytes: 7,
+        base64: data,
+        data_url: `data:image/png;base64,${data}`,
+      },
+    });
+    assert.ok(check.Check(parsed));
+  });
+  test('data outside the base64 alphabet is escaped, never spliced in', () => {
+    const data = 'abc","injected":"x\\';
+    const parsed = JSON.parse(String(successBody(answer, 'image/png', 3, data)));
+    assert.equal(parsed.image.base64, data);
+    assert.equal(parsed.image.data_url, `data:image/png;base64,${data}`);
+    assert.equal(parsed.injected, undefined);
+  });
 });

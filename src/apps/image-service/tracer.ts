@@ -20,6 +20,10 @@ tracer.init({
 // time each call, and costs CPU on every request (measured with bench/service.ts).
 tracer.use('dns', false);
 tracer.use('net', false);
+// Its `google_genai.request` span would time the same call as the service's own
+// `gemini.generate_content` span (generation.ts), which carries the model, the upstream status and
+// the diagnosed cause: one span per call is enough, and the plugin's per-call tagging costs CPU.
+tracer.use('google-genai', false);
 
 // ES modules are only instrumented through dd-trace's loader hook; register it for the modules the
 // entry point imports from here on (not when tracing is off: the hook slows every module load).
