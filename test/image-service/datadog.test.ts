@@ -166,6 +166,14 @@ describe('Datadog APM and logs from the real process', () => {
       // The upstream span is a child in the request's trace.
       assert.ok(requestSpans.some((r) => r.trace_id === s.trace_id));
     }
+    // One span per upstream call: the library's and the HTTP client's duplicates are off, and
+    // so are background client calls (metadata server, readiness probes).
+    assert.deepEqual(
+      agent.spans
+        .filter((x) => x.meta['span.kind'] === 'client' && x.name !== 'gemini.generate_content')
+        .map((x) => `${x.name} ${x.meta.component} ${x.meta['http.url']}`),
+      [],
+    );
     assert.equal(bad.error, 1);
     assert.equal(bad.meta['genai_doctor.cause'], 'iam.missing_permission');
     assert.equal(bad.metrics['genai_doctor.code'], 1152);
