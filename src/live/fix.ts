@@ -194,29 +194,21 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
   };
   for (const s of option.steps) {
     switch (s.kind) {
-      case 'grant_role': {
-        const member = resolveValue(s.member, r);
-        assertGrantable(s.role, member);
-        actions.push({
-          kind: 'grant',
-          project: resolveValue(s.project, r),
-          grant: {
-            role: resolveValue(s.role, r),
-            member,
-            ...(s.condition ? { condition: s.condition } : {}),
-          },
-          why: s.why,
-        });
-        break;
-      }
+      case 'grant_role':
       case 'grant_role_on_service_account': {
         const member = resolveValue(s.member, r);
         assertGrantable(s.role, member);
         actions.push({
           kind: 'grant',
           project: resolveValue(s.project, r),
-          serviceAccount: resolveValue(s.serviceAccount, r),
-          grant: { role: s.role, member },
+          ...(s.kind === 'grant_role_on_service_account'
+            ? { serviceAccount: resolveValue(s.serviceAccount, r) }
+            : {}),
+          grant: {
+            role: resolveValue(s.role, r),
+            member,
+            ...(s.kind === 'grant_role' && s.condition ? { condition: s.condition } : {}),
+          },
           why: s.why,
         });
         break;
