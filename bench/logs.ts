@@ -10,7 +10,8 @@
  * reads the file, with as many worker threads as genai-doctor: the floor for any JavaScript
  * scanner, since Node cannot mmap), `rg --no-mmap` and `node -e 0`.
  *
- * The export goes to bench/.data (gitignored) and is reused when present.
+ * The export goes to bench/.data (gitignored) and is reused when present. genai-doctor's row names
+ * the scanner that ran (`native` when the addon is built, `js` with GENAI_DOCTOR_NATIVE_SCAN=0).
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
@@ -140,7 +141,7 @@ const nodeStart = best(['node', '-e', '0'], runs);
 const jq = best(['jq', '-c', jqFilter, file], Math.min(runs, 2), '/dev/null');
 
 const analysis = JSON.parse(readFileSync('/tmp/genai-doctor-bench-logs.json', 'utf8')) as {
-  stats: { records: number; failures: number; diagnosed: number; malformed: number };
+  stats: { records: number; failures: number; diagnosed: number; malformed: number; scanner?: string };
   incidents: Array<{ cause: string }>;
 };
 const row = (name: string, t: Timing) =>
@@ -153,7 +154,7 @@ const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join('
 const lines = [
   `file: ${file} (${mb.toFixed(0)} MB, ${analysis.stats.records} records, ${analysis.stats.failures} failures, ${analysis.incidents.length} incidents, ${new Set(analysis.incidents.map((i) => i.cause)).size} causes, ${analysis.stats.diagnosed} distinct texts diagnosed)`,
   `best wall time of ${runs} runs (jq: ${Math.min(runs, 2)}), least CPU, page cache warm, load average ${load}:`,
-  row('genai-doctor', ours),
+  `${row('genai-doctor', ours)}  scanner ${analysis.stats.scanner ?? '?'}`,
   row('rg -c', rg),
   row('jq select', jq),
   row('node read only', floor),

@@ -73,6 +73,7 @@ function toAnalysis(
       malformed: read.malformed,
       malformedLines: read.malformedLines,
       format: read.format,
+      scanner: read.scanner,
     },
     incidents,
   };

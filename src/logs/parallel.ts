@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../core/incidents/model.js';
-import type { ScanItem, ScanJob, ScanMessage, ScanTotals } from './scan-worker.js';
+import type { ScanItem, ScanJob, ScanMessage, ScannerKind, ScanTotals } from './scan-worker.js';
 
 /** Lines per range in the provisional numbering (2^40: no file has that many lines). */
 export const LINE_RANGE = 2 ** 40;
@@ -26,6 +26,8 @@ export interface ParallelResult {
   records: number;
   bytes: number;
   candidates: number;
+  /** Which scanner the workers ran ('native' only when all of them did). */
+  scanner: ScannerKind;
   /** Provisional line number -> the real one. */
   resolve(line: number): number;
 }
@@ -142,6 +144,7 @@ export async function scanJsonLinesParallel(
     records: done.reduce((a, d) => a + d.records, 0),
     bytes: done.reduce((a, d) => a + d.bytes, 0),
     candidates: done.reduce((a, d) => a + d.candidates, 0),
+    scanner: done.every((d) => d.scanner === 'native') ? 'native' : 'js',
     resolve: (line) => (offsets[Math.floor(line / LINE_RANGE)] ?? 0) + (line % LINE_RANGE),
   };
 }

@@ -1,9 +1,10 @@
 /**
  * Streams a log export and hands every failing record to a sink, in constant memory.
  *
- * JSON lines (Datadog or Cloud Logging, the bulk of large exports) take the fast path: each chunk
- * is searched for failure markers with Buffer.indexOf (native, skips ahead), and only lines that
- * hold a marker are decoded and JSON.parse'd. Every line still gets a two-byte structural check
+ * JSON lines (Datadog or Cloud Logging, the bulk of large exports) take the fast path: a regular
+ * file is mmap'ed and searched by the native scanner (native-scan.ts) when it is built, anything
+ * else is searched chunk by chunk with Buffer.indexOf (jsonl-scan.ts); only lines that hold a
+ * failure marker are decoded and JSON.parse'd. Every line still gets a two-byte structural check
  * ({ ... }) so that broken lines are counted with their line numbers. Whole JSON documents (an
  * API page, a JSON array), Datadog CSV exports and plain text logs have their own readers.
  */
@@ -13,7 +14,8 @@ import { type CandidateSink, parseCandidate } from './candidate.js';
 import { splitCsvRecords } from './csv.js';
 import { fileRangeChunks, inputChunks, openInput } from './input.js';
 import { JsonDocSplitter } from './json-doc.js';
-import { hasMarker, scanFileRange, scanJsonLines } from './jsonl-scan.js';
+import { hasMarker, type ScanCounts, type ScanHandlers, scanFileRange, scanJsonLines } from './jsonl-scan.js';
+import { loadNativeScan } from './native-scan.js';
 import { readerCount, scanJsonLinesParallel } from './parallel.js';
 import { expandRecords, fromTextLine, toFailureRecord } from './records.js';
 import { type TextEntry, TextEntryJoiner } from './text-entries.js';
@@ -31,6 +33,8 @@ export interface ReadResult {
   candidates: number;
   malformed: number;
   malformedLines: MalformedLine[];
+  /** Which scanner found the candidate lines of a JSON-lines file (`js` for any other input). */
+  scanner: 'native' | 'js';
 }
 
 export const SNIFF_BYTES = 64 * 1024;
@@ -116,6 +120,7 @@ export class ReadState {
   candidates = 0;
   malformed = 0;
   readonly malformedLines: MalformedLine[] = [];
+  scanner: ReadResult['scanner'] = 'js';
 
   constructor(
     readonly sink: ReadSink,
@@ -155,6 +160,7 @@ export class ReadState {
       candidates: this.candidates,
       malformed: this.malformed,
       malformedLines: this.malformedLines,
+      scanner: this.scanner,
     };
   }
 }
@@ -286,25 +292,28 @@ export async function readFileFailures(
     return { ...read, resolveLine: identity };
   }
   if (!parallel) {
-    // JSON lines on this thread: readSync into the scanner's buffer (a CLI has nothing else to do).
+    // JSON lines on this thread: the native scanner, else readSync into the JavaScript scanner's
+    // buffer (a CLI has nothing else to do).
     const s = new ReadState(sink, 'jsonl', opts.maxMalformedLines ?? 20);
-    const fd = openSync(path, 'r');
-    try {
-      const counts = scanFileRange(
-        fd,
-        0,
-        size,
-        {
-          candidate: (text, line) => s.parse(text, line),
-          malformed: (line, reason) => s.bad(line, reason),
-        },
-        { chunkBytes: opts.chunkBytes },
-      );
-      s.records = counts.records;
-      s.bytes = counts.bytes;
-    } finally {
-      closeSync(fd);
+    const h: ScanHandlers = {
+      candidate: (text, line) => s.parse(text, line),
+      malformed: (line, reason) => s.bad(line, reason),
+    };
+    const native = loadNativeScan();
+    let counts: ScanCounts;
+    if (native) {
+      counts = native.scanFileRange(path, 0, size, h);
+      s.scanner = 'native';
+    } else {
+      const fd = openSync(path, 'r');
+      try {
+        counts = scanFileRange(fd, 0, size, h, { chunkBytes: opts.chunkBytes });
+      } finally {
+        closeSync(fd);
+      }
     }
+    s.records = counts.records;
+    s.bytes = counts.bytes;
     return { ...s.result(), resolveLine: identity };
   }
   const max = opts.maxMalformedLines ?? 20;
@@ -322,6 +331,7 @@ export async function readFileFailures(
     opts.sinkReady,
   );
   s.candidates = counts.candidates;
+  s.scanner = counts.scanner;
   s.records = counts.records;
   s.bytes = counts.bytes;
   const result = s.result();

@@ -3,14 +3,16 @@
  * boundaries), parses the candidate lines and posts the failing records and malformed lines it
  * finds, in batches, with line numbers relative to the range. The main thread diagnoses, groups
  * and numbers them.
- * It imports the scanner and the record readers alone (node:fs, no streams, no zlib): a worker's
- * start-up is on the critical path of every large file.
+ * It imports the scanners and the record readers alone (node:fs, no streams, no zlib): a worker's
+ * start-up is on the critical path of every large file. The native scanner (mmap, SIMD) finds the
+ * candidate lines when it is built; the JavaScript one otherwise. Both call the same handlers.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogRecord } from '../core/incidents/model.js';
 import { parseCandidate } from './candidate.js';
-import { type ScanCounts, scanFileRange } from './jsonl-scan.js';
+import { type ScanCounts, type ScanHandlers, scanFileRange } from './jsonl-scan.js';
+import { loadNativeScan } from './native-scan.js';
 
 export interface ScanJob {
   path: string;
@@ -32,9 +34,12 @@ export interface ScanItem {
   r?: string;
 }
 
+export type ScannerKind = 'native' | 'js';
+
 export interface ScanTotals extends ScanCounts {
   /** Lines that held a marker and were parsed. */
   candidates: number;
+  scanner: ScannerKind;
 }
 
 export type ScanMessage =
@@ -61,35 +66,36 @@ const flush = () => {
 };
 
 try {
-  const fd = openSync(job.path, 'r');
-  try {
-    let candidates = 0;
-    const push = (item: ScanItem) => {
-      batch.push(item);
-      if (batch.length >= 256) flush();
-    };
-    const out = {
-      failure: (f: LogRecord) => push({ l: f.line ?? 0, f }),
-      bad: (l: number, r: string) => push({ l, r }),
-    };
-    const counts = scanFileRange(
-      fd,
-      job.start,
-      job.end,
-      {
-        candidate: (text, l) => {
-          candidates++;
-          parseCandidate(text, l, out);
-        },
-        malformed: (l, r) => push({ l, r }),
-      },
-      { chunkBytes: job.chunkBytes },
-    );
-    flush();
-    port?.postMessage({ kind: 'done', ...counts, candidates } satisfies ScanMessage);
-  } finally {
-    closeSync(fd);
+  let candidates = 0;
+  const push = (item: ScanItem) => {
+    batch.push(item);
+    if (batch.length >= 256) flush();
+  };
+  const out = {
+    failure: (f: LogRecord) => push({ l: f.line ?? 0, f }),
+    bad: (l: number, r: string) => push({ l, r }),
+  };
+  const handlers: ScanHandlers = {
+    candidate: (text, l) => {
+      candidates++;
+      parseCandidate(text, l, out);
+    },
+    malformed: (l, r) => push({ l, r }),
+  };
+  const native = loadNativeScan();
+  let counts: ScanCounts;
+  if (native) counts = native.scanFileRange(job.path, job.start, job.end, handlers);
+  else {
+    const fd = openSync(job.path, 'r');
+    try {
+      counts = scanFileRange(fd, job.start, job.end, handlers, { chunkBytes: job.chunkBytes });
+    } finally {
+      closeSync(fd);
+    }
   }
+  flush();
+  const scanner: ScannerKind = native ? 'native' : 'js';
+  port?.postMessage({ kind: 'done', ...counts, candidates, scanner } satisfies ScanMessage);
 } catch (err) {
   port?.postMessage({ kind: 'error', message: (err as Error).message } satisfies ScanMessage);
 }

@@ -80,7 +80,11 @@ describe('genai-doctor logs / report (files)', () => {
   it('reads gzip from stdin the same as the file', async () => {
     const plain = await cli(['logs', file, '--format', 'json']);
     const piped = await cli(['logs', '-', '--format', 'json'], {}, gzipSync(readFileSync(file)));
-    const strip = (s: string) => ({ ...(JSON.parse(s) as LogAnalysis), input: '' });
+    // A pipe can only go through the JavaScript scanner; a file may go through the native one.
+    const strip = (s: string) => {
+      const a = JSON.parse(s) as LogAnalysis;
+      return { ...a, input: '', stats: { ...a.stats, scanner: undefined } };
+    };
     assert.deepEqual(strip(piped.stdout), strip(plain.stdout));
   });
 

@@ -109,6 +109,8 @@ export interface ReadStats {
   /** The first malformed lines, with line numbers. */
   malformedLines: MalformedLine[];
   format: string;
+  /** Which JSON-lines scanner ran: `native` (mmap + SIMD, regular files, when built) or `js`. */
+  scanner?: 'native' | 'js';
 }
 
 export interface LogAnalysis {
