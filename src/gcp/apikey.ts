@@ -3,7 +3,7 @@
  * a key to Vertex AI by mistake). The key travels in `x-goog-api-key`, never in the URL, so it
  * cannot end up in an error message or a log line.
  */
-import { baseUrl } from './endpoints.js';
+import type { Endpoints } from './endpoints.js';
 import { toGoogleApiError } from './errors.js';
 
 export async function postWithApiKey<T>(
@@ -28,6 +28,10 @@ export async function postWithApiKey<T>(
 }
 
 /** `https://generativelanguage.googleapis.com/v1beta/models/{model}:{method}`. */
-export function geminiApiUrl(model: string, method: 'countTokens' | 'generateContent'): string {
-  return `${baseUrl('generativelanguage')}/v1beta/models/${model}:${method}`;
+export function geminiApiUrl(
+  endpoints: Endpoints,
+  model: string,
+  method: 'countTokens' | 'generateContent',
+): string {
+  return endpoints.url('generativelanguage', `/v1beta/models/${model}:${method}`);
 }

@@ -1,6 +1,5 @@
 /** Cloud Billing v1: whether billing is enabled on a project. */
 import type { GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
 
 export interface BillingInfo {
   name?: string;
@@ -11,6 +10,6 @@ export interface BillingInfo {
 
 export function getBillingInfo(client: GcpClient, project: string): Promise<BillingInfo> {
   return client.request<BillingInfo>({
-    url: `${baseUrl('cloudbilling')}/v1/projects/${encodeURIComponent(project)}/billingInfo`,
+    url: client.url('cloudbilling', `/v1/projects/${encodeURIComponent(project)}/billingInfo`),
   });
 }

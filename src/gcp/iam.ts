@@ -1,13 +1,12 @@
 /** IAM v1: roles (predefined and custom) and service accounts. */
 import type { IamRole, IamRoleList, Policy } from '../core/iam.js';
 import type { GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
 
-const v1 = () => `${baseUrl('iam')}/v1`;
+const v1 = (client: GcpClient) => client.url('iam', '/v1');
 
 /** `roles/x.y`, `projects/P/roles/ID` or `organizations/O/roles/ID`, with its permissions. */
 export function getRole(client: GcpClient, name: string): Promise<IamRole> {
-  return client.request<IamRole>({ url: `${v1()}/${name}` });
+  return client.request<IamRole>({ url: `${v1(client)}/${name}` });
 }
 
 /** Every predefined role with its permissions (all pages). */
@@ -16,7 +15,7 @@ export async function listRoles(client: GcpClient, parent?: string): Promise<Iam
   let pageToken: string | undefined;
   do {
     const page = await client.request<IamRoleList>({
-      url: parent ? `${v1()}/${parent}/roles` : `${v1()}/roles`,
+      url: parent ? `${v1(client)}/${parent}/roles` : `${v1(client)}/roles`,
       params: { view: 'FULL', pageSize: 1000, pageToken },
     });
     roles.push(...(page.roles ?? []));
@@ -33,13 +32,13 @@ export function createCustomRole(
 ): Promise<IamRole> {
   return client.request<IamRole>({
     method: 'POST',
-    url: `${v1()}/projects/${encodeURIComponent(project)}/roles`,
+    url: `${v1(client)}/projects/${encodeURIComponent(project)}/roles`,
     body: { roleId, role: { ...role, stage: 'GA' } },
   });
 }
 
 export function deleteCustomRole(client: GcpClient, name: string): Promise<IamRole> {
-  return client.request<IamRole>({ method: 'DELETE', url: `${v1()}/${name}` });
+  return client.request<IamRole>({ method: 'DELETE', url: `${v1(client)}/${name}` });
 }
 
 export interface ServiceAccount {
@@ -53,7 +52,7 @@ export interface ServiceAccount {
 
 export function getServiceAccount(client: GcpClient, email: string): Promise<ServiceAccount> {
   return client.request<ServiceAccount>({
-    url: `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}`,
+    url: `${v1(client)}/projects/-/serviceAccounts/${encodeURIComponent(email)}`,
   });
 }
 
@@ -65,7 +64,7 @@ export function createServiceAccount(
 ): Promise<ServiceAccount> {
   return client.request<ServiceAccount>({
     method: 'POST',
-    url: `${v1()}/projects/${encodeURIComponent(project)}/serviceAccounts`,
+    url: `${v1(client)}/projects/${encodeURIComponent(project)}/serviceAccounts`,
     body: { accountId, serviceAccount: { displayName } },
   });
 }
@@ -73,7 +72,7 @@ export function createServiceAccount(
 export function deleteServiceAccount(client: GcpClient, email: string): Promise<unknown> {
   return client.request({
     method: 'DELETE',
-    url: `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}`,
+    url: `${v1(client)}/projects/-/serviceAccounts/${encodeURIComponent(email)}`,
   });
 }
 
@@ -88,8 +87,8 @@ export function defaultComputeServiceAccount(projectNumber: string): string {
 }
 
 /** `projects/-/serviceAccounts/EMAIL`: the account's resource name (the project is implied). */
-function serviceAccountResource(email: string): string {
-  return `${v1()}/projects/-/serviceAccounts/${encodeURIComponent(email)}`;
+function serviceAccountResource(client: GcpClient, email: string): string {
+  return `${v1(client)}/projects/-/serviceAccounts/${encodeURIComponent(email)}`;
 }
 
 /**
@@ -99,7 +98,7 @@ function serviceAccountResource(email: string): string {
 export function getServiceAccountIamPolicy(client: GcpClient, email: string): Promise<Policy> {
   return client.request<Policy>({
     method: 'POST',
-    url: `${serviceAccountResource(email)}:getIamPolicy`,
+    url: `${serviceAccountResource(client, email)}:getIamPolicy`,
     params: { 'options.requestedPolicyVersion': 3 },
   });
 }
@@ -116,7 +115,7 @@ export function setServiceAccountIamPolicy(
   const fields = ['bindings', 'etag', ...(policy.auditConfigs ? ['auditConfigs'] : [])];
   return client.request<Policy>({
     method: 'POST',
-    url: `${serviceAccountResource(email)}:setIamPolicy`,
+    url: `${serviceAccountResource(client, email)}:setIamPolicy`,
     body: { policy, updateMask: fields.join(',') },
   });
 }

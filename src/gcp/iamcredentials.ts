@@ -1,6 +1,5 @@
 /** IAM Service Account Credentials v1: a short-lived token for a service account (impersonation). */
 import { CLOUD_PLATFORM_SCOPE, type GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
 
 export interface GeneratedToken {
   accessToken: string;
@@ -14,7 +13,10 @@ export function generateAccessToken(
 ): Promise<GeneratedToken> {
   return client.request<GeneratedToken>({
     method: 'POST',
-    url: `${baseUrl('iamcredentials')}/v1/projects/-/serviceAccounts/${encodeURIComponent(serviceAccount)}:generateAccessToken`,
+    url: client.url(
+      'iamcredentials',
+      `/v1/projects/-/serviceAccounts/${encodeURIComponent(serviceAccount)}:generateAccessToken`,
+    ),
     body: { scope: [CLOUD_PLATFORM_SCOPE], lifetime: `${lifetimeSeconds}s` },
   });
 }

@@ -1,5 +1,5 @@
 /** OAuth2 tokeninfo: who a token belongs to and which scopes it carries. */
-import { baseUrl } from './endpoints.js';
+import type { GcpClient } from './client.js';
 import { toGoogleApiError } from './errors.js';
 
 export interface TokenInfo {
@@ -10,8 +10,10 @@ export interface TokenInfo {
   aud?: string;
 }
 
-export async function tokenInfo(accessToken: string): Promise<TokenInfo> {
-  const url = `${baseUrl('oauth2')}/tokeninfo`;
+/** Who the client's own token belongs to (asked at the client's env's tokeninfo). */
+export async function tokenInfo(client: GcpClient): Promise<TokenInfo> {
+  const accessToken = await client.accessToken();
+  const url = client.url('oauth2', '/tokeninfo');
   // POST keeps the token out of URLs (and so out of any access log on the way).
   const res = await fetch(url, {
     method: 'POST',

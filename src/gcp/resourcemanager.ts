@@ -1,7 +1,6 @@
 /** Cloud Resource Manager v1: projects.get and the project's IAM allow policy. */
 import type { Policy } from '../core/iam.js';
 import type { GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
 
 export interface Project {
   projectId: string;
@@ -11,17 +10,17 @@ export interface Project {
   parent?: { type: string; id: string };
 }
 
-const v1 = () => `${baseUrl('cloudresourcemanager')}/v1/projects`;
+const v1 = (client: GcpClient) => client.url('cloudresourcemanager', '/v1/projects');
 
 export function getProject(client: GcpClient, project: string): Promise<Project> {
-  return client.request<Project>({ url: `${v1()}/${encodeURIComponent(project)}` });
+  return client.request<Project>({ url: `${v1(client)}/${encodeURIComponent(project)}` });
 }
 
 /** Always asks for version 3, so conditional bindings come back whole and are never dropped. */
 export function getIamPolicy(client: GcpClient, project: string): Promise<Policy> {
   return client.request<Policy>({
     method: 'POST',
-    url: `${v1()}/${encodeURIComponent(project)}:getIamPolicy`,
+    url: `${v1(client)}/${encodeURIComponent(project)}:getIamPolicy`,
     body: { options: { requestedPolicyVersion: 3 } },
   });
 }
@@ -35,7 +34,7 @@ export function setIamPolicy(client: GcpClient, project: string, policy: Policy)
   const fields = ['bindings', 'etag', ...(policy.auditConfigs ? ['auditConfigs'] : [])];
   return client.request<Policy>({
     method: 'POST',
-    url: `${v1()}/${encodeURIComponent(project)}:setIamPolicy`,
+    url: `${v1(client)}/${encodeURIComponent(project)}:setIamPolicy`,
     body: { policy, updateMask: fields.join(',') },
   });
 }
@@ -48,7 +47,7 @@ export async function testIamPermissions(
 ): Promise<string[]> {
   const res = await client.request<{ permissions?: string[] }>({
     method: 'POST',
-    url: `${v1()}/${encodeURIComponent(project)}:testIamPermissions`,
+    url: `${v1(client)}/${encodeURIComponent(project)}:testIamPermissions`,
     body: { permissions },
   });
   return res.permissions ?? [];

@@ -1,6 +1,5 @@
 /** Cloud Run Admin API v2: a service's runtime identity and env; patch them (an LRO). */
 import type { GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
 import { isPermissionDenied } from './errors.js';
 import { type Operation, waitOperation } from './operations.js';
 
@@ -33,14 +32,14 @@ export interface RunService {
   [key: string]: unknown;
 }
 
-const v2 = () => `${baseUrl('run')}/v2`;
+const v2 = (client: GcpClient) => client.url('run', '/v2');
 
 export function runServiceName(project: string, region: string, service: string): string {
   return `projects/${project}/locations/${region}/services/${service}`;
 }
 
 export function getRunService(client: GcpClient, name: string): Promise<RunService> {
-  return client.request<RunService>({ url: `${v2()}/${name}` });
+  return client.request<RunService>({ url: `${v2(client)}/${name}` });
 }
 
 /** PATCH with an update mask so only the named fields change; waits for the rollout. */
@@ -51,12 +50,12 @@ export async function patchRunService(
 ): Promise<RunService> {
   const op = await client.request<Operation<RunService>>({
     method: 'PATCH',
-    url: `${v2()}/${service.name}`,
+    url: `${v2(client)}/${service.name}`,
     params: { updateMask: updateMask.join(',') },
     body: service,
   });
   try {
-    const done = await waitOperation<RunService>(client, v2(), op);
+    const done = await waitOperation<RunService>(client, v2(client), op);
     return done.response ?? (await getRunService(client, service.name));
   } catch (e) {
     // Some deployer roles may update services but not read operations (run.operations.get):

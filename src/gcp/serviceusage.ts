@@ -1,6 +1,5 @@
 /** Service Usage v1: is an API enabled on a project; enable it (a long-running operation). */
 import type { GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
 import { type Operation, waitOperation } from './operations.js';
 
 export interface ServiceState {
@@ -9,19 +8,19 @@ export interface ServiceState {
   parent?: string;
 }
 
-const v1 = () => `${baseUrl('serviceusage')}/v1`;
+const v1 = (client: GcpClient) => client.url('serviceusage', '/v1');
 
 export function getService(client: GcpClient, project: string, service: string): Promise<ServiceState> {
   return client.request<ServiceState>({
-    url: `${v1()}/projects/${encodeURIComponent(project)}/services/${service}`,
+    url: `${v1(client)}/projects/${encodeURIComponent(project)}/services/${service}`,
   });
 }
 
 export async function enableService(client: GcpClient, project: string, service: string): Promise<void> {
   const op = await client.request<Operation>({
     method: 'POST',
-    url: `${v1()}/projects/${encodeURIComponent(project)}/services/${service}:enable`,
+    url: `${v1(client)}/projects/${encodeURIComponent(project)}/services/${service}:enable`,
     body: {},
   });
-  await waitOperation(client, v1(), op);
+  await waitOperation(client, v1(client), op);
 }

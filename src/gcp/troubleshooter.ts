@@ -1,6 +1,5 @@
 /** Policy Troubleshooter v3: does a principal hold a permission on a resource, and why (not). */
 import type { GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
 
 export type AccessState =
   | 'CAN_ACCESS'
@@ -25,7 +24,7 @@ export function troubleshoot(
 ): Promise<TroubleshootResponse> {
   return client.request<TroubleshootResponse>({
     method: 'POST',
-    url: `${baseUrl('policytroubleshooter')}/v3/iam:troubleshoot`,
+    url: client.url('policytroubleshooter', '/v3/iam:troubleshoot'),
     body: { accessTuple: { principal: principal.replace(/^[a-zA-Z]+:/, ''), fullResourceName, permission } },
   });
 }

@@ -1,6 +1,6 @@
 /** Vertex AI publisher models: countTokens (the cheap probe) and generateContent. */
 import type { GcpClient } from './client.js';
-import { baseUrl } from './endpoints.js';
+import type { Endpoints } from './endpoints.js';
 
 export interface ModelTarget {
   project: string;
@@ -12,8 +12,8 @@ export function modelPath(t: ModelTarget): string {
   return `projects/${t.project}/locations/${t.location}/publishers/google/models/${t.model}`;
 }
 
-export function modelUrl(t: ModelTarget, method: string): string {
-  return `${baseUrl('aiplatform', t.location)}/v1/${modelPath(t)}:${method}`;
+export function modelUrl(endpoints: Endpoints, t: ModelTarget, method: string): string {
+  return endpoints.url('aiplatform', `/v1/${modelPath(t)}:${method}`, t.location);
 }
 
 export const PROBE_CONTENTS = [{ role: 'user', parts: [{ text: 'ping' }] }];
@@ -26,7 +26,7 @@ export interface CountTokensResponse {
 export function countTokens(client: GcpClient, t: ModelTarget): Promise<CountTokensResponse> {
   return client.request<CountTokensResponse>({
     method: 'POST',
-    url: modelUrl(t, 'countTokens'),
+    url: modelUrl(client.endpoints, t, 'countTokens'),
     body: { contents: PROBE_CONTENTS },
   });
 }
@@ -50,7 +50,7 @@ export function generateContent(
 ): Promise<GenerateContentResponse> {
   return client.request<GenerateContentResponse>({
     method: 'POST',
-    url: modelUrl(t, 'generateContent'),
+    url: modelUrl(client.endpoints, t, 'generateContent'),
     body: {
       contents: [{ role: 'user', parts: [{ text: prompt }] }],
       ...(opts.image ? { generationConfig: { responseModalities: ['TEXT', 'IMAGE'] } } : {}),

@@ -3,8 +3,7 @@
  * it names and the project fields that client libraries fall back to. Never returns key material.
  */
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { adcPath } from '../gcp/client.js';
 
 export interface AdcFileInfo {
   path: string;
@@ -16,15 +15,8 @@ export interface AdcFileInfo {
   impersonates?: string;
 }
 
-export function adcPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.GOOGLE_APPLICATION_CREDENTIALS) return env.GOOGLE_APPLICATION_CREDENTIALS;
-  const base = env.CLOUDSDK_CONFIG || join(env.APPDATA || join(homedir(), '.config'), 'gcloud');
-  return join(base, 'application_default_credentials.json');
-}
-
 export function readAdcFile(env: NodeJS.ProcessEnv = process.env): AdcFileInfo | undefined {
   const path = adcPath(env);
-  if (!path) return undefined;
   let raw: Record<string, unknown>;
   try {
     raw = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;

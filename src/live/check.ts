@@ -15,7 +15,12 @@ export interface CheckRecord {
   /** The options check ran with (so fix and verify look at the same target). */
   options: Omit<CheckOptions, 'env' | 'sequential'>;
   target?: Target;
-  identity: { caller?: string; callerSource?: string };
+  identity: {
+    caller?: string;
+    callerSource?: string;
+    /** With --impersonate: the ADC account that asks for the service account's tokens. */
+    operator?: string;
+  };
   projectNumber?: string;
   probes: ProbeResult[];
   diagnosis: Diagnosis;
@@ -39,6 +44,7 @@ export async function runCheck(opts: CheckOptions, run: RunCheckOptions = {}): P
   const target = await session.target().catch(() => undefined);
   const caller = await session.caller().catch(() => undefined);
   const callerEmail = await session.callerEmail().catch(() => undefined);
+  const operator = opts.impersonate ? await session.operatorEmail().catch(() => undefined) : undefined;
   const projectNumber = target
     ? await session
         .project(target.callProject)
@@ -56,7 +62,7 @@ export async function runCheck(opts: CheckOptions, run: RunCheckOptions = {}): P
     checkedAt: new Date().toISOString(),
     options: saved,
     target,
-    identity: { caller: callerEmail, callerSource: caller?.source },
+    identity: { caller: callerEmail, callerSource: caller?.source, ...(operator ? { operator } : {}) },
     projectNumber,
     probes,
     diagnosis: verdict.diagnosis,

@@ -8,10 +8,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pc from 'picocolors';
-import { applicationDefaultAuth, clientFromGoogleAuth } from '../gcp/client.js';
 import { metadataToken } from '../gcp/metadata.js';
 import { runCheck } from './check.js';
-import { applyActions, chooseOption, describeAction, dryRun, toActions } from './fix.js';
+import { applyActions, chooseOption, describeAction, dryRun, operatorClient, toActions } from './fix.js';
 import { PROBES } from './probes.js';
 import { probeProgress } from './progress.js';
 import { renderCheckBrief } from './report.js';
@@ -37,9 +36,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   const sandbox = await startSandbox({ scenario: o.scenario, propagationDelayMs: o.propagationMs });
   const stateDir = await mkdtemp(join(tmpdir(), 'genai-doctor-demo-'));
   // The demo's world is the sandbox alone: the user's own project settings must not leak in.
-  const saved = { ...process.env };
-  for (const v of PROJECT_ENV_VARS) delete process.env[v];
-  Object.assign(process.env, sandbox.env, { GENAI_DOCTOR_STATE_DIR: stateDir });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, GENAI_DOCTOR_STATE_DIR: stateDir };
+  for (const v of PROJECT_ENV_VARS) delete env[v];
   const h = (s: string) => (o.color ? pc.bold(pc.cyan(s)) : s);
   const result: DemoResult = {};
   try {
@@ -68,6 +66,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         region: run?.region,
         model: call.model,
         location: call.location,
+        env,
       },
       { onProbe: progress.onProbe },
     ).finally(progress.done);
@@ -87,16 +86,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const actions = toActions(option, record);
     o.out('');
     o.out(h(`== genai-doctor fix --apply --yes   (option ${option.id})`));
-    const client = await clientFromGoogleAuth(applicationDefaultAuth());
+    const client = await operatorClient(record, env);
     const style = o.color ? { add: pc.green, remove: pc.red, dim: pc.dim } : undefined;
     for (const a of actions) o.out(`  - ${describeAction(a)}`);
-    for (const line of await dryRun(actions, { client, log: o.out }, style)) o.out(line);
-    const { undoPath } = await applyActions(actions, record, option, { client, log: o.out });
+    for (const line of await dryRun(actions, { client, log: o.out, env }, style)) o.out(line);
+    const { undoPath } = await applyActions(actions, record, option, { client, log: o.out, env });
     o.out(`undo record written: ${undoPath.split('/').pop()} (genai-doctor undo FILE reverts exactly this)`);
 
     o.out('');
     o.out(h('== genai-doctor verify --timeout 2m'));
-    const v = await runVerify(record.options, { timeoutMs: 120_000, intervalMs: 500, log: o.out });
+    const v = await runVerify(
+      { ...record.options, env },
+      { timeoutMs: 120_000, intervalMs: 500, log: o.out },
+    );
     result.verified = v.ok;
     o.out(
       v.ok ? `VERIFIED after ${(v.elapsedMs / 1000).toFixed(1)} s (${v.attempts} attempts)` : 'NOT VERIFIED',
@@ -106,9 +108,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     o.out('');
     o.out(h('== The workload calls Gemini through @google/genai, with its own metadata-server token'));
     // What the workload calls NOW: its live env after the fix (project corrected).
-    const now = await new LiveSession(record.options).target();
+    const now = await new LiveSession({ ...record.options, env }).target();
     o.out(`project ${now.callProject} (the service's env), location ${now.location}, as ${now.principal}`);
     result.image = await workloadImageCall(
+      env,
       sandbox.url,
       now.callProject,
       now.location,
@@ -120,12 +123,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   } finally {
     await sandbox.close();
     await rm(stateDir, { recursive: true, force: true });
-    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-    Object.assign(process.env, saved);
   }
 }
 
 async function workloadImageCall(
+  env: NodeJS.ProcessEnv,
   baseUrl: string,
   project: string,
   location: string,
@@ -134,7 +136,7 @@ async function workloadImageCall(
 ): Promise<{ model: string; mimeType: string; bytes: number }> {
   const { GoogleGenAI } = await import('@google/genai');
   const { OAuth2Client } = await import('google-auth-library');
-  const token = await metadataToken();
+  const token = await metadataToken(env);
   const authClient = new OAuth2Client();
   authClient.setCredentials({
     access_token: token.access_token,

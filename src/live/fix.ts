@@ -340,8 +340,12 @@ export interface FixContext {
   env?: NodeJS.ProcessEnv;
 }
 
-export async function operatorClient(record: CheckRecord): Promise<GcpClient> {
-  const base = await clientFromGoogleAuth(applicationDefaultAuth());
+/** The operator's client for the env the check ran in (the CLI's: process.env). */
+export async function operatorClient(
+  record: CheckRecord,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<GcpClient> {
+  const base = await clientFromGoogleAuth(applicationDefaultAuth(env), env);
   const sa = record.options.impersonate;
   // When the operator may not impersonate SA, that is what the fix grants: it can only be made
   // with the operator's own credentials, not through the impersonation it repairs.
@@ -349,7 +353,7 @@ export async function operatorClient(record: CheckRecord): Promise<GcpClient> {
     record.plan.cause === 'iam.act_as' && record.identity.callerSource !== 'impersonation';
   if (!sa || repairsImpersonation) return base;
   const t = await generateAccessToken(base, sa);
-  return clientFromAccessToken(t.accessToken, sa, Date.parse(t.expireTime));
+  return clientFromAccessToken(env, t.accessToken, sa, Date.parse(t.expireTime));
 }
 
 /**

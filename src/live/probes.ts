@@ -375,7 +375,7 @@ export const PROBES: ProbeSpec[] = [
       const target = { project: t.callProject, location: t.location, model: t.model };
       const body = { contents: PROBE_CONTENTS };
       const gemini = s.opts.api === 'gemini';
-      const url = gemini ? geminiApiUrl(t.model, method) : modelUrl(target, method);
+      const url = gemini ? geminiApiUrl(s.endpoints, t.model, method) : modelUrl(s.endpoints, target, method);
       const headers: Record<string, string> = s.opts.quotaProject
         ? { 'x-goog-user-project': s.opts.quotaProject }
         : {};

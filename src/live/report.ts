@@ -23,13 +23,22 @@ export function probeLine(p: ProbeResult, color = false): string {
   return `  ${mark} ${p.title.padEnd(24)} ${p.summary}  (${ms})`;
 }
 
+/** Who genai-doctor called as; with --impersonate refused, who tried and as whom. */
+function callerText(r: CheckRecord): string {
+  const { caller, callerSource, operator } = r.identity;
+  const sa = r.options.impersonate;
+  if (!callerSource && sa && operator) {
+    const refused = r.probes.find((p) => p.id === 'identity')?.error?.httpStatus === 403;
+    return `(none) — ${operator} ${refused ? 'may not' : 'could not'} impersonate ${sa}`;
+  }
+  return `${caller ?? '(unknown)'} via ${callerSource ?? '(no credentials)'}`;
+}
+
 function identityLines(r: CheckRecord, md: boolean): string[] {
   const t = r.target;
   const out: string[] = [];
   const li = md ? '- ' : '  ';
-  out.push(
-    `${li}caller: ${r.identity.caller ?? '(unknown)'} via ${r.identity.callerSource ?? '(no credentials)'}`,
-  );
+  out.push(`${li}caller: ${callerText(r)}`);
   if (!t) return out;
   out.push(`${li}principal: ${t.principal} (${t.principalSource})`);
   if (t.cloudRun) {

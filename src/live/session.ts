@@ -14,6 +14,7 @@ import {
   clientFromGoogleAuth,
   type GcpClient,
 } from '../gcp/client.js';
+import { Endpoints } from '../gcp/endpoints.js';
 import { describeError, isNotFound, withContext } from '../gcp/errors.js';
 import { defaultComputeServiceAccount, getRole } from '../gcp/iam.js';
 import { generateAccessToken } from '../gcp/iamcredentials.js';
@@ -138,9 +139,12 @@ export function emailOf(principal: string): string {
 }
 
 export class LiveSession {
+  /** The world this session looks at: credentials, metadata server and every API URL come from it. */
   readonly env: NodeJS.ProcessEnv;
+  readonly endpoints: Endpoints;
   constructor(readonly opts: CheckOptions) {
     this.env = opts.env ?? process.env;
+    this.endpoints = new Endpoints(this.env);
   }
 
   readonly adc = once(async (): Promise<AdcFileInfo | undefined> => readAdcFile(this.env));
@@ -155,14 +159,14 @@ export class LiveSession {
 
   /** The operator's own credentials (ADC), before any impersonation. */
   readonly operatorClient = once(
-    async (): Promise<GcpClient> => clientFromGoogleAuth(applicationDefaultAuth()),
+    async (): Promise<GcpClient> => clientFromGoogleAuth(applicationDefaultAuth(this.env), this.env),
   );
 
   /** Who the operator is: the key file names it, else tokeninfo on the operator's token. */
   readonly operatorEmail = once(
     async (): Promise<string | undefined> =>
       (await this.adc())?.clientEmail ??
-      (await tokenInfo(await (await this.operatorClient()).accessToken()).catch(() => undefined))?.email,
+      (await tokenInfo(await this.operatorClient()).catch(() => undefined))?.email,
   );
 
   /** The credentials genai-doctor itself calls Google with (ADC, optionally impersonating). */
@@ -174,6 +178,9 @@ export class LiveSession {
       : adc
         ? 'gcloud-adc'
         : 'metadata';
+    // Without a key file the operator's token comes from the metadata server: without one, there
+    // are no credentials at all (the client would only fail at its first request).
+    if (source === 'metadata' && !(await this.metadata())) await base.accessToken();
     if (this.opts.impersonate) {
       const t = await generateAccessToken(base, this.opts.impersonate).catch(async (e: unknown) => {
         // Say who tried: the 403 Google returns names neither the caller nor the account.
@@ -184,7 +191,12 @@ export class LiveSession {
         );
       });
       return {
-        client: clientFromAccessToken(t.accessToken, this.opts.impersonate, Date.parse(t.expireTime)),
+        client: clientFromAccessToken(
+          this.env,
+          t.accessToken,
+          this.opts.impersonate,
+          Date.parse(t.expireTime),
+        ),
         source: 'impersonation',
         email: this.opts.impersonate,
       };
@@ -198,7 +210,7 @@ export class LiveSession {
   readonly callerEmail = once(async (): Promise<string | undefined> => {
     const c = await this.caller();
     if (c.email) return c.email;
-    const info = await tokenInfo(await c.client.accessToken());
+    const info = await tokenInfo(c.client);
     return info.email ?? (await this.adc())?.clientEmail;
   });
 
@@ -374,7 +386,7 @@ export class LiveSession {
     if (this.opts.accessTokenEnv) {
       const token = this.env[this.opts.accessTokenEnv];
       if (!token) return { ok: false, reason: `env ${this.opts.accessTokenEnv} is empty` };
-      return { ok: true, client: clientFromAccessToken(token, t.principal), via: 'access-token' };
+      return { ok: true, client: clientFromAccessToken(this.env, token, t.principal), via: 'access-token' };
     }
     // The key file names its account: no need to wait for tokeninfo to compare.
     const callerEmail =
@@ -390,7 +402,12 @@ export class LiveSession {
         const tok = await this.workloadToken();
         return {
           ok: true,
-          client: clientFromAccessToken(tok.access_token, t.principal, Date.now() + tok.expires_in * 1000),
+          client: clientFromAccessToken(
+            this.env,
+            tok.access_token,
+            t.principal,
+            Date.now() + tok.expires_in * 1000,
+          ),
           via: 'metadata',
         };
       } catch (e) {
@@ -401,11 +418,16 @@ export class LiveSession {
     if (md && t.cloudRun && t.principalSource === 'flag --principal' && md.email !== t.principal) {
       try {
         const own = await this.workloadToken();
-        const runtime = clientFromAccessToken(own.access_token, md.email, Date.now() + own.expires_in * 1000);
+        const runtime = clientFromAccessToken(
+          this.env,
+          own.access_token,
+          md.email,
+          Date.now() + own.expires_in * 1000,
+        );
         const tok = await generateAccessToken(runtime, t.principal);
         return {
           ok: true,
-          client: clientFromAccessToken(tok.accessToken, t.principal, Date.parse(tok.expireTime)),
+          client: clientFromAccessToken(this.env, tok.accessToken, t.principal, Date.parse(tok.expireTime)),
           via: 'workload-impersonation',
         };
       } catch (e) {
@@ -424,7 +446,7 @@ export class LiveSession {
       const tok = await generateAccessToken(await this.callerClient(), t.principal);
       return {
         ok: true,
-        client: clientFromAccessToken(tok.accessToken, t.principal, Date.parse(tok.expireTime)),
+        client: clientFromAccessToken(this.env, tok.accessToken, t.principal, Date.parse(tok.expireTime)),
         via: 'impersonation',
       };
     } catch (e) {

@@ -4,7 +4,6 @@
  * into the filter, as the API wants them. GENAI_DOCTOR_ENDPOINT points it at a stand-in.
  */
 import { applicationDefaultAuth, clientFromGoogleAuth, type GcpClient } from '../gcp/client.js';
-import { endpointOverride } from '../gcp/endpoints.js';
 
 export interface LoggingQuery {
   filter: string;
@@ -19,10 +18,6 @@ export interface LoggingQuery {
 interface ListLogEntriesResponse {
   entries?: unknown[];
   nextPageToken?: string;
-}
-
-export function loggingBaseUrl(): string {
-  return endpointOverride() ?? 'https://logging.googleapis.com';
 }
 
 /** The user's filter with the time range added, as the Logging query language writes it. */
@@ -41,7 +36,7 @@ export async function* cloudLoggingEntries(q: LoggingQuery, gcp?: GcpClient): As
   do {
     const res = await c.request<ListLogEntriesResponse>({
       method: 'POST',
-      url: `${loggingBaseUrl()}/v2/entries:list`,
+      url: c.url('logging', '/v2/entries:list'),
       body: {
         resourceNames: q.projects.map((p) => `projects/${p}`),
         filter: boundedFilter(q),

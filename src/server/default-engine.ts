@@ -177,7 +177,7 @@ export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngin
       try {
         const option = chooseOption(record);
         const actions = toActions(option, record);
-        const client = await operatorClient(record);
+        const client = await operatorClient(record, live.env);
         const { undoPath, undo } = await applyActions(actions, record, option, {
           client,
           log: (line) => log.push(line),

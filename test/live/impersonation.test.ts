@@ -41,10 +41,19 @@ test('check --impersonate: refused and explained without Token Creator, green wi
     const identity = before.probes.find((p) => p.id === 'identity');
     assert.equal(identity?.status, 'problem');
     assert.ok(identity?.summary.includes(`${operator} may not impersonate ${invoker}`), identity?.summary);
+    // Credentials exist: the report names the operator that tried, not "no credentials".
+    assert.equal(before.identity.operator, operator);
+    assert.equal(before.identity.callerSource, undefined);
+    const text = await runCli(args.slice(0, -2), sb.env, dir);
+    assert.equal(text.code, 1, text.stderr);
+    assert.ok(
+      text.stdout.includes(`caller: (none) — ${operator} may not impersonate ${invoker}`),
+      text.stdout,
+    );
+    assert.ok(!text.stdout.includes('(no credentials)'), text.stdout);
 
     // What the finding says to do: Token Creator for the operator on the account itself.
-    Object.assign(process.env, sb.env);
-    const client = await clientFromGoogleAuth(applicationDefaultAuth());
+    const client = await clientFromGoogleAuth(applicationDefaultAuth(sb.env), sb.env);
     const base = `${sb.url}/v1/projects/${project}/serviceAccounts/${invoker}`;
     const policy = await client.request<Policy>({ method: 'POST', url: `${base}:getIamPolicy`, body: {} });
     policy.bindings = [
@@ -68,6 +77,7 @@ test('check --impersonate: refused and explained without Token Creator, green wi
 
 interface CheckJson {
   target?: { principal: string };
+  identity: { caller?: string; callerSource?: string; operator?: string };
   probes: Array<{ id: string; status: string; summary: string; data?: Record<string, unknown> }>;
   healthy: boolean;
   findings: Array<{ cause: string }>;

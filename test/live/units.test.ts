@@ -1,31 +1,48 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { baseUrl, rewriteGoogleUrl } from '../../src/gcp/endpoints.js';
+import { clientFromAccessToken } from '../../src/gcp/client.js';
+import { Endpoints } from '../../src/gcp/endpoints.js';
 import { toGoogleApiError } from '../../src/gcp/errors.js';
 import { backoffMs } from '../../src/live/iam-write.js';
 import { parseDuration } from '../../src/live/verify.js';
 
 describe('endpoints', () => {
   it('uses real hosts, regional Vertex for non-global locations', () => {
-    assert.equal(baseUrl('aiplatform', 'global', {}), 'https://aiplatform.googleapis.com');
-    assert.equal(baseUrl('aiplatform', 'us-central1', {}), 'https://us-central1-aiplatform.googleapis.com');
+    const google = new Endpoints({});
+    assert.equal(google.base('aiplatform', 'global'), 'https://aiplatform.googleapis.com');
+    assert.equal(google.base('aiplatform', 'us-central1'), 'https://us-central1-aiplatform.googleapis.com');
     assert.equal(
-      baseUrl('cloudresourcemanager', undefined, {}),
-      'https://cloudresourcemanager.googleapis.com',
+      google.url('cloudresourcemanager', '/v1/projects/p'),
+      'https://cloudresourcemanager.googleapis.com/v1/projects/p',
     );
   });
   it('sends every API to GENAI_DOCTOR_ENDPOINT when set', () => {
-    const env = { GENAI_DOCTOR_ENDPOINT: 'http://127.0.0.1:8089/' };
-    assert.equal(baseUrl('aiplatform', 'europe-west4', env), 'http://127.0.0.1:8089');
-    assert.equal(baseUrl('run', undefined, env), 'http://127.0.0.1:8089');
-    assert.equal(baseUrl('logging', undefined, env), 'http://127.0.0.1:8089');
-    assert.equal(baseUrl('logging', undefined, {}), 'https://logging.googleapis.com');
+    const sandbox = new Endpoints({ GENAI_DOCTOR_ENDPOINT: 'http://127.0.0.1:8089/' });
+    assert.equal(sandbox.base('aiplatform', 'europe-west4'), 'http://127.0.0.1:8089');
+    assert.equal(sandbox.base('run'), 'http://127.0.0.1:8089');
+    assert.equal(sandbox.url('logging', '/v2/entries:list'), 'http://127.0.0.1:8089/v2/entries:list');
+    assert.equal(new Endpoints({}).base('logging'), 'https://logging.googleapis.com');
     assert.equal(
-      rewriteGoogleUrl(new URL('https://oauth2.googleapis.com/token?x=1'), env).toString(),
+      sandbox.rewrite(new URL('https://oauth2.googleapis.com/token?x=1')).toString(),
       'http://127.0.0.1:8089/token?x=1',
     );
     const metadata = new URL('http://metadata.google.internal/computeMetadata/v1/project/project-id');
-    assert.equal(rewriteGoogleUrl(metadata, env), metadata);
+    assert.equal(sandbox.rewrite(metadata), metadata);
+  });
+  it('reads the env it was given, not process.env', () => {
+    const saved = process.env.GENAI_DOCTOR_ENDPOINT;
+    process.env.GENAI_DOCTOR_ENDPOINT = 'http://127.0.0.1:1';
+    try {
+      const client = clientFromAccessToken({ GENAI_DOCTOR_ENDPOINT: 'http://127.0.0.1:2' }, 't', 'x');
+      assert.equal(client.url('iam', '/v1/roles'), 'http://127.0.0.1:2/v1/roles');
+      assert.equal(
+        clientFromAccessToken({}, 't', 'x').url('iam', '/v1/roles'),
+        'https://iam.googleapis.com/v1/roles',
+      );
+    } finally {
+      if (saved === undefined) delete process.env.GENAI_DOCTOR_ENDPOINT;
+      else process.env.GENAI_DOCTOR_ENDPOINT = saved;
+    }
   });
 });
 
