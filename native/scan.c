@@ -41,6 +41,13 @@
  */
 #define DROP_BYTES (2u << 20)
 
+/*
+ * How far ahead of the scan to prefetch. The hardware prefetcher stops at each 4 kB page, so a
+ * loop that spends ~20 cycles per 64 bytes waited on memory at every page: 400 ms per GB on the
+ * 2-core dev VM against 85 ms with this (the newline search alone runs at 70 ms per GB).
+ */
+#define PREFETCH_AHEAD 4096
+
 enum { ISA_SCALAR = 0, ISA_AVX2 = 1 };
 enum { KIND_TRUNCATED = 0, KIND_NOT_OBJECT = 1, KIND_TOO_LONG = 2 };
 
@@ -244,6 +251,7 @@ static size_t scan_scalar(scanner_t *sc, out_t *o, size_t pos) {
       q = pad;                                                                         \
       if (n < 64) valid = (1ull << n) - 1;                                             \
     }                                                                                  \
+    __builtin_prefetch(p + i + PREFETCH_AHEAD); /* never faults, even past the end */   \
     uint64_t nl, hit;                                                                  \
     MASKS(q, nl, hit, res);                                                            \
     nl &= valid;                                                                       \
