@@ -47,3 +47,23 @@ test('a diagnosis never carries a secret from its input or context', async () =>
     assert.ok(!out.includes(probe), name);
   }
 });
+
+test('redactDeep removes secrets at any depth and leaves the input as it was', async () => {
+  const { redactDeep } = await import('../../src/core/redact-deep.js');
+  const key = SECRETS.apiKey;
+  const input = {
+    incidents: [
+      { id: 'a1', perMinute: [{ minute: '2026-01-02T15:44:00.000Z', count: 3 }], sample: `key=${key}` },
+      { id: 'b2', env: ['prod', `header: ${key}`], count: 7, flag: true, none: null },
+    ],
+  };
+  const before = JSON.stringify(input);
+  const out = redactDeep(input);
+  const text = JSON.stringify(out);
+  assert.ok(!text.includes(key), 'no secret left in the output');
+  assert.equal(JSON.stringify(input), before, 'the input is not modified');
+  assert.equal(out.incidents[0]?.perMinute, input.incidents[0]?.perMinute, 'what holds no secret is shared');
+  assert.deepEqual(out.incidents[1]?.env?.[0], 'prod');
+  assert.equal(out.incidents[1]?.count, 7);
+  assert.equal(out.incidents[1]?.none, null);
+});

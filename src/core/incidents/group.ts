@@ -106,9 +106,14 @@ export class IncidentGrouper {
   private readonly context: Context;
   private readonly examples: number;
   private readonly sampleChars: number;
+  /** Normalised text and context -> diagnosis: texts that differ only in ids share one. */
   private readonly cache = new Map<string, Diagnosis>();
-  /** Raw error text -> normalised text: a log repeats the same few texts thousands of times. */
-  private readonly normalized = new Map<string, string>();
+  /**
+   * Raw error text -> context key -> diagnosis. A log repeats the same few texts thousands of
+   * times: looking the raw text up first hashes each record's text once, where normalising it
+   * and building the key above cost a regex pass and two more hashes of a ~500-character string.
+   */
+  private readonly byText = new Map<string, Map<string, Diagnosis>>();
   private readonly groups = new Map<string, Acc>();
   /** Audit-log denials kept apart: they explain application incidents rather than add to them. */
   private readonly audits = new Map<string, Acc>();
@@ -125,14 +130,7 @@ export class IncidentGrouper {
   /** Diagnoses (or reuses the cached diagnosis of) one failing record and counts it. */
   add(record: LogRecord): void {
     this.failures++;
-    const ctx = contextFor(record, this.context);
-    const cacheKey = `${this.normalize(record.text)}\u0001${ctx.project ?? ''}\u0001${ctx.principal ?? ''}\u0001${ctx.runtime ?? ''}\u0001${ctx.location ?? ''}`;
-    let diagnosis = this.cache.get(cacheKey);
-    if (!diagnosis) {
-      diagnosis = this.engine.diagnose(record.text, ctx);
-      this.diagnosed++;
-      remember(this.cache, cacheKey, diagnosis);
-    }
+    const diagnosis = this.diagnosisOf(record);
     const principal = record.principal ?? diagnosis.facts.principal ?? this.context.principal;
     const principalSource: Incident['principalSource'] = record.principal
       ? 'record'
@@ -184,13 +182,33 @@ export class IncidentGrouper {
     );
   }
 
-  private normalize(text: string): string {
-    let n = this.normalized.get(text);
-    if (n === undefined) {
-      n = normalizeErrorText(text);
-      remember(this.normalized, text, n);
+  private diagnosisOf(record: LogRecord): Diagnosis {
+    const base = this.context;
+    // contextFor's fields, without building the object for every record.
+    const ctxKey = [
+      base.project ?? record.runtimeProject,
+      base.principal ?? record.principal,
+      base.runtime ?? record.runtime,
+      base.location ?? record.runtimeLocation,
+      base.service ?? record.service,
+    ].join('\u0001');
+    let byCtx = this.byText.get(record.text);
+    let diagnosis = byCtx?.get(ctxKey);
+    if (diagnosis) return diagnosis;
+    const cacheKey = `${normalizeErrorText(record.text)}\u0001${ctxKey}`;
+    diagnosis = this.cache.get(cacheKey);
+    if (!diagnosis) {
+      diagnosis = this.engine.diagnose(record.text, contextFor(record, base));
+      this.diagnosed++;
+      remember(this.cache, cacheKey, diagnosis);
     }
-    return n;
+    if (!byCtx) {
+      byCtx = new Map();
+      remember(this.byText, record.text, byCtx);
+    }
+    // Bounded like the caches: a text seen under endless contexts starts over.
+    remember(byCtx, ctxKey, diagnosis);
+    return diagnosis;
   }
 
   /** The incidents, most failures first; audit denials attached to the incidents they explain. */
