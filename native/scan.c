@@ -361,14 +361,25 @@ static int best_isa(void) {
   return ISA_SCALAR;
 }
 
-static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, NULL, "open(path, markers[, maxIsa])");
-    return NULL;
+/* The call's arguments; throws `usage` (and returns 0) when fewer than `min` were passed. */
+static int get_args(napi_env env, napi_callback_info info, size_t min, size_t max, napi_value *argv,
+                    size_t *argc, const char *usage) {
+  *argc = max;
+  if (napi_get_cb_info(env, info, argc, argv, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, NULL, "genai-doctor native scan: cannot read the arguments");
+    return 0;
   }
+  if (*argc < min) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
+  }
+  return 1;
+}
+
+static napi_value js_open(napi_env env, napi_callback_info info) {
+  size_t argc;
+  napi_value argv[3];
+  if (!get_args(env, info, 2, 3, argv, &argc, "open(path, markers[, maxIsa])")) return NULL;
   char path[4096];
   size_t plen;
   CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &plen));
@@ -478,9 +489,9 @@ static scanner_t *get_scanner(napi_env env, napi_value v) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
+  size_t argc;
   napi_value argv[1];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_args(env, info, 1, 1, argv, &argc, "close(handle)")) return NULL;
   scanner_t *sc = get_scanner(env, argv[0]);
   if (!sc) return NULL;
   release(sc);
@@ -493,13 +504,11 @@ static int set_number(napi_env env, napi_value obj, const char *name, double v) 
 }
 
 static napi_value js_scan(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
+  size_t argc;
   napi_value argv[6];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 6) {
-    napi_throw_type_error(env, NULL, "scan(handle, start, end, maxItems, maxTextBytes, maxLineBytes)");
+  if (!get_args(env, info, 6, 6, argv, &argc,
+                "scan(handle, start, end, maxItems, maxTextBytes, maxLineBytes)"))
     return NULL;
-  }
   scanner_t *sc = get_scanner(env, argv[0]);
   if (!sc) return NULL;
   if (sc->closed) {

@@ -340,3 +340,15 @@ describe('google-auth and plain text', () => {
     assert.equal(f.errors.length, 0);
   });
 });
+
+describe('permissions named in prose', () => {
+  test('a permission far from the word "permission" is read whole, not cut at the search window', () => {
+    // USER_PROJECT_DENIED as Google words it: the first "permission" is 160+ characters before
+    // the permission's name.
+    const text =
+      'Caller does not have required permission to use project datadog-sandbox. Grant the caller the roles/serviceusage.serviceUsageConsumer role, or a custom role with the serviceusage.services.use permission, by visiting https://console.developers.google.com/iam-admin/iam/project?project=datadog-sandbox and then retry.';
+    const f = parseFacts(text);
+    assert.equal(f.permission, 'serviceusage.services.use');
+    assertSpans(text, f, ['permission']);
+  });
+});

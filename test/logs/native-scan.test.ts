@@ -13,7 +13,13 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { analyzeFile } from '../../src/logs/analyze.js';
 import { coreEngine } from '../../src/logs/engine.js';
-import { FAILURE_MARKERS, MAX_LINE_BYTES, scanFileRange } from '../../src/logs/jsonl-scan.js';
+import {
+  FAILURE_MARKERS,
+  MAX_LINE_BYTES,
+  type ScanCounts,
+  type ScanHandlers,
+  scanFileRange,
+} from '../../src/logs/jsonl-scan.js';
 import {
   ADDON_PATH,
   ISAS,
@@ -53,44 +59,32 @@ function file(name: string, body: string | Buffer): string {
   return path;
 }
 
+/** What a scanner hands its handlers, collected: both scanners are compared on these. */
+function collect(run: (h: ScanHandlers) => ScanCounts): Scanned {
+  const out: Scanned = { candidates: [], malformed: [], records: 0, lines: 0, bytes: 0 };
+  const counts = run({
+    candidate: (t, l) => out.candidates.push([l, t]),
+    malformed: (l, r) => out.malformed.push([l, r]),
+  });
+  return { ...out, ...counts };
+}
+
 function jsScan(
   path: string,
   start: number,
   end: number,
   opts: { chunkBytes?: number; maxLineBytes?: number },
-) {
-  const out: Scanned = { candidates: [], malformed: [], records: 0, lines: 0, bytes: 0 };
+): Scanned {
   const fd = openSync(path, 'r');
   try {
-    const counts = scanFileRange(
-      fd,
-      start,
-      end,
-      {
-        candidate: (t, l) => out.candidates.push([l, t]),
-        malformed: (l, r) => out.malformed.push([l, r]),
-      },
-      opts,
-    );
-    return { ...out, ...counts };
+    return collect((h) => scanFileRange(fd, start, end, h, opts));
   } finally {
     closeSync(fd);
   }
 }
 
 function nativeScan(path: string, start: number, end: number, opts: NativeScanOptions = {}): Scanned {
-  const out: Scanned = { candidates: [], malformed: [], records: 0, lines: 0, bytes: 0 };
-  const counts = native.scanFileRange(
-    path,
-    start,
-    end,
-    {
-      candidate: (t, l) => out.candidates.push([l, t]),
-      malformed: (l, r) => out.malformed.push([l, r]),
-    },
-    opts,
-  );
-  return { ...out, ...counts };
+  return collect((h) => native.scanFileRange(path, start, end, h, opts));
 }
 
 /** Both scanners on every range of `path` (and on the whole file), SIMD and portable paths. */

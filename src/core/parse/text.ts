@@ -307,8 +307,13 @@ function scanPermission(s: string, b: FactsBuilder): void {
   // "does not have X permission", "permission X is required", "missing permission(s): X".
   const at = s.search(/[Pp]ermissions?\b/);
   if (at < 0) return;
-  const window = s.slice(Math.max(0, at - 120), at + 160);
-  const base = Math.max(0, at - 120);
+  // The window's edges move out to token boundaries: a permission cut at the edge would pass
+  // the token pattern's ^ / $ anchors ("serviceusage.services.us" from "...services.use").
+  let base = Math.max(0, at - 120);
+  while (base > 0 && TOKEN_CHAR.test(s[base - 1] as string)) base--;
+  let end = Math.min(s.length, at + 160);
+  while (end < s.length && TOKEN_CHAR.test(s[end] as string)) end++;
+  const window = s.slice(base, end);
   const tok =
     /(?:^|[\s'"`(:[‘“])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:\]’”])/g;
   for (let t = tok.exec(window); t; t = tok.exec(window)) {
@@ -319,6 +324,9 @@ function scanPermission(s: string, b: FactsBuilder): void {
     return;
   }
 }
+
+/** Characters inside a permission-like token (a.b.c). */
+const TOKEN_CHAR = /[A-Za-z0-9._]/;
 
 function bestResource(list: ResourceName[]): ResourceName | undefined {
   return list.find((r) => r.model) ?? list.find((r) => r.endpoint) ?? list.find((r) => r.location) ?? list[0];
