@@ -35,6 +35,8 @@ describe('seed incident: request to datadog-sandbox from a service in datadog-es
       set.command ?? '',
       /gcloud run services update genai-adk-python .*--update-env-vars=GOOGLE_CLOUD_PROJECT=datadog-ese-sandbox/,
     );
+    // One-line summaries (`logs`, the console) show the title: it must not read as a grant alone.
+    for (const o of plan.options) assert.match(o.title, /^Point the client at datadog-ese-sandbox, then: /);
   });
 
   test('recommends roles/aiplatform.user, offers the exact custom role and a dedicated service account', () => {

@@ -6,7 +6,7 @@
  * The plan follows the top finding; other findings add to it where they change where or what
  * to fix (a project mismatch ranked anywhere moves grants to the intended project).
  */
-import type { Diagnosis, NextCheck, Plan } from '../model.js';
+import type { Diagnosis, NextCheck, Plan, PlanOption } from '../model.js';
 import { builtinRoleIndex, type RoleIndex } from '../roles/index.js';
 import type { CauseId } from '../taxonomy.js';
 import { codeOf } from '../taxonomy.js';
@@ -20,7 +20,7 @@ import type { Builder, Ctx } from './draft.js';
 import { projectConfigSteps, rollbackOfSteps } from './grants.js';
 import { sanitizeForPlan } from './sanitize.js';
 import { resolveTargets } from './targets.js';
-import { Variables } from './variables.js';
+import { display, Variables } from './variables.js';
 
 export interface PlanOptions {
   /** Role catalog for least-privilege choices; default: the builtin catalog. */
@@ -72,6 +72,17 @@ function defaultVerify(ctx: Ctx, cause: CauseId): NextCheck[] {
   return [IDENTITY_CAUSES.has(cause) ? modelCallCheck(t, t.project, t.member) : modelCallCheck(t, t.project)];
 }
 
+/**
+ * An option that first points the client at another project says so in its title: the title is
+ * what one-line summaries show, and "Grant X in P" alone would hide that the call must go to P.
+ * An option that only sets config is that change already.
+ */
+function titleWithProjectStep(o: PlanOption): string {
+  const step = o.steps.find((s) => s.kind === 'set_config' && s.key === 'GOOGLE_CLOUD_PROJECT');
+  if (!step || step.kind !== 'set_config' || o.steps.every((s) => s.kind === 'set_config')) return o.title;
+  return `Point the client at ${display(step.value)}, then: ${o.title}`;
+}
+
 export function buildPlan(input: Diagnosis, opts: PlanOptions = {}): Plan {
   const { diagnosis, dropped } = sanitizeForPlan(input);
   const roles = opts.roles ?? builtinRoleIndex();
@@ -91,6 +102,7 @@ export function buildPlan(input: Diagnosis, opts: PlanOptions = {}): Plan {
         o.steps.unshift(...fix);
     }
   }
+  for (const o of draft.options) o.title = titleWithProjectStep(o);
   const recommended = draft.options.find((o) => o.recommended) ?? draft.options[0];
   const rollback = draft.rollback ?? rollbackOfSteps(recommended?.steps ?? []);
   // Whichever option a user picks, its own undo goes with it.
