@@ -79,7 +79,7 @@ function defaultVerify(ctx: Ctx, cause: CauseId): NextCheck[] {
  */
 function titleWithProjectStep(o: PlanOption): string {
   const step = o.steps.find((s) => s.kind === 'set_config' && s.key === 'GOOGLE_CLOUD_PROJECT');
-  if (!step || step.kind !== 'set_config' || o.steps.every((s) => s.kind === 'set_config')) return o.title;
+  if (step?.kind !== 'set_config' || o.steps.every((s) => s.kind === 'set_config')) return o.title;
   return `Point the client at ${display(step.value)}, then: ${o.title}`;
 }
 
