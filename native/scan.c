@@ -251,7 +251,8 @@ static size_t scan_scalar(scanner_t *sc, out_t *o, size_t pos) {
       q = pad;                                                                         \
       if (n < 64) valid = (1ull << n) - 1;                                             \
     }                                                                                  \
-    __builtin_prefetch(p + i + PREFETCH_AHEAD); /* never faults, even past the end */   \
+    /* Never past the mapping: a pointer beyond it is undefined behaviour even unread. */    \
+    if (i + PREFETCH_AHEAD < end) __builtin_prefetch(p + i + PREFETCH_AHEAD);             \
     uint64_t nl, hit;                                                                  \
     MASKS(q, nl, hit, res);                                                            \
     nl &= valid;                                                                       \
