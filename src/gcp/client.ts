@@ -168,6 +168,11 @@ export async function clientFromGoogleAuth(
   return new GcpClient(client, label, env);
 }
 
+/** The operator's client: Application Default Credentials found in `env`, URLs built from it. */
+export function adcClient(env: NodeJS.ProcessEnv = process.env): Promise<GcpClient> {
+  return clientFromGoogleAuth(applicationDefaultAuth(env), env);
+}
+
 /** A client that sends a bearer token obtained elsewhere (impersonation, metadata server). */
 export function clientFromAccessToken(
   env: NodeJS.ProcessEnv,

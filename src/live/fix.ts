@@ -9,12 +9,7 @@ import type { Expr, Policy } from '../core/iam.js';
 import type { PlanOption, Step, Value } from '../core/model.js';
 import { type AddOutcome, addGrant, type DiffStyle, type Grant, renderPolicyDiff } from '../core/policy.js';
 import { isPrimitive, isServiceAgentRole } from '../core/roles/index.js';
-import {
-  applicationDefaultAuth,
-  clientFromAccessToken,
-  clientFromGoogleAuth,
-  type GcpClient,
-} from '../gcp/client.js';
+import { adcClient, clientFromAccessToken, type GcpClient } from '../gcp/client.js';
 import { isAlreadyExists } from '../gcp/errors.js';
 import { createCustomRole, createServiceAccount, serviceAccountEmail } from '../gcp/iam.js';
 import { generateAccessToken } from '../gcp/iamcredentials.js';
@@ -345,7 +340,7 @@ export async function operatorClient(
   record: CheckRecord,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<GcpClient> {
-  const base = await clientFromGoogleAuth(applicationDefaultAuth(env), env);
+  const base = await adcClient(env);
   const sa = record.options.impersonate;
   // When the operator may not impersonate SA, that is what the fix grants: it can only be made
   // with the operator's own credentials, not through the impersonation it repairs.

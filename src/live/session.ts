@@ -8,12 +8,7 @@ import type { Policy } from '../core/iam.js';
 import type { Runtime } from '../core/model.js';
 import type { RoleIndex } from '../core/roles/index.js';
 import { loadRoleIndex } from '../core/roles/load.js';
-import {
-  applicationDefaultAuth,
-  clientFromAccessToken,
-  clientFromGoogleAuth,
-  type GcpClient,
-} from '../gcp/client.js';
+import { adcClient, clientFromAccessToken, type GcpClient } from '../gcp/client.js';
 import { Endpoints } from '../gcp/endpoints.js';
 import { describeError, isNotFound, withContext } from '../gcp/errors.js';
 import { defaultComputeServiceAccount, getRole } from '../gcp/iam.js';
@@ -158,9 +153,7 @@ export class LiveSession {
   });
 
   /** The operator's own credentials (ADC), before any impersonation. */
-  readonly operatorClient = once(
-    async (): Promise<GcpClient> => clientFromGoogleAuth(applicationDefaultAuth(this.env), this.env),
-  );
+  readonly operatorClient = once(async (): Promise<GcpClient> => adcClient(this.env));
 
   /** Who the operator is: the key file names it, else tokeninfo on the operator's token. */
   readonly operatorEmail = once(

@@ -3,7 +3,7 @@
  * google-auth-library's Application Default Credentials, paged with pageToken. The time bounds go
  * into the filter, as the API wants them. GENAI_DOCTOR_ENDPOINT points it at a stand-in.
  */
-import { applicationDefaultAuth, clientFromGoogleAuth, type GcpClient } from '../gcp/client.js';
+import { adcClient, type GcpClient } from '../gcp/client.js';
 
 export interface LoggingQuery {
   filter: string;
@@ -30,7 +30,7 @@ export function boundedFilter(q: Pick<LoggingQuery, 'filter' | 'from' | 'to'>): 
 }
 
 export async function* cloudLoggingEntries(q: LoggingQuery, gcp?: GcpClient): AsyncGenerator<unknown[]> {
-  const c = gcp ?? (await clientFromGoogleAuth(applicationDefaultAuth()));
+  const c = gcp ?? (await adcClient());
   let pageToken: string | undefined;
   let seen = 0;
   do {

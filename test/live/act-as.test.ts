@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Policy } from '../../src/core/iam.js';
 import { addGrant } from '../../src/core/policy.js';
-import { applicationDefaultAuth, clientFromGoogleAuth } from '../../src/gcp/client.js';
+import { adcClient } from '../../src/gcp/client.js';
 import { getServiceAccountIamPolicy } from '../../src/gcp/iam.js';
 import { modifyPolicy, serviceAccountPolicy } from '../../src/live/iam-write.js';
 import { startSandbox } from '../../src/sandbox/index.js';
@@ -56,7 +56,7 @@ test('iam-act-as: check -> fix --apply on the service account -> verify -> undo 
   const dir = await workDir();
   try {
     Object.assign(process.env, sb.env);
-    const client = await clientFromGoogleAuth(applicationDefaultAuth());
+    const client = await adcClient();
     const before = await getServiceAccountIamPolicy(client, INVOKER);
     const { args, env } = checkInvocation(sb);
     assert.ok(args.includes('--principal') && args.includes(INVOKER), args.join(' '));

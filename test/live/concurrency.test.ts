@@ -9,7 +9,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Policy } from '../../src/core/iam.js';
-import { applicationDefaultAuth, clientFromGoogleAuth, type GcpClient } from '../../src/gcp/client.js';
+import { adcClient, type GcpClient } from '../../src/gcp/client.js';
 import { isConcurrentModification } from '../../src/gcp/errors.js';
 import { getIamPolicy, setIamPolicy } from '../../src/gcp/resourcemanager.js';
 import type { UndoRecord } from '../../src/live/fix.js';
@@ -79,7 +79,7 @@ async function writer(
 
 test('no binding is lost when 8 writers race fix --apply on the same policy', async () => {
   const project = sb.scenario.call.cloudRun?.project ?? sb.scenario.call.project;
-  const client = await clientFromGoogleAuth(applicationDefaultAuth());
+  const client = await adcClient();
   const original = await getIamPolicy(client, project);
   const { args, env } = checkInvocation(sb);
   const check = await runCli(args, env, dir);
@@ -126,7 +126,7 @@ test('a write between read and write gets 409 and the whole cycle is redone', as
   const { modifyPolicy } = await import('../../src/live/iam-write.js');
   const { addGrant } = await import('../../src/core/policy.js');
   const project = sb.scenario.call.cloudRun?.project ?? sb.scenario.call.project;
-  const client = await clientFromGoogleAuth(applicationDefaultAuth());
+  const client = await adcClient();
   let sneaked = 0;
   const res = await modifyPolicy(
     client,

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Policy } from '../../src/core/iam.js';
-import { applicationDefaultAuth, clientFromGoogleAuth } from '../../src/gcp/client.js';
+import { adcClient } from '../../src/gcp/client.js';
 import { startSandbox } from '../../src/sandbox/index.js';
 import { operatorEmail, saEmail } from '../../src/sandbox/scenarios/world.js';
 import { runCli, workDir } from './harness.js';
@@ -53,7 +53,7 @@ test('check --impersonate: refused and explained without Token Creator, green wi
     assert.ok(!text.stdout.includes('(no credentials)'), text.stdout);
 
     // What the finding says to do: Token Creator for the operator on the account itself.
-    const client = await clientFromGoogleAuth(applicationDefaultAuth(sb.env), sb.env);
+    const client = await adcClient(sb.env);
     const base = `${sb.url}/v1/projects/${project}/serviceAccounts/${invoker}`;
     const policy = await client.request<Policy>({ method: 'POST', url: `${base}:getIamPolicy`, body: {} });
     policy.bindings = [

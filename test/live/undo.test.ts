@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Policy } from '../../src/core/iam.js';
 import { addGrant } from '../../src/core/policy.js';
-import { applicationDefaultAuth, clientFromGoogleAuth } from '../../src/gcp/client.js';
+import { adcClient } from '../../src/gcp/client.js';
 import { getIamPolicy } from '../../src/gcp/resourcemanager.js';
 import { getRunService, runServiceEnv, runServiceName } from '../../src/gcp/run.js';
 import { modifyPolicy } from '../../src/live/iam-write.js';
@@ -37,7 +37,7 @@ test('undo removes the grant fix added and keeps a grant made after the fix', as
   const dir = await workDir();
   try {
     Object.assign(process.env, sb.env);
-    const client = await clientFromGoogleAuth(applicationDefaultAuth());
+    const client = await adcClient();
     const project = sb.scenario.call.cloudRun?.project ?? sb.scenario.call.project;
     const before = await getIamPolicy(client, project);
     const { args, env } = checkInvocation(sb);
@@ -70,7 +70,7 @@ test('undo restores the Cloud Run env and removes the grant: the policy is as be
   const dir = await workDir();
   try {
     Object.assign(process.env, sb.env);
-    const client = await clientFromGoogleAuth(applicationDefaultAuth());
+    const client = await adcClient();
     const run = sb.scenario.call.cloudRun!;
     const name = runServiceName(run.project, run.region, run.service);
     const envBefore = runServiceEnv(await getRunService(client, name));

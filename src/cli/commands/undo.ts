@@ -10,7 +10,7 @@ export function register(cmd: Command): void {
         const { loadUndoRecord, RecordError } = await import('../../live/records.js');
         const { runUndo } = await import('../../live/undo.js');
         const { writeFile } = await import('node:fs/promises');
-        const { clientFromGoogleAuth, applicationDefaultAuth } = await import('../../gcp/client.js');
+        const { adcClient } = await import('../../gcp/client.js');
         const record = await loadUndoRecord(file).catch((e) => {
           throw e instanceof RecordError ? new CliError(e.message, EXIT.usage) : e;
         });
@@ -20,7 +20,7 @@ export function register(cmd: Command): void {
         out(
           `Undoing ${record.changes.length} change(s) made by fix (${record.option}) at ${record.createdAt}`,
         );
-        const client = await clientFromGoogleAuth(applicationDefaultAuth());
+        const client = await adcClient();
         const steps = await runUndo(record, client, out);
         const failed = steps.filter((s) => s.outcome === 'failed').length;
         if (failed === 0) {
