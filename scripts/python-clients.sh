@@ -17,4 +17,4 @@ python3 -m venv "$venv"
 if [ -z "${PIP_INDEX_URL:-}" ] && [ -d /opt/pypi/simple ]; then export PIP_INDEX_URL=file:///opt/pypi/simple; fi
 "$venv/bin/pip" install -q --disable-pip-version-check "${pkgs[@]}" 2>&1 | grep -v '^WARNING: Location' || true
 "$venv/bin/python" -W ignore -c "$check"
-echo "python-clients: $("$venv/bin/python" -W ignore -c 'import google.auth, google.api_core, googleapiclient, google.genai; print("google-auth", google.auth.__version__, "api-core", google.api_core.__version__, "api-python-client", googleapiclient.__version__, "genai", google.genai.__version__)')"
+echo "python-clients: $("$venv/bin/pip" list --disable-pip-version-check 2>/dev/null | grep -E '^google-(auth|api-core|api-python-client|genai) ' | tr -s ' ' | paste -sd, -)"
