@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts under node's own test runner, with tsx as the TypeScript loader.
-// Node 20's --test does not expand globs itself, hence this small walker.
+// Runs every test/**/*.test.ts, and each npm workspace's test/**/*.test.ts (apps/image-service),
+// under node's own test runner, with tsx as the TypeScript loader. Node 20's --test does not
+// expand globs itself, hence this small walker. Filters are substrings of the paths.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function findTests(dir) {
@@ -16,7 +17,11 @@ function findTests(dir) {
 }
 
 const filters = process.argv.slice(2);
-const files = findTests('test').filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+const workspaces = JSON.parse(readFileSync('package.json', 'utf8')).workspaces ?? [];
+const roots = ['test', ...workspaces.map((w) => join(w, 'test')).filter((d) => existsSync(d))];
+const files = roots
+  .flatMap(findTests)
+  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
 if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);

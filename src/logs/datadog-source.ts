@@ -1,14 +1,9 @@
 /**
- * Datadog Logs search (`POST /api/v2/logs/events/search`) through the official client, page by
- * page with the cursor. Site and keys come from DD_SITE, DD_API_KEY, DD_APP_KEY as with every
- * Datadog tool; `url` points the client at another server through its own server settings
- * (server index 1 is `{protocol}://{name}`), which is how the tests reach the local stand-in.
+ * Datadog Logs search (`POST /api/v2/logs/events/search`), page by page with the cursor. Site and
+ * keys come from DD_SITE, DD_API_KEY, DD_APP_KEY as with every Datadog tool; `url` points at
+ * another Datadog-compatible server, which is how the tests reach the local stand-in.
  */
-// Deep imports on purpose: the package root loads every v1 and v2 model (about 2 s of CPU);
-// the Logs API alone is what this command needs.
-import { LogsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/LogsApi.js';
-import type { Log } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/Log.js';
-import { datadogConfiguration } from './datadog-config.js';
+import { DatadogApi, type DatadogLogEvent } from '../datadog/api.js';
 
 export interface DatadogSearch {
   query: string;
@@ -21,17 +16,15 @@ export interface DatadogSearch {
   url?: string;
 }
 
-export async function* datadogLogs(search: DatadogSearch): AsyncGenerator<Log[]> {
-  const api = new LogsApi(datadogConfiguration(search.url));
+export async function* datadogLogs(search: DatadogSearch): AsyncGenerator<DatadogLogEvent[]> {
+  const api = new DatadogApi(search.url);
   let cursor: string | undefined;
   let seen = 0;
   do {
-    const page = await api.listLogs({
-      body: {
-        filter: { query: search.query, from: search.from, to: search.to, indexes: ['*'] },
-        sort: 'timestamp',
-        page: { limit: Math.min(search.pageSize ?? 1000, search.limit - seen), cursor },
-      },
+    const page = await api.searchLogs({
+      filter: { query: search.query, from: search.from, to: search.to, indexes: ['*'] },
+      sort: 'timestamp',
+      page: { limit: Math.min(search.pageSize ?? 1000, search.limit - seen), ...(cursor ? { cursor } : {}) },
     });
     const data = page.data ?? [];
     seen += data.length;

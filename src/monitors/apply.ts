@@ -1,14 +1,9 @@
 /**
- * Creates or updates our Datadog monitors through the official client (v1 MonitorsApi),
+ * Creates or updates our Datadog monitors through the v1 Monitors API (src/datadog/api.ts),
  * idempotently: existing monitors are found by our tags (managed-by + the monitor's key + service
  * + env); one that already says what we would write is left alone, so a second run changes nothing.
  */
-// Deep imports on purpose: the package root loads every v1 and v2 model (about 2 s of CPU).
-import { MonitorsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/MonitorsApi.js';
-import type { Monitor } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Monitor.js';
-import type { MonitorUpdateRequest } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/MonitorUpdateRequest.js';
-import { ObjectSerializer } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/ObjectSerializer.js';
-import { datadogConfiguration } from '../logs/datadog-config.js';
+import { DatadogApi, type DatadogMonitorRecord } from '../datadog/api.js';
 import { type DatadogMonitor, MANAGED_BY_TAG, MONITOR_KEY_TAG, tagValue } from './definitions.js';
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
@@ -47,18 +42,14 @@ function pick(have: unknown, want: unknown): unknown {
   return out;
 }
 
-function toWire(m: Monitor): Record<string, unknown> {
-  return ObjectSerializer.serialize(m, 'Monitor', '') as Record<string, unknown>;
-}
-
 export async function applyMonitors(
   monitors: Array<{ key: string; monitor: DatadogMonitor }>,
   where: { service: string; env?: string; url?: string },
 ): Promise<ApplyResult[]> {
-  const api = new MonitorsApi(datadogConfiguration(where.url));
+  const api = new DatadogApi(where.url);
   const scopeTags = [MANAGED_BY_TAG, `service:${tagValue(where.service)}`];
   if (where.env) scopeTags.push(`env:${tagValue(where.env)}`);
-  const existing: Monitor[] = [];
+  const existing: DatadogMonitorRecord[] = [];
   for (let page = 0; ; page++) {
     const batch = await api.listMonitors({ monitorTags: scopeTags.join(','), page, pageSize: 100 });
     existing.push(...batch);
@@ -70,19 +61,17 @@ export async function applyMonitors(
     const match = existing.find(
       (m) => m.tags?.includes(keyTag) && scopeTags.every((t) => m.tags?.includes(t)),
     );
-    const body = ObjectSerializer.deserialize(monitor, 'Monitor', '') as Monitor;
     if (!match?.id) {
-      const created = await api.createMonitor({ body });
+      const created = await api.createMonitor(monitor);
       results.push({ key, name: monitor.name, id: created.id ?? 0, outcome: 'created', changed: [] });
       continue;
     }
-    const changed = monitorDiff(monitor, toWire(match));
+    const changed = monitorDiff(monitor, match);
     if (changed.length === 0) {
       results.push({ key, name: monitor.name, id: match.id, outcome: 'unchanged', changed });
       continue;
     }
-    const update = ObjectSerializer.deserialize(monitor, 'MonitorUpdateRequest', '') as MonitorUpdateRequest;
-    await api.updateMonitor({ monitorId: match.id, body: update });
+    await api.updateMonitor(match.id, monitor);
     results.push({ key, name: monitor.name, id: match.id, outcome: 'updated', changed });
   }
   return results;

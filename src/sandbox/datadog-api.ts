@@ -2,8 +2,8 @@
  * A local stand-in for the parts of Datadog's API genai-doctor uses: Logs search
  * (`POST /api/v2/logs/events/search`, cursor paging, time range, a useful subset of the search
  * syntax) and Monitors (`/api/v1/monitor` list / create / get / update / delete / validate).
- * It answers in Datadog's own JSON shapes, so `@datadog/datadog-api-client` runs against it
- * unchanged (server index 1, `{protocol}://{name}`). Serves generated records that include the
+ * It answers in Datadog's own JSON shapes (those `@datadog/datadog-api-client` and
+ * src/datadog/api.ts read). Serves generated records that include the
  * seed incident. Mounted by the sandbox server; `startDatadogApi()` runs it alone for tests.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';

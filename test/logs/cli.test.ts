@@ -1,6 +1,6 @@
 /**
  * The `logs`, `report` and `monitors` commands as a user runs them: real child processes, the
- * official Datadog client and google-auth-library talking to the local Datadog and Cloud Logging
+ * Datadog API client (src/datadog/api.ts) and google-auth-library talking to the local Datadog and Cloud Logging
  * stand-ins over HTTP.
  */
 import assert from 'node:assert/strict';
@@ -133,7 +133,7 @@ describe('genai-doctor logs / report (files)', () => {
   });
 });
 
-describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (official clients)', () => {
+describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (real HTTP clients)', () => {
   let dd: Awaited<ReturnType<typeof startDatadogApi>>;
   let gcp: Awaited<ReturnType<typeof startCloudLoggingApi>>;
   const ddEnv = () => ({
@@ -182,7 +182,7 @@ describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (offici
     await gcp.close();
   });
 
-  it('reads Datadog Logs search page by page through @datadog/datadog-api-client', async () => {
+  it('reads Datadog Logs search page by page with the cursor', async () => {
     const r = await cli(
       [
         'logs',

@@ -131,7 +131,7 @@ describe('monitor definitions', () => {
   });
 });
 
-describe('monitors --apply against the local Monitors API, through the official client', () => {
+describe('monitors --apply against the local Monitors API, over HTTP', () => {
   let api: Awaited<ReturnType<typeof startDatadogApi>>;
   before(async () => {
     process.env.DD_API_KEY = 'test-api-key';

@@ -2,7 +2,7 @@
  * npm run bench:service — the image service's own overhead, measured.
  *
  * The sandbox (seed incident with the runbook fix; real ~10 KB PNG per call) runs in one child
- * process, the service (`node dist/apps/image-service/main.js`, exactly as deployed: dd-trace on
+ * process, the service (`node apps/image-service/dist/main.js`, exactly as deployed: dd-trace on
  * with no agent reachable, JSON logs written) in another, and autocannon in this one. Requests go
  * (1) straight to the sandbox's Vertex AI generateContent with the workload's metadata token and
  * the body @google/genai sends, (2) the same through a trivial pass-through proxy in its own
@@ -61,7 +61,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
-const root = new URL('../', import.meta.url).pathname;
+const root = new URL('../../../', import.meta.url).pathname;
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -91,7 +91,7 @@ async function spawnScript<T>(name: string, code: string): Promise<{ proc: Child
 async function startSandboxProcess(): Promise<{ proc: ChildProcess; url: string; metadataHost: string }> {
   const code = `
     const { startSandbox } = await import(${JSON.stringify(`${root}dist/sandbox/index.js`)});
-    const { seedFixedScenario } = await import(${JSON.stringify(`${root}dist/apps/image-service/sandbox-backend.js`)});
+    const { seedFixedScenario } = await import(${JSON.stringify(`${root}apps/image-service/dist/sandbox-backend.js`)});
     const sb = await startSandbox({ scenario: seedFixedScenario(), propagationDelayMs: 0 });
     process.stdout.write(JSON.stringify({ url: sb.url, metadataHost: sb.metadataHost }) + '\\n');
     process.on('SIGTERM', () => sb.close().then(() => process.exit(0)));`;
@@ -128,7 +128,7 @@ async function startServiceProcess(
   const port = await freePort();
   const agentPort = await freePort(); // nothing listens there: dd-trace runs as with no agent
   const { GOOGLE_APPLICATION_CREDENTIALS: _a, GOOGLE_CLOUD_PROJECT: _p, ...env } = process.env;
-  const proc = spawn(process.execPath, [`${root}dist/apps/image-service/main.js`], {
+  const proc = spawn(process.execPath, [`${root}apps/image-service/dist/main.js`], {
     env: {
       ...env,
       HOST: '127.0.0.1',

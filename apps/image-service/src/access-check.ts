@@ -7,9 +7,9 @@
  * generateContent at no cost. A failure is diagnosed like a failed generation.
  */
 import tracer from 'dd-trace';
-import type { Context, Finding } from '../../core/model.js';
-import { redactSecrets } from '../../core/redact.js';
-import { runCheck } from '../../live/check.js';
+import type { Context, Finding } from 'genai-doctor';
+import { redactSecrets } from 'genai-doctor';
+import { runCheck } from 'genai-doctor/workload';
 import { publicMessage } from './failure-response.js';
 import type { Diagnose } from './generation.js';
 import type { ImageModel } from './image-model.js';

@@ -11,7 +11,7 @@ import fastify, {
   type FastifyInstance,
   LogController,
 } from 'fastify';
-import type { Context, Diagnosis, Plan } from '../../core/model.js';
+import type { Context, Diagnosis, Plan } from 'genai-doctor';
 import type { ServiceConfig } from './config.js';
 import type { Diagnose } from './generation.js';
 import type { ImageModel } from './image-model.js';

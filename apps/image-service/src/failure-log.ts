@@ -3,7 +3,7 @@
  * checks, the facts read from the error) and a summary of the fix plan. The line is redacted by
  * the logger before it is written; spans and per-error copies are left out to bound its size.
  */
-import type { Diagnosis, Plan, Step } from '../../core/model.js';
+import type { Diagnosis, Plan, Step } from 'genai-doctor';
 import type { GenerationOutcome } from './generation.js';
 
 type Failed = Extract<GenerationOutcome, { ok: false }>;

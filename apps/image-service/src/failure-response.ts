@@ -14,8 +14,7 @@
  * The client is not at fault for the service's own access problems, and retrying will not help
  * until an operator fixes them, hence 503 rather than 403/404.
  */
-import type { Finding } from '../../core/model.js';
-import type { CauseId } from '../../core/taxonomy.js';
+import type { CauseId, Finding } from 'genai-doctor';
 import type { ErrorBody } from './schemas.js';
 import type { UpstreamFailure } from './upstream-failure.js';
 

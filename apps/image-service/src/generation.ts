@@ -5,8 +5,8 @@
  * diagnosed cause and code.
  */
 import tracer from 'dd-trace';
-import type { Context, Diagnosis, Finding } from '../../core/model.js';
-import { redactSecrets } from '../../core/redact.js';
+import type { Context, Diagnosis, Finding } from 'genai-doctor';
+import { redactSecrets } from 'genai-doctor';
 import type { ImageModel, ImageResult } from './image-model.js';
 import { decideRetry, type RetryDecision, type RetryPolicy } from './retry.js';
 import { classifyUpstreamError, DeadlineExceeded, type UpstreamFailure } from './upstream-failure.js';

@@ -3,9 +3,8 @@
  * from GOOGLE_CLOUD_PROJECT or else the metadata server (Cloud Run); the principal from the ADC
  * file when there is one, else the metadata server's default service account.
  */
-import type { Runtime } from '../../core/model.js';
-import { metadataIdentity } from '../../gcp/metadata.js';
-import { readAdcFile } from '../../live/adc.js';
+import type { Runtime } from 'genai-doctor';
+import { metadataIdentity, readAdcFile } from 'genai-doctor/workload';
 
 export interface ServiceIdentity {
   project?: string;

@@ -5,8 +5,8 @@
  * the log whatever a message or an error carries.
  */
 import tracer from 'dd-trace';
+import { redactSecrets } from 'genai-doctor';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { redactSecrets } from '../../core/redact.js';
 
 export type { Logger };
 

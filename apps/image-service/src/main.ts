@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Entry point: `node dist/apps/image-service/main.js` (npm run service, the container's CMD).
+ * Entry point: `node apps/image-service/dist/main.js` (npm run service, the container's CMD).
  * The tracer must come first; everything else is imported after it so that it gets instrumented.
  */
 import './tracer.js';

@@ -4,7 +4,7 @@
  * and sooner when a request sees access change), so /readyz answers instantly and never makes a
  * request wait for a check.
  */
-import type { CauseId, ErrorCode } from '../../core/taxonomy.js';
+import type { CauseId, ErrorCode } from 'genai-doctor';
 
 export interface AccessFinding {
   cause: CauseId;

@@ -3,7 +3,7 @@
  * every other failure is a configuration or request problem that the same call will hit again,
  * so retrying it blindly would only add latency and load.
  */
-import type { CauseId } from '../../core/taxonomy.js';
+import type { CauseId } from 'genai-doctor';
 
 export interface RetryPolicy {
   maxAttempts: number;

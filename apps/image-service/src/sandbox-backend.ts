@@ -4,7 +4,7 @@
  * Run env names (GOOGLE_CLOUD_PROJECT, even when that is the wrong project, as in the seed
  * incident), the location and the model, with the identity from the sandbox's metadata server.
  */
-import { loadScenario, type Sandbox, type Scenario, startSandbox } from '../../sandbox/index.js';
+import { loadScenario, type Sandbox, type Scenario, startSandbox } from 'genai-doctor/sandbox';
 import type { ServiceConfig } from './config.js';
 
 /** The seed incident after the runbook's fix: the default default scenario, so `curl` gets an image. */

@@ -3,9 +3,8 @@
  * readiness check, listen. Used by main.ts, the tests and the benchmark alike.
  */
 import type { FastifyInstance } from 'fastify';
-import { diagnose } from '../../core/diagnose/index.js';
-import type { Context } from '../../core/model.js';
-import { buildPlan } from '../../core/plan/index.js';
+import type { Context } from 'genai-doctor';
+import { buildPlan, diagnose } from 'genai-doctor';
 import { countTokensAccessCheck, liveAccessCheck, tracedAccessCheck } from './access-check.js';
 import { buildApp } from './app.js';
 import type { ServiceConfig } from './config.js';

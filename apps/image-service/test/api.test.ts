@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { containsSecret } from '../../src/core/redact.js';
+import { containsSecret } from '../../../src/core/redact.js';
 import { SUCCESS_SCENARIO } from './helpers/scenarios.js';
 import {
   getJson,

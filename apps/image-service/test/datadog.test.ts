@@ -1,5 +1,5 @@
 /**
- * The real process (`node dist/apps/image-service/main.js`, as the container runs it) with dd-trace
+ * The real process (`node apps/image-service/dist/main.js`, as the container runs it) with dd-trace
  * on: spans reach a stand-in agent (fastify's `POST /api/v1/images/generate` resource and the
  * upstream `gemini.generate_content` span with model, status, cause and code), JSON log lines carry
  * the matching dd.trace_id / dd.span_id, SIGTERM finishes in-flight requests, and with no agent at
@@ -10,14 +10,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { containsSecret } from '../../src/core/redact.js';
-import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { containsSecret } from '../../../src/core/redact.js';
+import { type Sandbox, startSandbox } from '../../../src/sandbox/index.js';
 import { type FakeAgent, startFakeAgent } from './helpers/fake-agent.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import { SUCCESS_SCENARIO } from './helpers/scenarios.js';
 import { postJson, SEED_BODY, waitFor } from './helpers/stack.js';
 
-const MAIN = new URL('../../dist/apps/image-service/main.js', import.meta.url).pathname;
+const MAIN = new URL('../dist/main.js', import.meta.url).pathname;
 
 interface Child {
   proc: ChildProcess;

@@ -1,6 +1,6 @@
 /**
  * The deploy files, checked since neither Docker nor Terraform can run here: the Dockerfile linted
- * (test/image-service/dockerfile-lint.ts), the Terraform parsed with @cdktf/hcl2json and its
+ * (test/dockerfile-lint.ts), the Terraform parsed with @cdktf/hcl2json and its
  * resources and references asserted, and both cross-checked against what the service reads.
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from '@cdktf/hcl2json';
-import { loadConfig } from '../../src/apps/image-service/config.js';
+import { loadConfig } from '../src/config.js';
 import { lintDockerfile } from './dockerfile-lint.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -53,18 +53,31 @@ describe('Dockerfile', () => {
     assert.deepEqual(lintDockerfile(dockerfile), []);
   });
 
-  test('runs the compiled entry point that tsc emits for src/apps/image-service/main.ts', () => {
+  test('runs the compiled entry point that tsc emits for apps/image-service/src/main.ts', () => {
     const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
-    assert.deepEqual(JSON.parse(cmd!), ['node', 'dist/apps/image-service/main.js']);
-    const build = JSON.parse(readFileSync(join(root, 'tsconfig.build.json'), 'utf8'));
+    assert.deepEqual(JSON.parse(cmd!), ['node', 'apps/image-service/dist/main.js']);
+    const build = JSON.parse(readFileSync(join(appDir, 'tsconfig.json'), 'utf8'));
     assert.deepEqual(build.include, ['src']);
-    const base = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
-    assert.equal(base.compilerOptions.outDir, 'dist');
-    assert.equal(base.compilerOptions.rootDir, 'src');
+    assert.equal(build.compilerOptions.outDir, 'dist');
+    assert.equal(build.compilerOptions.rootDir, 'src');
     assert.match(
       readFileSync(join(root, 'package.json'), 'utf8'),
-      /"service": ".*node dist\/apps\/image-service\/main\.js"/,
+      /"service": ".*node apps\/image-service\/dist\/main\.js"/,
     );
+  });
+
+  test('copies what the build reads and installs the workspace with the package it runs', () => {
+    const root$ = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+    assert.ok(root$.workspaces.includes('apps/image-service'));
+    const app = JSON.parse(readFileSync(join(appDir, 'package.json'), 'utf8'));
+    assert.equal(app.dependencies['genai-doctor'], 'file:../..');
+    for (const path of ['apps/image-service/package.json', 'apps/image-service/src', 'src']) {
+      assert.match(dockerfile, new RegExp(`^COPY ${path.replace(/[/.]/g, '\\$&')} `, 'm'), path);
+    }
+    assert.match(dockerfile, /npm ci --omit=dev --workspace apps\/image-service --include-workspace-root/);
+    const ignore = readFileSync(join(appDir, 'Dockerfile.dockerignore'), 'utf8');
+    for (const path of ['apps/image-service/package.json', 'apps/image-service/src/**', 'src/**'])
+      assert.ok(ignore.split('\n').includes(`!${path}`), path);
   });
 
   test('the checker catches the mistakes it exists for', () => {

@@ -3,7 +3,7 @@
  * here): pinned base images, multi-stage, non-root runtime user, no secrets in ENV/ARG, production
  * dependencies only, exec-form CMD, no HEALTHCHECK (Cloud Run ignores it).
  */
-import { containsSecret } from '../../src/core/redact.js';
+import { containsSecret } from '../../../src/core/redact.js';
 
 export interface Instruction {
   line: number;

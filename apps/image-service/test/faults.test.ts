@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { GoogleAuth } from 'google-auth-library';
-import type { Binding, Policy } from '../../src/core/iam.js';
+import type { Binding, Policy } from '../../../src/core/iam.js';
 import {
   CLOUD_PLATFORM_SCOPE,
   clientFromGoogleAuth,
   type GcpClient,
   makeTransporter,
-} from '../../src/gcp/client.js';
-import { getIamPolicy, setIamPolicy } from '../../src/gcp/resourcemanager.js';
+} from '../../../src/gcp/client.js';
+import { getIamPolicy, setIamPolicy } from '../../../src/gcp/resourcemanager.js';
 import { INTERNAL_500, throttled429 } from './helpers/fault-proxy.js';
 import { SUCCESS_SCENARIO } from './helpers/scenarios.js';
 import { getJson, postJson, SEED_BODY, type Stack, startStack, waitFor } from './helpers/stack.js';

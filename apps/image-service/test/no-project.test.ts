@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/apps/image-service/config.js';
-import { createLogger } from '../../src/apps/image-service/logger.js';
-import { startImageService } from '../../src/apps/image-service/service.js';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { startImageService } from '../src/service.js';
 import { getJson, postJson, SEED_BODY, waitFor } from './helpers/stack.js';
 
 test('no project anywhere: 503 with a diagnosis, not ready, no crash', async () => {

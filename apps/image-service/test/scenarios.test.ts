@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { statusFor } from '../../src/apps/image-service/failure-response.js';
-import { containsSecret } from '../../src/core/redact.js';
-import { CAUSES } from '../../src/core/taxonomy.js';
+import { containsSecret } from '../../../src/core/redact.js';
+import { CAUSES } from '../../../src/core/taxonomy.js';
+import { statusFor } from '../src/failure-response.js';
 import { serviceScenarios } from './helpers/scenarios.js';
 import { getJson, postJson, SEED_BODY, startStack, waitFor } from './helpers/stack.js';
 

@@ -2,15 +2,15 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { ConfigError, loadConfig } from '../../src/apps/image-service/config.js';
-import { publicFailure, statusFor } from '../../src/apps/image-service/failure-response.js';
-import { base64Size } from '../../src/apps/image-service/image-model.js';
-import { decideRetry } from '../../src/apps/image-service/retry.js';
-import { successBody } from '../../src/apps/image-service/routes/generate.js';
-import { ASPECT_RATIOS, GenerateRequest, GenerateResponse } from '../../src/apps/image-service/schemas.js';
-import { SessionStore } from '../../src/apps/image-service/sessions.js';
-import { typeboxValidatorCompiler } from '../../src/apps/image-service/validation.js';
-import { CAUSE_IDS, codeOf } from '../../src/core/taxonomy.js';
+import { CAUSE_IDS, codeOf } from '../../../src/core/taxonomy.js';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { publicFailure, statusFor } from '../src/failure-response.js';
+import { base64Size } from '../src/image-model.js';
+import { decideRetry } from '../src/retry.js';
+import { successBody } from '../src/routes/generate.js';
+import { ASPECT_RATIOS, GenerateRequest, GenerateResponse } from '../src/schemas.js';
+import { SessionStore } from '../src/sessions.js';
+import { typeboxValidatorCompiler } from '../src/validation.js';
 
 const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2000 };
 

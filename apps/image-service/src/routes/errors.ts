@@ -5,7 +5,7 @@
  */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type CatalogPage, explainCode } from '../../../core/catalog/index.js';
+import { type CatalogPage, explainCode } from 'genai-doctor';
 import { ErrorBody } from '../schemas.js';
 
 const ESCAPES: Record<string, string> = {

@@ -1,6 +1,6 @@
 /** POST /api/v1/images/generate: validate, generate (diagnosing any failure), record, answer. */
 import type { FastifyInstance } from 'fastify';
-import type { Plan } from '../../../core/model.js';
+import type { Plan } from 'genai-doctor';
 import type { AppDeps } from '../app.js';
 import { failureLogFields } from '../failure-log.js';
 import { publicFailure } from '../failure-response.js';

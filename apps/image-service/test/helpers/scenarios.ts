@@ -2,13 +2,10 @@
  * Sandbox worlds for the service tests: the success world (the seed incident with the runbook fix)
  * and every shipped scenario with the service configured as its workload (see sandbox-backend.ts).
  */
-import {
-  type ServiceSettings,
-  seedFixedScenario,
-  serviceSettingsFor,
-} from '../../../src/apps/image-service/sandbox-backend.js';
-import type { CauseId } from '../../../src/core/taxonomy.js';
-import { listScenarios, loadScenario } from '../../../src/sandbox/index.js';
+
+import type { CauseId } from '../../../../src/core/taxonomy.js';
+import { listScenarios, loadScenario } from '../../../../src/sandbox/index.js';
+import { type ServiceSettings, seedFixedScenario, serviceSettingsFor } from '../../src/sandbox-backend.js';
 
 export const SUCCESS_SCENARIO = seedFixedScenario();
 

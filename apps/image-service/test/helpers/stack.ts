@@ -4,10 +4,11 @@
  * so the identity comes from the (sandbox) metadata server. Optionally a fault proxy sits between
  * the service and the sandbox's Google APIs. Log lines are captured for assertions.
  */
-import { loadConfig, type ServiceConfig } from '../../../src/apps/image-service/config.js';
-import { createLogger } from '../../../src/apps/image-service/logger.js';
-import { type RunningService, startImageService } from '../../../src/apps/image-service/service.js';
-import { type Sandbox, type Scenario, startSandbox } from '../../../src/sandbox/index.js';
+
+import { type Sandbox, type Scenario, startSandbox } from '../../../../src/sandbox/index.js';
+import { loadConfig, type ServiceConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { type RunningService, startImageService } from '../../src/service.js';
 import { type FaultProxy, startFaultProxy } from './fault-proxy.js';
 
 export interface Stack {
