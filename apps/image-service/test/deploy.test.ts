@@ -11,7 +11,7 @@ import { parse } from '@cdktf/hcl2json';
 import { loadConfig } from '../src/config.js';
 import { lintDockerfile } from './dockerfile-lint.js';
 
-const root = new URL('../../', import.meta.url).pathname;
+const root = new URL('../../../', import.meta.url).pathname;
 const appDir = join(root, 'apps/image-service');
 const dockerfile = readFileSync(join(appDir, 'Dockerfile'), 'utf8');
 
