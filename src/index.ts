@@ -30,7 +30,9 @@ export type { Binding, IamRole, IamRoleList, Policy, RoleStage } from './core/ia
 export * from './core/model.js';
 export { parseFacts } from './core/parse/index.js';
 export { buildPlan, buildPlan as plan, type PlanOptions } from './core/plan/index.js';
-export { redactSecrets } from './core/redact.js';
+export { containsSecret, redactSecrets } from './core/redact.js';
+export { redactDeep } from './core/redact-deep.js';
+export { redactLogArguments, redactUrlForLog, requestForLog } from './core/redact-log.js';
 export {
   type JsonPlan,
   type JsonReport,

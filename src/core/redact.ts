@@ -1,18 +1,26 @@
 /**
  * Removes credentials from text before anything is printed, logged or stored: Google API keys
  * (`AIza...`), Vertex AI express-mode keys (`AQ.`...), OAuth access tokens (`ya29.`...), refresh
- * tokens (`1//`...), OAuth client secrets (`GOCSPX-`...), PEM private keys, JWTs, `key=` query
- * values, `x-goog-api-key` headers and `Bearer` tokens.
+ * tokens (`1//`...), OAuth client secrets (`GOCSPX-`...), PEM private keys, JWTs, `Bearer` tokens
+ * (any case, any separator), `key=` / `token=` / `access_token=` query values and credential
+ * fields (`x-goog-api-key`, `access_token`, `refresh_token`, `client_secret`, `api_key`).
  *
- * Hand-written scanning rather than regular expressions: every secret is found with `indexOf`
- * on a fixed prefix and then one forward run over its characters, and the search resumes after
- * that run, so each character is looked at a bounded number of times (linear in the input, no
- * backtracking on hostile input).
+ * Matching runs on the decoded text (redact-decode.ts: JSON / Python escapes and URL encoding
+ * undone), so `key%3DAIza...`, `\nya29...`, `\u0026key=...` and JSON-serialised lines read as
+ * what they are; each match is mapped back to the original characters and replaced there.
+ *
+ * Hand-written scanning rather than regular expressions for the token forms: every secret is found
+ * with `indexOf` on a fixed prefix and then one forward run over its characters, and the search
+ * resumes after that run, so each character is looked at a bounded number of times (linear in the
+ * input, no backtracking on hostile input). The two regular expressions below start with a
+ * literal and have no nested quantifiers.
  */
+import { type DecodedText, decodeForMatching, originalIndex } from './redact-decode.js';
 
 const B64URL = charset('A-Za-z0-9_-');
 const B64URL_DOT = charset('A-Za-z0-9_.-');
 const TOKEN68 = charset('A-Za-z0-9_.~+/=-');
+const WORD = charset('A-Za-z0-9_');
 
 interface TokenRule {
   /** Literal prefix the secret starts with. */
@@ -25,12 +33,18 @@ interface TokenRule {
   keepPrefix: boolean;
   /** Optional structural check on the body. */
   accept?: (body: string) => boolean;
+  /**
+   * The secret must not continue a longer word. Only for `AQ.`, whose prefix is short enough to
+   * end a word (`FAQ.`); the other prefixes are distinctive, and a secret glued to a word
+   * (`apikeyAIza...`) is still a secret.
+   */
+  boundary?: boolean;
   label: string;
 }
 
 const RULES: TokenRule[] = [
   { prefix: 'AIza', body: B64URL, min: 30, keepPrefix: false, label: 'API_KEY' },
-  { prefix: 'AQ.', body: B64URL_DOT, min: 16, keepPrefix: false, label: 'API_KEY' },
+  { prefix: 'AQ.', body: B64URL_DOT, min: 16, keepPrefix: false, boundary: true, label: 'API_KEY' },
   { prefix: 'ya29.', body: B64URL_DOT, min: 10, keepPrefix: false, label: 'ACCESS_TOKEN' },
   { prefix: '1//', body: B64URL, min: 20, keepPrefix: false, label: 'REFRESH_TOKEN' },
   { prefix: 'GOCSPX-', body: B64URL, min: 10, keepPrefix: false, label: 'CLIENT_SECRET' },
@@ -48,106 +62,144 @@ const RULES: TokenRule[] = [
       return second > first + 1;
     },
   },
-  { prefix: 'Bearer ', body: TOKEN68, min: 8, keepPrefix: true, label: 'TOKEN' },
-  { prefix: 'bearer ', body: TOKEN68, min: 8, keepPrefix: true, label: 'TOKEN' },
-  { prefix: 'BEARER ', body: TOKEN68, min: 8, keepPrefix: true, label: 'TOKEN' },
-];
-
-/** Query / header forms whose VALUE is a secret, whatever it looks like. */
-const VALUE_RULES: Array<{ prefix: string; before: string; label: string }> = [
-  { prefix: 'key=', before: '?&;', label: 'API_KEY' },
-  { prefix: 'x-goog-api-key:', before: '', label: 'API_KEY' },
-  { prefix: 'X-Goog-Api-Key:', before: '', label: 'API_KEY' },
-  { prefix: 'x-goog-api-key=', before: '', label: 'API_KEY' },
-  { prefix: 'access_token=', before: '?&;', label: 'ACCESS_TOKEN' },
 ];
 
 /**
+ * `Bearer` in any case, then spaces, tabs, `:` or `=` (`Bearer  x`, `Bearer\tx`, `BeArEr x`,
+ * `Bearer:x`): the token after it is a secret whatever it looks like.
+ */
+const BEARER = /bearer[ \t:=]+/gi;
+const BEARER_MIN = 8;
+
+/**
+ * Names whose VALUE is a secret. Query parameters (`?key=`, `&token=`, `;access_token=`) after
+ * `?`, `&` or `;`; credential fields in headers, JSON, Python reprs and env files
+ * (`x-goog-api-key: v`, `"access_token": "v"`, `'client_secret': 'v'`, `API_KEY=v`) after any
+ * non-word character. `key` and `token` alone are too common as field names (`"key": "error-rate"`)
+ * to count outside a query string.
+ */
+const QUERY_NAMES = /[?&;](?:key|token|access_token|refresh_token|id_token|client_secret|api_key)=/g;
+const FIELD_NAMES =
+  /(?:x-goog-api-key|access_token|refresh_token|client_secret|api_key|apikey)["']?[ \t]*[:=][ \t]*["']?/gi;
+
+/**
  * A value ends at whitespace, a quote, `&`, `#`, a bracket, `,`, `;` or a backslash (the start
- * of an escaped quote when the text is JSON inside a string, so the escape is never cut in half).
+ * of an escape the decoder left alone).
  */
 const VALUE_END = charset(' \\t\\n\\r"\'`&#<>(){}\\[\\],;\\\\');
 
+/** A stretch of the (decoded) text to replace with `[REDACTED_<label>]`. */
+interface Span {
+  start: number;
+  end: number;
+  label: string;
+}
+
 export function redactSecrets(text: string): string {
   if (text.length === 0) return text;
-  let out = redactPem(text);
-  for (const rule of RULES) out = redactTokens(out, rule);
-  for (const rule of VALUE_RULES) out = redactValues(out, rule.prefix, rule.before, rule.label);
-  return out;
+  const decoded = decodeForMatching(text);
+  const spans = findSecrets(decoded.text);
+  if (spans.length === 0) return text;
+  return replaceSpans(text, decoded, spans);
 }
 
 /** True when the text still holds something that looks like a credential (used by tests and guards). */
 export function containsSecret(text: string): boolean {
-  return redactSecrets(text) !== text;
+  return text.length > 0 && findSecrets(decodeForMatching(text).text).length > 0;
 }
 
-function redactTokens(text: string, rule: TokenRule): string {
-  if (!text.includes(rule.prefix)) return text;
+function findSecrets(text: string): Span[] {
+  const spans: Span[] = [];
+  findPem(text, spans);
+  for (const rule of RULES) findTokens(text, rule, spans);
+  findBearer(text, spans);
+  findValues(text, QUERY_NAMES, spans);
+  findValues(text, FIELD_NAMES, spans, true);
+  return spans;
+}
+
+/** Replaces the spans (found in the decoded text) in the original text, overlaps merged. */
+function replaceSpans(original: string, decoded: DecodedText, spans: Span[]): string {
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
   const parts: string[] = [];
-  let from = 0;
   let copied = 0;
+  let i = 0;
+  while (i < spans.length) {
+    const first = spans[i] as Span;
+    let end = first.end;
+    for (i++; i < spans.length && (spans[i] as Span).start < end; i++)
+      end = Math.max(end, (spans[i] as Span).end);
+    const from = originalIndex(decoded, first.start);
+    parts.push(original.slice(copied, from), `[REDACTED_${first.label}]`);
+    copied = originalIndex(decoded, end);
+  }
+  parts.push(original.slice(copied));
+  return parts.join('');
+}
+
+function findTokens(text: string, rule: TokenRule, spans: Span[]): void {
+  if (!text.includes(rule.prefix)) return;
+  let from = 0;
   for (;;) {
     const at = text.indexOf(rule.prefix, from);
-    if (at < 0) break;
-    // A secret starts at a token boundary, not inside a longer word.
-    const prev = at > 0 ? text.charCodeAt(at - 1) : 32;
+    if (at < 0) return;
     let end = at + rule.prefix.length;
     while (end < text.length && inSet(rule.body, text.charCodeAt(end))) end++;
     const body = text.slice(at + rule.prefix.length, end);
-    const boundary = rule.keepPrefix || !inSet(B64URL, prev);
-    if (boundary && body.length >= rule.min && (!rule.accept || rule.accept(body))) {
-      const start = rule.keepPrefix ? at + rule.prefix.length : at;
-      parts.push(text.slice(copied, start), `[REDACTED_${rule.label}]`);
-      copied = end;
+    const glued = rule.boundary && at > 0 && inSet(B64URL, text.charCodeAt(at - 1));
+    if (!glued && body.length >= rule.min && (!rule.accept || rule.accept(body))) {
+      spans.push({ start: rule.keepPrefix ? at + rule.prefix.length : at, end, label: rule.label });
     }
     // Resume after the whole run: a later prefix inside it would only see a shorter run.
     from = Math.max(end, at + 1);
   }
-  if (copied === 0) return text;
-  parts.push(text.slice(copied));
-  return parts.join('');
 }
 
-function redactValues(text: string, prefix: string, before: string, label: string): string {
-  if (!text.includes(prefix)) return text;
-  const parts: string[] = [];
-  let from = 0;
-  let copied = 0;
-  for (;;) {
-    const at = text.indexOf(prefix, from);
-    if (at < 0) break;
-    from = at + prefix.length;
-    if (before && (at === 0 || !before.includes(text.charAt(at - 1)))) continue;
-    let start = at + prefix.length;
-    while (start < text.length && (text.charCodeAt(start) === 32 || text.charCodeAt(start) === 9)) start++;
+function findBearer(text: string, spans: Span[]): void {
+  BEARER.lastIndex = 0;
+  for (let m = BEARER.exec(text); m; m = BEARER.exec(text)) {
+    const start = BEARER.lastIndex;
+    let end = start;
+    while (end < text.length && inSet(TOKEN68, text.charCodeAt(end))) end++;
+    if (end - start >= BEARER_MIN) spans.push({ start, end, label: 'TOKEN' });
+    BEARER.lastIndex = Math.max(end, start);
+  }
+}
+
+function findValues(text: string, names: RegExp, spans: Span[], wordBoundary = false): void {
+  names.lastIndex = 0;
+  for (let m = names.exec(text); m; m = names.exec(text)) {
+    if (wordBoundary && m.index > 0 && inSet(WORD, text.charCodeAt(m.index - 1))) continue;
+    const start = names.lastIndex;
     let end = start;
     while (end < text.length && !inSet(VALUE_END, text.charCodeAt(end))) end++;
     const value = text.slice(start, end);
     // `$GEMINI_API_KEY` / `${KEY}` is a reference a command reads at run time, not a secret.
-    if (value.length === 0 || value.startsWith('[REDACTED') || value.startsWith('$')) continue;
-    parts.push(text.slice(copied, start), `[REDACTED_${label}]`);
-    copied = end;
-    from = end;
+    if (value.length === 0 || value.startsWith('$')) continue;
+    spans.push({ start, end, label: valueLabel(m[0].toLowerCase()) });
+    names.lastIndex = end;
   }
-  if (copied === 0) return text;
-  parts.push(text.slice(copied));
-  return parts.join('');
 }
 
 const PEM_BEGIN = '-----BEGIN ';
 const PEM_END = '-----END ';
 
-/** Replaces `-----BEGIN ... PRIVATE KEY----- ... -----END ... PRIVATE KEY-----` blocks. */
-function redactPem(text: string): string {
-  if (!text.includes(PEM_BEGIN)) return text;
-  const parts: string[] = [];
+function valueLabel(name: string): string {
+  if (name.includes('refresh')) return 'REFRESH_TOKEN';
+  if (name.includes('token')) return 'ACCESS_TOKEN';
+  if (name.includes('secret')) return 'CLIENT_SECRET';
+  return 'API_KEY';
+}
+
+/** `-----BEGIN ... PRIVATE KEY----- ... -----END ... PRIVATE KEY-----` blocks. */
+function findPem(text: string, spans: Span[]): void {
+  if (!text.includes(PEM_BEGIN)) return;
   let from = 0;
-  let copied = 0;
   for (;;) {
     const at = text.indexOf(PEM_BEGIN, from);
-    if (at < 0) break;
+    if (at < 0) return;
     const headerEnd = text.indexOf('-----', at + PEM_BEGIN.length);
-    if (headerEnd < 0) break;
+    if (headerEnd < 0) return;
     const label = text.slice(at + PEM_BEGIN.length, headerEnd);
     from = headerEnd + 5;
     if (label.length > 40 || !label.endsWith('PRIVATE KEY')) continue;
@@ -158,13 +210,9 @@ function redactPem(text: string): string {
       const close = text.indexOf('-----', endAt + PEM_END.length);
       stop = close >= 0 ? close + 5 : text.length;
     }
-    parts.push(text.slice(copied, at), '[REDACTED_PRIVATE_KEY]');
-    copied = stop;
+    spans.push({ start: at, end: stop, label: 'PRIVATE_KEY' });
     from = stop;
   }
-  if (copied === 0) return text;
-  parts.push(text.slice(copied));
-  return parts.join('');
 }
 
 /** A 128-entry membership table from a tiny range syntax (`A-Z`, escapes `\\t` `\\n` `\\r` `\\[`). */

@@ -6,6 +6,7 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { redactDeep } from '../core/redact-deep.js';
+import { redactLogArguments, requestForLog } from '../core/redact-log.js';
 import type { ConsoleEngine } from './engine.js';
 import { toErrorBody } from './errors.js';
 import { registerApplyRoute } from './routes/apply.js';
@@ -27,7 +28,8 @@ export interface ConsoleServerOptions {
   /** Expose POST /api/fix/apply; needs `token` too. */
   allowApply?: boolean;
   token?: string;
-  logger?: boolean;
+  /** Log each request (method, redacted URL, status): to stdout, or to the given stream. */
+  logger?: boolean | { write(line: string): void };
 }
 
 /** Room for the 10 MB of error text the core handles, plus JSON escaping. */
@@ -49,8 +51,9 @@ export async function buildConsoleServer(options: ConsoleServerOptions): Promise
   }
   const boundToLoopback = isLoopbackHost(options.host);
   const app = Fastify({
-    // Request bodies are never logged (fastify logs method, URL and status only).
-    logger: options.logger ? { level: 'info' } : false,
+    // Request bodies are never logged (fastify logs method, URL and status only); query values
+    // and anything secret in a logged message are redacted before the line is serialised.
+    logger: options.logger ? accessLogOptions(options.logger) : false,
     bodyLimit: limits.jsonBytes,
     return503OnClosing: true,
   });
@@ -138,4 +141,17 @@ export async function buildConsoleServer(options: ConsoleServerOptions): Promise
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.addHook('onClose', async () => options.engine.close());
   return app;
+}
+
+function accessLogOptions(logger: true | { write(line: string): void }) {
+  return {
+    level: 'info',
+    serializers: { req: requestForLog },
+    hooks: {
+      logMethod(this: unknown, args: unknown[], method: (...a: unknown[]) => void) {
+        return method.apply(this, redactLogArguments(args));
+      },
+    },
+    ...(logger === true ? {} : { stream: logger }),
+  };
 }

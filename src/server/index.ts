@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { loadRoleIndex } from '../core/roles/load.js';
-import { buildConsoleServer } from './app.js';
+import { buildConsoleServer, type ConsoleServerOptions } from './app.js';
 import { createDefaultEngine, type LiveBackend } from './default-engine.js';
 import { type LiveMode, startLiveBackend } from './live-backend.js';
 import { isLoopbackHost } from './security.js';
@@ -26,7 +26,7 @@ export interface StartConsoleOptions {
   token?: string;
   jsonLimit?: number;
   logsLimit?: number;
-  logger?: boolean;
+  logger?: ConsoleServerOptions['logger'];
 }
 
 export interface RunningConsole {

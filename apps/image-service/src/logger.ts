@@ -1,11 +1,12 @@
 /**
  * JSON logs for Cloud Run and Datadog: one object per line, `level` as a word (and `severity` for
  * Cloud Logging), `dd.trace_id` / `dd.span_id` of the active span for log-trace correlation, and
- * every line passed through redactSecrets just before it is written, so no credential can reach
- * the log whatever a message or an error carries.
+ * every log call's message, fields and errors redacted before pino serialises them
+ * (redactLogArguments), so no credential can reach the log whatever a message or an error carries,
+ * in whatever escape or encoding.
  */
 import tracer from 'dd-trace';
-import { redactSecrets } from 'genai-doctor';
+import { redactLogArguments, requestForLog } from 'genai-doctor';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -50,7 +51,13 @@ export function createLogger(options: LoggerOptions): Logger {
       // (ESM entry points load pino outside the require hooks); the integration skips records
       // that already carry `dd`.
       mixin: traceCorrelation,
-      hooks: { streamWrite: (line) => redactSecrets(line) },
+      // fastify's request serializer, with query values redacted (fastify's own logs the raw URL).
+      serializers: { req: requestForLog },
+      hooks: {
+        logMethod(args, method) {
+          return method.apply(this, redactLogArguments(args) as Parameters<typeof method>);
+        },
+      },
     },
     options.destination ?? pino.destination({ dest: 1, sync: false }),
   );
