@@ -4,6 +4,7 @@
  * benchmark build it exactly as production does.
  */
 import { randomUUID } from 'node:crypto';
+import { createServer, type ServerOptions } from 'node:http';
 import swagger from '@fastify/swagger';
 import fastify, {
   type FastifyBaseLogger,
@@ -41,6 +42,21 @@ export interface AppDeps {
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
 
+/**
+ * Node enforces headersTimeout / requestTimeout only when it sweeps its connections, every
+ * connectionsCheckingInterval (30 s by default): a 1 s sweep closes a slow-header socket within a
+ * second of its deadline.
+ */
+function socketOptions(config: AppDeps['config']): ServerOptions {
+  const { headersTimeoutMs, requestTimeoutMs, keepAliveTimeoutMs } = config.sockets;
+  return {
+    headersTimeout: Math.min(headersTimeoutMs, requestTimeoutMs),
+    requestTimeout: requestTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    connectionsCheckingInterval: 1000,
+  };
+}
+
 function errorBody(requestId: string, cause: string, message: string, field?: string): ErrorBody {
   return { error: { cause, message, ...(field !== undefined ? { field } : {}), request_id: requestId } };
 }
@@ -51,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // One line per generation is logged by the route itself; no generic request lines.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     bodyLimit: deps.config.bodyLimitBytes,
+    serverFactory: (handler) => createServer(socketOptions(deps.config), handler),
     // Keep a caller's request id (Cloud Run forwards x-request-id from load balancers); else mint one.
     requestIdHeader: false,
     genReqId: (req) => {
@@ -62,6 +79,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
   app.setValidatorCompiler(typeboxValidatorCompiler);
+  // fastify parses text/plain too, and a text body then fails the schema as a 400; the API takes
+  // JSON only, so any other media type is a 415.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {

@@ -17,6 +17,13 @@ export interface ServiceConfig {
   endpoint?: string;
   /** Largest request body accepted; larger bodies get 413 before any parsing. */
   bodyLimitBytes: number;
+  /**
+   * Client sockets: the whole header block must arrive within headersTimeoutMs and the whole
+   * request within requestTimeoutMs, or the socket is closed (a slow-header client no longer
+   * holds one open for fastify's 72 s keep-alive plus Node's 30 s check interval); an idle
+   * keep-alive socket is closed after keepAliveTimeoutMs.
+   */
+  sockets: { headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   /** How @google/genai sends requests: node:http keep-alive (default) or the platform fetch. */
   upstreamTransport: 'node-http' | 'fetch';
   /** Longest a generate request may take end to end, retries included. */
@@ -94,6 +101,11 @@ export function loadConfig(env: Env = process.env): ServiceConfig {
     model: text(env, 'IMAGE_MODEL') ?? DEFAULT_MODEL,
     endpoint: text(env, 'GENAI_DOCTOR_ENDPOINT'),
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    sockets: {
+      headersTimeoutMs: int(env, 'HEADERS_TIMEOUT_MS', 10_000, 100, 120_000),
+      requestTimeoutMs: int(env, 'REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+      keepAliveTimeoutMs: int(env, 'KEEP_ALIVE_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
     upstreamTransport: text(env, 'UPSTREAM_TRANSPORT') === 'fetch' ? 'fetch' : 'node-http',
     requestDeadlineMs: int(env, 'REQUEST_DEADLINE_MS', 90_000, 100, 600_000),
     maxAttempts: int(env, 'UPSTREAM_MAX_ATTEMPTS', 4, 1, 10),

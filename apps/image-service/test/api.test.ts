@@ -3,6 +3,7 @@
  * metadata server: a real PNG on success, sessions, validation, size limit, OpenAPI, error pages.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { containsSecret } from '../../../src/core/redact.js';
 import { SUCCESS_SCENARIO } from './helpers/scenarios.js';
@@ -20,7 +21,10 @@ describe('image service API against the sandbox', () => {
   let stack: Stack;
   let generate: string;
   before(async () => {
-    stack = await startStack({ scenario: SUCCESS_SCENARIO });
+    stack = await startStack({
+      scenario: SUCCESS_SCENARIO,
+      config: { sockets: { headersTimeoutMs: 1500, requestTimeoutMs: 3000, keepAliveTimeoutMs: 1000 } },
+    });
     generate = `${stack.url}/api/v1/images/generate`;
   });
   after(() => stack.close());
@@ -96,6 +100,55 @@ describe('image service API against the sandbox', () => {
       body: '<a/>',
     });
     assert.equal(text.status, 415);
+    for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded']) {
+      const res = await fetch(generate, {
+        method: 'POST',
+        headers: { 'content-type': type },
+        body: JSON.stringify(SEED_BODY),
+      });
+      assert.equal(res.status, 415, type);
+      assert.equal(
+        ((await res.json()) as { error: { cause: string } }).error.cause,
+        'request.unsupported_media_type',
+      );
+    }
+  });
+
+  test('a prompt of only invisible characters is empty: 400 naming the prompt, no model call', async () => {
+    const before = stack.sandbox.state.requestLog.length;
+    for (const prompt of [
+      '\u200b',
+      '\u200b\u200c\u200d\u2060\ufeff',
+      ' \u00ad\u200e\u200f\t',
+      '\u2800\u3164',
+      '\u0301\ufe0f',
+    ]) {
+      const res = await postJson(generate, { ...SEED_BODY, prompt });
+      assert.equal(res.status, 400, JSON.stringify(prompt));
+      assert.equal(res.body.error.field, 'prompt');
+      assert.match(res.body.error.message, /invisible characters/);
+    }
+    assert.equal(stack.sandbox.state.requestLog.length, before);
+    const mixed = await postJson(generate, { ...SEED_BODY, prompt: '\u200ba red fox\u200b' });
+    assert.equal(mixed.status, 200);
+  });
+
+  test('slow clients: unfinished headers and idle keep-alive sockets are closed at their timeouts', async () => {
+    const { port } = new URL(stack.url);
+    const closedAfter = (send: string) =>
+      new Promise<number>((resolve, reject) => {
+        const t0 = Date.now();
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(send));
+        socket.on('data', () => {});
+        socket.on('error', reject);
+        socket.on('close', () => resolve(Date.now() - t0));
+      });
+    // Headers that never end: closed at headersTimeout (1.5 s here), not after 75 s.
+    const slow = await closedAfter('POST /api/v1/images/generate HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    assert.ok(slow >= 1000 && slow < 4500, `slow-header socket closed after ${slow} ms`);
+    // One full request, then idle: closed at keepAliveTimeout (1 s here).
+    const idle = await closedAfter('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.ok(idle < 4000, `idle keep-alive socket closed after ${idle} ms`);
   });
 
   test('oversized bodies are refused with 413 before any model call', async () => {

@@ -5,8 +5,9 @@ import type { AppDeps } from '../app.js';
 import { failureLogFields } from '../failure-log.js';
 import { publicFailure } from '../failure-response.js';
 import { generateImage } from '../generation.js';
-import { composePrompt } from '../prompt.js';
+import { composePrompt, hasVisibleText } from '../prompt.js';
 import { ErrorBody, GenerateRequest, GenerateResponse } from '../schemas.js';
+import { RequestValidationError } from '../validation.js';
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
@@ -72,6 +73,12 @@ export function registerGenerateRoute(app: FastifyInstance, deps: AppDeps): void
     async (request, reply) => {
       const started = performance.now();
       const body = request.body;
+      if (!hasVisibleText(body.prompt)) {
+        throw new RequestValidationError(
+          'prompt',
+          'prompt: is empty once invisible characters are removed (zero-width spaces, joiners, BOM, whitespace); say what to draw',
+        );
+      }
       const imageType = body.image_type ?? 'illustration';
       const aspectRatio = body.aspect_ratio ?? '1:1';
       const outcome = await generateImage({
