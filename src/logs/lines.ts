@@ -66,7 +66,9 @@ export class LineSplitter {
     if (this.carried + (to - from) > this.maxBytes) this.sink.oversized(lineNo);
     else {
       const bytes =
-        this.carried === 0 ? chunk.subarray(from, to) : Buffer.concat([...this.parts, chunk.subarray(from, to)]);
+        this.carried === 0
+          ? chunk.subarray(from, to)
+          : Buffer.concat([...this.parts, chunk.subarray(from, to)]);
       const end = bytes.length > 0 && bytes[bytes.length - 1] === CR ? bytes.length - 1 : bytes.length;
       this.sink.line(bytes.toString('utf8', 0, end), lineNo);
     }

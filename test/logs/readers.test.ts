@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { inputChunks } from '../../src/logs/input.js';
 import type { LogRecord } from '../../src/core/incidents/model.js';
+import { inputChunks } from '../../src/logs/input.js';
 import { readFailures, sniffFormat } from '../../src/logs/read.js';
 import { toFailureRecord } from '../../src/logs/records.js';
 import { chunked, datadogPage, LogGenerator, readAll, SEED, SEED_TIME, seedIncident } from './fixtures.js';
@@ -376,7 +376,10 @@ describe('records over the cap and inputs that are not logs', () => {
   it('refuses binary data and empty or blank input with a LogInputError naming the input', async () => {
     const read = (buf: Buffer) =>
       readFailures(chunked(buf, 1000), { failure: () => {} }, { name: 'standard input' });
-    await assert.rejects(read(Buffer.alloc(0)), { name: 'LogInputError', message: /^standard input is empty/ });
+    await assert.rejects(read(Buffer.alloc(0)), {
+      name: 'LogInputError',
+      message: /^standard input is empty/,
+    });
     await assert.rejects(read(Buffer.from('\n\n  \n')), {
       name: 'LogInputError',
       message: /^standard input holds no log records/,

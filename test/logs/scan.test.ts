@@ -188,7 +188,10 @@ describe('JSON-lines scanner', () => {
       // Chunks smaller than the cap (the line is carried and dropped) and larger (seen whole).
       for (const chunkBytes of [256, 4096]) {
         const c = collector();
-        const counts = scanFileRange(fd, 0, Buffer.byteLength(body), c.h, { chunkBytes, maxRecordBytes: 2048 });
+        const counts = scanFileRange(fd, 0, Buffer.byteLength(body), c.h, {
+          chunkBytes,
+          maxRecordBytes: 2048,
+        });
         expect(c, counts, `readSync, chunk ${chunkBytes}`);
       }
     } finally {
