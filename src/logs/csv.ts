@@ -58,6 +58,13 @@ export class CsvRecordSplitter {
     return this.take();
   }
 
+  /** `count` blank lines: part of a quoted field when one is open, else nothing. */
+  blankLines(count: number, _lastLineNo: number): void {
+    if (!this.inQuotes) return;
+    this.chars += count;
+    if (this.chars <= this.maxChars) this.field += '\n'.repeat(count);
+  }
+
   /**
    * A line too long to be read: the record it belongs to (the open one, else its own) is
    * oversized, and the next line starts a record (the line is taken to close any open quote).

@@ -11,6 +11,12 @@ const CR = 0x0d;
 export interface LineSink {
   line(text: string, lineNo: number): void;
   oversized(lineNo: number): void;
+  /**
+   * `count` blank lines, the last one numbered `lastLineNo`. Without it, each is a line('').
+   * Readers that skip blank lines take a run of them in one call, so a file of newlines is read
+   * at memory speed instead of one call per byte.
+   */
+  blank?(count: number, lastLineNo: number): void;
 }
 
 export class LineSplitter {
@@ -30,10 +36,8 @@ export class LineSplitter {
     let pos = 0;
     const len = chunk.length;
     while (pos < len) {
-      // Blank lines cost no search (a file of newlines is read at memory speed).
       if (chunk[pos] === NL && this.carried === 0 && !this.skipping) {
-        this.sink.line('', ++this.lineNo);
-        pos++;
+        pos = this.blankRun(chunk, pos);
         continue;
       }
       const nl = chunk.indexOf(NL, pos);
@@ -52,6 +56,18 @@ export class LineSplitter {
     }
     this.parts.push(Buffer.from(chunk.subarray(pos)));
     this.carried += len - pos;
+  }
+
+  /** The blank lines from chunk[pos] on (a byte loop, no search, no call per line). */
+  private blankRun(chunk: Buffer, pos: number): number {
+    let end = pos;
+    while (end < chunk.length && chunk[end] === NL) end++;
+    const count = end - pos;
+    if (this.sink.blank) {
+      this.lineNo += count;
+      this.sink.blank(count, this.lineNo);
+    } else for (let k = 0; k < count; k++) this.sink.line('', ++this.lineNo);
+    return end;
   }
 
   end(): void {

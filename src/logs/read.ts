@@ -253,6 +253,7 @@ async function readText(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<vo
   };
   await eachLine(chunks, s, {
     line: (text, lineNo) => take(joiner.push(text, lineNo)),
+    blank: () => {},
     oversized: (lineNo) => {
       take(joiner.end());
       s.records++;
@@ -284,6 +285,7 @@ async function readCsv(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<voi
   };
   await eachLine(chunks, s, {
     line: (text, lineNo) => take(splitter.push(text, lineNo)),
+    blank: (count, lastLineNo) => splitter.blankLines(count, lastLineNo),
     oversized: (lineNo) => take(splitter.skipLine(lineNo)),
   });
   take(splitter.end());

@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { redactDeep } from '../core/redact-deep.js';
 import type { ConsoleEngine } from './engine.js';
-import { toErrorBody } from './errors.js';
+import { HttpError, toErrorBody } from './errors.js';
 import { registerApplyRoute } from './routes/apply.js';
 import { registerCheckRoutes } from './routes/check.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
@@ -121,7 +121,8 @@ export async function buildConsoleServer(options: ConsoleServerOptions): Promise
   app.setErrorHandler((err, request, reply) => {
     const body = toErrorBody(err, limits);
     if (body.error.status >= 500) request.log.error({ err }, 'console request failed');
-    if (body.error.status === 413) reply.header('connection', 'close');
+    if (body.error.status === 413 && !(err instanceof HttpError && err.lingers))
+      reply.header('connection', 'close');
     reply.code(body.error.status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

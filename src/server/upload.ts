@@ -8,6 +8,7 @@
  * - the time: a read that takes longer than its budget is stopped (the worker is terminated) and
  *   answered 422.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import type { Context } from '../core/model.js';
@@ -31,6 +32,14 @@ export interface UploadRequest {
   context: Context;
   limits: UploadLimits;
 }
+
+/**
+ * How long a connection whose body went over the limit stays open after the 413. Closing at once
+ * with unread bytes in the socket makes the kernel reset the connection, and a client still
+ * sending can lose the answer with it; so the body is paused (the client's writes block), the 413
+ * goes out, and the connection is closed this much later if the client has not closed it.
+ */
+const LINGER_MS = 5_000;
 
 /** Reads an upload in its own worker thread; rejects with the HttpError the client should get. */
 export function readUploadInWorker(
@@ -64,8 +73,15 @@ export function readUploadInWorker(
     const onData = (chunk: Buffer) => {
       seen += chunk.length;
       if (seen > request.limits.bytes) {
+        const socket = (body as Partial<IncomingMessage>).socket;
+        if (socket) setTimeout(() => socket.destroy(), LINGER_MS).unref();
         finish(
-          new HttpError(413, 'BODY_TOO_LARGE', `The upload is larger than ${request.limits.bytes} bytes`),
+          new HttpError(
+            413,
+            'BODY_TOO_LARGE',
+            `The upload is larger than ${request.limits.bytes} bytes`,
+            !!socket,
+          ),
         );
         return;
       }
