@@ -216,8 +216,12 @@ export class JsonLinesScanner {
       this.skipLongLine();
       return;
     }
-    // Keep the unfinished line at the front for the next read.
-    if (rest > 0 && start > 0) buf.copyWithin(0, start, total);
+    // Keep the unfinished line at the front for the next read, in a chunk-sized buffer again once
+    // a long line is done (big reads fall out of the L2 cache).
+    if (buf.length > this.chunkBytes && rest < this.chunkBytes / 2) {
+      this.buf = Buffer.allocUnsafe(this.chunkBytes);
+      buf.copy(this.buf, 0, start, total);
+    } else if (rest > 0 && start > 0) buf.copyWithin(0, start, total);
     this.filled = rest;
     if (rest === buf.length) {
       // A line as long as the buffer: grow it (one byte past the cap tells an oversized line).
