@@ -24,6 +24,8 @@ export interface AnalyzeOptions {
   examples?: number;
   maxMalformedLines?: number;
   format?: LogFormat;
+  /** Records over this many bytes are skipped as oversized (MAX_RECORD_BYTES by default). */
+  maxRecordBytes?: number;
 }
 
 export type FileAnalyzeOptions = Omit<AnalyzeOptions, 'engine'> &
@@ -72,24 +74,36 @@ function toAnalysis(
       diagnosed: grouper.diagnosed,
       malformed: read.malformed,
       malformedLines: read.malformedLines,
+      oversized: read.oversized,
+      oversizedLines: read.oversizedLines,
+      maxRecordBytes: read.maxRecordBytes,
       format: read.format,
-      scanner: read.scanner,
     },
     incidents,
   };
 }
 
 /** An opened input (see openInput): bytes in, incidents out. */
-export async function analyzeStream(
-  stream: Readable,
+export function analyzeStream(stream: Readable, label: string, opts: AnalyzeOptions): Promise<LogAnalysis> {
+  return analyzeChunks(inputChunks(stream), label, opts);
+}
+
+/** Plain (already decompressed) byte chunks in, incidents out. */
+export async function analyzeChunks(
+  chunks: AsyncIterable<Buffer>,
   label: string,
   opts: AnalyzeOptions,
 ): Promise<LogAnalysis> {
   const grouper = new IncidentGrouper(opts.engine, { context: opts.context, examples: opts.examples });
   const read = await readFailures(
-    inputChunks(stream),
+    chunks,
     { failure: (r: LogRecord) => grouper.add(r) },
-    { maxMalformedLines: opts.maxMalformedLines, format: opts.format },
+    {
+      maxMalformedLines: opts.maxMalformedLines,
+      format: opts.format,
+      maxRecordBytes: opts.maxRecordBytes,
+      name: label === 'stdin' ? 'standard input' : label,
+    },
   );
   return toAnalysis(label, read, grouper, grouper.incidents());
 }
@@ -120,6 +134,8 @@ export async function analyzeRecords(
       diagnosed: grouper.diagnosed,
       malformed: 0,
       malformedLines: [],
+      oversized: 0,
+      oversizedLines: [],
       format: 'api',
     },
     incidents: grouper.incidents(),

@@ -2,9 +2,10 @@
  * The JSON-lines fast path, shared by the single-threaded reader and the scan workers: finds line
  * ends, checks that each line looks like `{...}`, and hands over only the lines that hold a
  * failure marker, decoded, with their 1-based line numbers. No JSON.parse here. The scan workers
- * load this module alone: keep its imports to node:fs.
+ * load this module: keep its imports to node:fs and import-free modules.
  */
 import { readSync } from 'node:fs';
+import { MAX_RECORD_BYTES } from './limits.js';
 
 /**
  * Byte strings that a failing JSON record holds at least one of; records without any are never
@@ -43,35 +44,30 @@ const CLOSE = 0x7d; // }
 
 /**
  * Bytes read per chunk. 256 kB stays in a core's L2 cache between the read that fills it and the
- * ten marker searches over it; 1 MB chunks fell out of it and cost ~15 % more CPU.
+ * marker searches over it; 1 MB chunks fell out of it and cost ~15 % more CPU.
  */
 export const CHUNK_BYTES = 256 * 1024;
-
-/**
- * A line longer than this is counted as malformed and skipped unread, so that one giant line
- * (a JSON document mistaken for JSON lines, binary junk) cannot grow memory without bound.
- */
-export const MAX_LINE_BYTES = 64 * 1024 * 1024;
 
 export interface ScanHandlers {
   candidate(text: string, line: number): void;
   malformed(line: number, reason: string): void;
+  /** A line longer than the record cap: skipped unread (see limits.ts). */
+  oversized(line: number): void;
 }
 
 export interface ScannerOptions {
   /** Bytes per read (tests use tiny ones to cut records everywhere). */
   chunkBytes?: number;
-  maxLineBytes?: number;
+  maxRecordBytes?: number;
 }
 
 export interface ScanCounts {
-  /** Non-blank lines. */
+  /** Non-blank lines, oversized ones included. */
   records: number;
   /** All lines, blank ones included (what the next range's line numbers start after). */
   lines: number;
   bytes: number;
 }
-
 const R = 0x52;
 
 /** The markers with an upper-case R in them, found together by one search for R (see markerHits). */
@@ -150,7 +146,9 @@ export function hasMarker(buf: Buffer): boolean {
  * Scans JSON lines from bytes written into its own reused buffer: the caller either reads into
  * `buf` at `filled` (readSync, no copy) and calls `commit`, or hands over chunks with `push`.
  * A line cut by a chunk end is moved to the front of the buffer and finished by the next chunk,
- * so every line is seen exactly once, whole. Memory: one chunk plus the longest line.
+ * so every line is seen exactly once, whole. Each byte is searched for a newline once, however
+ * long its line (a line end can only be in the bytes just read), so time is linear in the input
+ * on any line shape. Memory: one chunk, or the record cap while a long line is carried.
  */
 export class JsonLinesScanner {
   /** Where the next bytes go: buf[filled, buf.length). */
@@ -160,16 +158,18 @@ export class JsonLinesScanner {
   lines = 0;
   records = 0;
   bytes = 0;
-  /** Inside a line longer than maxLineBytes: drop bytes up to its newline. */
+  /** Inside a line longer than the cap: drop bytes up to its newline. */
   private skipping = false;
-  private readonly maxLineBytes: number;
+  private readonly chunkBytes: number;
+  private readonly maxRecordBytes: number;
 
   constructor(
     private readonly h: ScanHandlers,
     opts: ScannerOptions = {},
   ) {
-    this.buf = Buffer.allocUnsafe(opts.chunkBytes ?? CHUNK_BYTES);
-    this.maxLineBytes = Math.max(opts.maxLineBytes ?? MAX_LINE_BYTES, this.buf.length);
+    this.chunkBytes = opts.chunkBytes ?? CHUNK_BYTES;
+    this.buf = Buffer.allocUnsafe(this.chunkBytes);
+    this.maxRecordBytes = opts.maxRecordBytes ?? MAX_RECORD_BYTES;
   }
 
   /** Free bytes after the carried partial line (never 0 after commit). */
@@ -177,7 +177,7 @@ export class JsonLinesScanner {
     return this.buf.length - this.filled;
   }
 
-  /** Copies a chunk in (the streaming path: stdin, gzip, tests). */
+  /** Copies a chunk in (the streaming path: stdin, gzip, uploads, tests). */
   push(chunk: Buffer): void {
     let from = 0;
     while (from < chunk.length) {
@@ -192,42 +192,53 @@ export class JsonLinesScanner {
   commit(n: number): void {
     this.bytes += n;
     const buf = this.buf;
-    const total = this.filled + n;
+    const fresh = this.filled;
+    const total = fresh + n;
     let start = 0;
     if (this.skipping) {
-      const nl = buf.indexOf(NL, this.filled);
-      if (nl === -1 || nl >= total) {
+      const nl = buf.subarray(0, total).indexOf(NL);
+      if (nl === -1) {
         this.filled = 0;
         return;
       }
       this.skipping = false;
       start = nl + 1;
     }
-    const lastNl = total > start ? buf.lastIndexOf(NL, total - 1) : -1;
-    if (lastNl >= start) {
-      this.scan(start, lastNl + 1);
-      start = lastNl + 1;
+    // The carried bytes hold no newline: search only the new ones.
+    const from = Math.max(start, fresh);
+    const back = from < total ? buf.subarray(from, total).lastIndexOf(NL) : -1;
+    if (back !== -1) {
+      this.scan(start, from + back + 1);
+      start = from + back + 1;
     }
-    // Keep the unfinished line at the front for the next read.
     const rest = total - start;
-    if (rest > 0 && start > 0) buf.copyWithin(0, start, total);
-    this.filled = rest;
-    if (rest === buf.length) this.makeRoom();
-  }
-
-  /** The partial line fills the whole buffer: grow it, or give up on a line this long. */
-  private makeRoom(): void {
-    if (this.buf.length >= this.maxLineBytes) {
-      this.lines++;
-      this.records++;
-      this.h.malformed(this.lines, `line longer than ${this.maxLineBytes} bytes`);
-      this.skipping = true;
-      this.filled = 0;
+    if (rest > this.maxRecordBytes) {
+      this.skipLongLine();
       return;
     }
-    const bigger = Buffer.allocUnsafe(Math.min(this.buf.length * 2, this.maxLineBytes));
-    this.buf.copy(bigger, 0, 0, this.filled);
-    this.buf = bigger;
+    // Keep the unfinished line at the front for the next read, in a chunk-sized buffer again once
+    // a long line is done (big reads fall out of the L2 cache).
+    if (buf.length > this.chunkBytes && rest < this.chunkBytes / 2) {
+      this.buf = Buffer.allocUnsafe(this.chunkBytes);
+      buf.copy(this.buf, 0, start, total);
+    } else if (rest > 0 && start > 0) buf.copyWithin(0, start, total);
+    this.filled = rest;
+    if (rest === buf.length) {
+      // A line as long as the buffer: grow it (one byte past the cap tells an oversized line).
+      const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, this.maxRecordBytes + 1));
+      buf.copy(bigger, 0, 0, rest);
+      this.buf = bigger;
+    }
+  }
+
+  /** The line being carried is over the cap: count it, drop it, read on after its newline. */
+  private skipLongLine(): void {
+    this.lines++;
+    this.records++;
+    this.h.oversized(this.lines);
+    this.skipping = true;
+    this.filled = 0;
+    if (this.buf.length > this.chunkBytes) this.buf = Buffer.allocUnsafe(this.chunkBytes);
   }
 
   /** End of input: the last line may have no newline. */
@@ -244,19 +255,26 @@ export class JsonLinesScanner {
     const hits = markerHits(view);
     const h = this.h;
     const len = view.length;
+    const max = this.maxRecordBytes;
     let k = 0;
     let pos = 0;
     while (pos < len) {
+      this.lines++;
+      // A blank line costs no search (a file of newlines is read at memory speed).
+      if (view[pos] === NL) {
+        pos++;
+        continue;
+      }
       let nl = view.indexOf(NL, pos);
       if (nl === -1) nl = len;
-      this.lines++;
       let e = nl;
-      if (e > pos && view[e - 1] === CR) e--;
+      if (view[e - 1] === CR) e--;
       let b = pos;
       while (b < e && (view[b] === SPACE || view[b] === TAB)) b++;
       if (b < e) {
         this.records++;
-        if (view[b] !== OPEN || view[e - 1] !== CLOSE) {
+        if (nl - pos > max) h.oversized(this.lines);
+        else if (view[b] !== OPEN || view[e - 1] !== CLOSE) {
           h.malformed(this.lines, view[b] === OPEN ? 'truncated JSON object' : 'not a JSON object');
         } else if (k < hits.length) {
           while (k < hits.length && (hits[k] as number) < pos) k++;

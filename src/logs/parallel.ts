@@ -6,12 +6,11 @@
  * Line numbers of a range are only known once the ranges before it are counted: records carry
  * `range * LINE_RANGE + line` until then, and the caller resolves the few numbers it keeps.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { LogRecord } from '../core/incidents/model.js';
-import type { ScanItem, ScanJob, ScanMessage, ScannerKind, ScanTotals } from './scan-worker.js';
+import type { ScanItem, ScanJob, ScanMessage, ScanTotals } from './scan-worker.js';
+import { startModuleWorker } from './start-worker.js';
 
 /** Lines per range in the provisional numbering (2^40: no file has that many lines). */
 export const LINE_RANGE = 2 ** 40;
@@ -20,14 +19,13 @@ export interface ParallelHandlers {
   /** A failing record; its `line` is provisional (see resolve). */
   failure(record: LogRecord): void;
   malformed(line: number, reason: string): void;
+  oversized(line: number): void;
 }
 
 export interface ParallelResult {
   records: number;
   bytes: number;
   candidates: number;
-  /** Which scanner the workers ran ('native' only when all of them did). */
-  scanner: ScannerKind;
   /** Provisional line number -> the real one. */
   resolve(line: number): number;
 }
@@ -73,15 +71,6 @@ export function splitRanges(path: string, size: number, n: number): Array<[numbe
   return ranges;
 }
 
-function startWorker(job: ScanJob): Worker {
-  const js = new URL('./scan-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(js))) return new Worker(js, { workerData: job });
-  // Run from source (tests under tsx): workers do not inherit tsx's hooks, so register them first.
-  const ts = new URL('./scan-worker.ts', import.meta.url).href;
-  const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(ts)}); });`;
-  return new Worker(boot, { eval: true, workerData: job });
-}
-
 /**
  * `ready` lets the workers start reading before the caller can take their records (the CLI loads
  * the diagnosis engine meanwhile): their batches wait unhandled until it resolves, and since a
@@ -92,7 +81,7 @@ export async function scanJsonLinesParallel(
   size: number,
   workers: number,
   h: ParallelHandlers,
-  chunkBytes?: number,
+  opts: { chunkBytes?: number; maxRecordBytes?: number } = {},
   ready: Promise<unknown> = Promise.resolve(),
 ): Promise<ParallelResult> {
   const ranges = splitRanges(path, size, workers);
@@ -102,7 +91,13 @@ export async function scanJsonLinesParallel(
         new Promise<ScanTotals>((resolve, reject) => {
           const shared = new SharedArrayBuffer(4);
           const pending = new Int32Array(shared);
-          const w = startWorker({ path, start, end, chunkBytes, pending: shared });
+          const w = startModuleWorker(new URL('./scan-worker.js', import.meta.url), {
+            path,
+            start,
+            end,
+            ...opts,
+            pending: shared,
+          } satisfies ScanJob);
           let result: ScanTotals | undefined;
           let waiting: ScanMessage[] | undefined = [];
           const handle = (m: ScanMessage) => {
@@ -112,7 +107,8 @@ export async function scanJsonLinesParallel(
                 if (it.f !== undefined) {
                   it.f.line = line;
                   h.failure(it.f);
-                } else h.malformed(line, it.r ?? 'malformed');
+                } else if (it.o) h.oversized(line);
+                else h.malformed(line, it.r ?? 'malformed');
               }
               Atomics.sub(pending, 0, 1);
               Atomics.notify(pending, 0);
@@ -144,7 +140,6 @@ export async function scanJsonLinesParallel(
     records: done.reduce((a, d) => a + d.records, 0),
     bytes: done.reduce((a, d) => a + d.bytes, 0),
     candidates: done.reduce((a, d) => a + d.candidates, 0),
-    scanner: done.every((d) => d.scanner === 'native') ? 'native' : 'js',
     resolve: (line) => (offsets[Math.floor(line / LINE_RANGE)] ?? 0) + (line % LINE_RANGE),
   };
 }

@@ -1,21 +1,23 @@
 /**
- * Streams a log export and hands every failing record to a sink, in constant memory.
+ * Streams a log export and hands every failing record to a sink, in memory bounded by the record
+ * cap (limits.ts) and time linear in the input, whatever the shape of its lines.
  *
- * JSON lines (Datadog or Cloud Logging, the bulk of large exports) take the fast path: a regular
- * file is mmap'ed and searched by the native scanner (native-scan.ts) when it is built, anything
- * else is searched chunk by chunk with Buffer.indexOf (jsonl-scan.ts); only lines that hold a
- * failure marker are decoded and JSON.parse'd. Every line still gets a two-byte structural check
- * ({ ... }) so that broken lines are counted with their line numbers. Whole JSON documents (an
- * API page, a JSON array), Datadog CSV exports and plain text logs have their own readers.
+ * JSON lines (Datadog or Cloud Logging, the bulk of large exports) take the fast path: chunks are
+ * searched with Buffer.indexOf (jsonl-scan.ts), by worker threads for big files, and only lines
+ * that hold a failure marker are decoded and JSON.parse'd. Every line still gets a two-byte
+ * structural check ({ ... }) so that broken lines are counted with their line numbers. Whole JSON
+ * documents (an API page, a JSON array), Datadog CSV exports and plain text logs have their own
+ * readers. Records over the cap are counted as oversized, with their line numbers, and skipped.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogRecord, MalformedLine } from '../core/incidents/model.js';
 import { type CandidateSink, parseCandidate } from './candidate.js';
-import { splitCsvRecords } from './csv.js';
-import { fileRangeChunks, inputChunks, openInput } from './input.js';
+import { type CsvRecord, CsvRecordSplitter } from './csv.js';
+import { fileRangeChunks, inputChunks, LogInputError, openInput } from './input.js';
 import { JsonDocSplitter } from './json-doc.js';
-import { hasMarker, type ScanCounts, type ScanHandlers, scanFileRange, scanJsonLines } from './jsonl-scan.js';
-import { loadNativeScan } from './native-scan.js';
+import { hasMarker, type ScanHandlers, scanFileRange, scanJsonLines } from './jsonl-scan.js';
+import { MAX_RECORD_BYTES } from './limits.js';
+import { type LineSink, LineSplitter } from './lines.js';
 import { readerCount, scanJsonLinesParallel } from './parallel.js';
 import { expandRecords, fromTextLine, toFailureRecord } from './records.js';
 import { type TextEntry, TextEntryJoiner } from './text-entries.js';
@@ -33,16 +35,40 @@ export interface ReadResult {
   candidates: number;
   malformed: number;
   malformedLines: MalformedLine[];
-  /** Which scanner found the candidate lines of a JSON-lines file (`js` for any other input). */
-  scanner: 'native' | 'js';
+  /** Records over the cap, skipped unread, and the first of their line numbers. */
+  oversized: number;
+  oversizedLines: number[];
+  maxRecordBytes: number;
 }
 
 export const SNIFF_BYTES = 64 * 1024;
 
 export interface ReadOptions {
-  /** How many malformed lines to report by number (all are counted). */
+  /** How many malformed (and oversized) lines to report by number (all are counted). */
   maxMalformedLines?: number;
   format?: LogFormat;
+  /** Records longer than this are skipped as oversized (MAX_RECORD_BYTES by default). */
+  maxRecordBytes?: number;
+  /** What the input is called in error messages ("standard input", a path). */
+  name?: string;
+}
+
+const WHAT_LOGS_ARE = 'give a log export (JSON lines, JSON, CSV or text; gzip ok)';
+
+/**
+ * The start of the input, refused when it cannot be a log: nothing at all, or binary data (a NUL
+ * byte, as git and grep decide; UTF-16 text counts as binary here too: it is not read).
+ */
+export function checkHead(head: Buffer, name = 'the input'): void {
+  if (head.length === 0) throw new LogInputError(`${name} is empty: ${WHAT_LOGS_ARE}`);
+  if (head.subarray(0, SNIFF_BYTES).includes(0))
+    throw new LogInputError(`${name} is not a log: it holds binary data (NUL bytes); ${WHAT_LOGS_ARE}`);
+}
+
+/** The whole input held no record (blank lines only). */
+function checkRecords(result: ReadResult, name = 'the input'): ReadResult {
+  if (result.records === 0) throw new LogInputError(`${name} holds no log records: ${WHAT_LOGS_ARE}`);
+  return result;
 }
 
 export async function readFailures(
@@ -65,6 +91,7 @@ export async function readFailures(
     headBytes += r.value.length;
   }
   const head = Buffer.concat(headChunks);
+  checkHead(head, opts.name);
   const all: AsyncIterable<Buffer> = {
     [Symbol.asyncIterator]: () => {
       let k = 0;
@@ -77,7 +104,7 @@ export async function readFailures(
     },
   };
   const format = opts.format ?? sniffFormat(head);
-  const state = new ReadState(sink, format, opts.maxMalformedLines ?? 20);
+  const state = new ReadState(sink, format, opts.maxMalformedLines ?? 20, opts.maxRecordBytes);
   switch (format) {
     case 'jsonl':
       await readJsonLines(all, state);
@@ -92,7 +119,7 @@ export async function readFailures(
       await readText(all, state);
       break;
   }
-  return state.result();
+  return checkRecords(state.result(), opts.name);
 }
 
 /** Decides the format from the first chunk: JSON lines, one JSON document, CSV or text. */
@@ -120,18 +147,33 @@ export class ReadState {
   candidates = 0;
   malformed = 0;
   readonly malformedLines: MalformedLine[] = [];
-  scanner: ReadResult['scanner'] = 'js';
+  oversized = 0;
+  readonly oversizedLines: number[] = [];
 
   constructor(
     readonly sink: ReadSink,
     readonly format: LogFormat,
     readonly maxMalformed: number,
+    readonly maxRecordBytes = MAX_RECORD_BYTES,
   ) {}
 
   bad(line: number, reason: string): void {
     this.malformed++;
     if (this.malformedLines.length < this.maxMalformed) this.malformedLines.push({ line, reason });
   }
+
+  /** A record over the cap (counted among the records too). */
+  tooBig(line: number): void {
+    this.oversized++;
+    if (this.oversizedLines.length < this.maxMalformed) this.oversizedLines.push(line);
+  }
+
+  /** The scanner's handlers, feeding this state. */
+  readonly scanHandlers: ScanHandlers = {
+    candidate: (text, line) => this.parse(text, line),
+    malformed: (line, reason) => this.bad(line, reason),
+    oversized: (line) => this.tooBig(line),
+  };
 
   /** A parsed JSON value: one record, or a page / array of them. */
   parsed(value: unknown, line: number): void {
@@ -160,44 +202,41 @@ export class ReadState {
       candidates: this.candidates,
       malformed: this.malformed,
       malformedLines: this.malformedLines,
-      scanner: this.scanner,
+      oversized: this.oversized,
+      oversizedLines: this.oversizedLines,
+      maxRecordBytes: this.maxRecordBytes,
     };
   }
 }
 
 async function readJsonLines(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<void> {
-  const counts = await scanJsonLines(chunks, {
-    candidate: (text, line) => s.parse(text, line),
-    malformed: (line, reason) => s.bad(line, reason),
-  });
+  const counts = await scanJsonLines(chunks, s.scanHandlers, { maxRecordBytes: s.maxRecordBytes });
   s.records += counts.records;
   s.bytes += counts.bytes;
 }
 
 async function readJsonDocument(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<void> {
-  const splitter = new JsonDocSplitter();
+  const splitter = new JsonDocSplitter(s.maxRecordBytes);
   for await (const chunk of chunks) {
     s.bytes += chunk.length;
     for (const el of splitter.push(chunk)) {
       s.records++;
-      if (!hasMarker(el.bytes)) continue;
-      s.parse(el.bytes.toString('utf8'), el.line);
+      if (el.oversized) s.tooBig(el.line);
+      else if (hasMarker(el.bytes)) s.parse(el.bytes.toString('utf8'), el.line);
     }
   }
   const end = splitter.end();
   if (end.error) s.bad(end.line, end.error);
 }
 
-async function* lines(chunks: AsyncIterable<Buffer>, s: ReadState): AsyncGenerator<string> {
-  let carry = '';
+/** Feeds every line of the input to `sink`; a line over the cap is not built. */
+async function eachLine(chunks: AsyncIterable<Buffer>, s: ReadState, sink: LineSink): Promise<void> {
+  const splitter = new LineSplitter(sink, s.maxRecordBytes);
   for await (const chunk of chunks) {
     s.bytes += chunk.length;
-    const text = carry + chunk.toString('utf8');
-    const parts = text.split('\n');
-    carry = parts.pop() ?? '';
-    for (const p of parts) yield p.endsWith('\r') ? p.slice(0, -1) : p;
+    splitter.push(chunk);
   }
-  if (carry !== '') yield carry;
+  splitter.end();
 }
 
 /** Plain text: one record per entry, a traceback or stack trace joined to the line above it. */
@@ -212,36 +251,53 @@ async function readText(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<vo
       s.sink.failure(record);
     }
   };
-  let lineNo = 0;
-  for await (const text of lines(chunks, s)) take(joiner.push(text, ++lineNo));
+  await eachLine(chunks, s, {
+    line: (text, lineNo) => take(joiner.push(text, lineNo)),
+    blank: () => {},
+    oversized: (lineNo) => {
+      take(joiner.end());
+      s.records++;
+      s.tooBig(lineNo);
+    },
+  });
   take(joiner.end());
 }
 
 /** Datadog's CSV export: a header row naming the columns, quoted fields that may span lines. */
 async function readCsv(chunks: AsyncIterable<Buffer>, s: ReadState): Promise<void> {
+  const splitter = new CsvRecordSplitter(s.maxRecordBytes);
   let header: string[] | undefined;
-  for await (const row of splitCsvRecords(lines(chunks, s))) {
-    if (!header) {
+  const take = (row: CsvRecord | undefined) => {
+    if (!row) return;
+    if (!header && !row.oversized) {
       header = row.fields.map((h) => h.trim().toLowerCase());
-      continue;
+      return;
     }
     s.records++;
-    if (row.error) {
-      s.bad(row.line, row.error);
-      continue;
-    }
-    if (row.fields.length !== header.length) {
+    if (row.oversized) s.tooBig(row.line);
+    else if (row.error) s.bad(row.line, row.error);
+    else if (header && row.fields.length !== header.length)
       s.bad(row.line, `expected ${header.length} fields, found ${row.fields.length}`);
-      continue;
+    else if (header) {
+      s.candidates++;
+      s.parsed(csvObject(header, row.fields), row.line);
     }
-    const o: Record<string, unknown> = {};
-    header.forEach((h, i) => {
-      o[h === 'date' ? 'timestamp' : h] = row.fields[i];
-    });
-    if (typeof o.tags === 'string') o.tags = (o.tags as string).split(/[,\s]+/).filter(Boolean);
-    s.candidates++;
-    s.parsed(o, row.line);
-  }
+  };
+  await eachLine(chunks, s, {
+    line: (text, lineNo) => take(splitter.push(text, lineNo)),
+    blank: (count, lastLineNo) => splitter.blankLines(count, lastLineNo),
+    oversized: (lineNo) => take(splitter.skipLine(lineNo)),
+  });
+  take(splitter.end());
+}
+
+function csvObject(header: string[], fields: string[]): Record<string, unknown> {
+  const o: Record<string, unknown> = {};
+  header.forEach((h, i) => {
+    o[h === 'date' ? 'timestamp' : h] = fields[i];
+  });
+  if (typeof o.tags === 'string') o.tags = (o.tags as string).split(/[,\s]+/).filter(Boolean);
+  return o;
 }
 
 export interface FileReadOptions extends ReadOptions {
@@ -277,10 +333,13 @@ export async function readFileFailures(
   } finally {
     closeSync(fd);
   }
+  const name = opts.name ?? path;
   if (head[0] === 0x1f && head[1] === 0x8b) {
     await opts.sinkReady;
-    return { ...(await readFailures(inputChunks(openInput(path)), sink, opts)), resolveLine: identity };
+    const read = await readFailures(inputChunks(openInput(path)), sink, { ...opts, name });
+    return { ...read, resolveLine: identity };
   }
+  checkHead(head, name);
   const format = opts.format ?? sniffFormat(head);
   const parallel =
     format === 'jsonl' && workers >= 2 && size >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES);
@@ -288,37 +347,26 @@ export async function readFileFailures(
   if (!parallel) await opts.sinkReady;
   if (format !== 'jsonl') {
     // Two reused buffers instead of a fresh 1 MB Buffer per chunk: no GC churn, no page faults.
-    const read = await readFailures(fileRangeChunks(path, 0, size), sink, { ...opts, format });
+    const read = await readFailures(fileRangeChunks(path, 0, size), sink, { ...opts, format, name });
     return { ...read, resolveLine: identity };
   }
-  if (!parallel) {
-    // JSON lines on this thread: the native scanner, else readSync into the JavaScript scanner's
-    // buffer (a CLI has nothing else to do).
-    const s = new ReadState(sink, 'jsonl', opts.maxMalformedLines ?? 20);
-    const h: ScanHandlers = {
-      candidate: (text, line) => s.parse(text, line),
-      malformed: (line, reason) => s.bad(line, reason),
-    };
-    const native = loadNativeScan();
-    let counts: ScanCounts;
-    if (native) {
-      counts = native.scanFileRange(path, 0, size, h);
-      s.scanner = 'native';
-    } else {
-      const fd = openSync(path, 'r');
-      try {
-        counts = scanFileRange(fd, 0, size, h, { chunkBytes: opts.chunkBytes });
-      } finally {
-        closeSync(fd);
-      }
-    }
-    s.records = counts.records;
-    s.bytes = counts.bytes;
-    return { ...s.result(), resolveLine: identity };
-  }
   const max = opts.maxMalformedLines ?? 20;
+  const scanOpts = { chunkBytes: opts.chunkBytes, maxRecordBytes: opts.maxRecordBytes };
+  if (!parallel) {
+    // JSON lines on this thread: readSync into the scanner's buffer (a CLI has nothing else to do).
+    const s = new ReadState(sink, 'jsonl', max, opts.maxRecordBytes);
+    const fd = openSync(path, 'r');
+    try {
+      const counts = scanFileRange(fd, 0, size, s.scanHandlers, scanOpts);
+      s.records = counts.records;
+      s.bytes = counts.bytes;
+    } finally {
+      closeSync(fd);
+    }
+    return { ...checkRecords(s.result(), name), resolveLine: identity };
+  }
   // Malformed lines arrive from every range at once: keep enough to pick the first ones after.
-  const s = new ReadState(sink, 'jsonl', max * workers);
+  const s = new ReadState(sink, 'jsonl', max * workers, opts.maxRecordBytes);
   const counts = await scanJsonLinesParallel(
     path,
     size,
@@ -326,12 +374,12 @@ export async function readFileFailures(
     {
       failure: (record) => sink.failure(record),
       malformed: (line, reason) => s.bad(line, reason),
+      oversized: (line) => s.tooBig(line),
     },
-    opts.chunkBytes,
+    scanOpts,
     opts.sinkReady,
   );
   s.candidates = counts.candidates;
-  s.scanner = counts.scanner;
   s.records = counts.records;
   s.bytes = counts.bytes;
   const result = s.result();
@@ -339,5 +387,9 @@ export async function readFileFailures(
     .map((m) => ({ ...m, line: counts.resolve(m.line) }))
     .sort((a, b) => a.line - b.line)
     .slice(0, max);
-  return { ...result, resolveLine: counts.resolve };
+  result.oversizedLines = result.oversizedLines
+    .map(counts.resolve)
+    .sort((a, b) => a - b)
+    .slice(0, max);
+  return { ...checkRecords(result, name), resolveLine: counts.resolve };
 }

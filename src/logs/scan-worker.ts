@@ -3,16 +3,14 @@
  * boundaries), parses the candidate lines and posts the failing records and malformed lines it
  * finds, in batches, with line numbers relative to the range. The main thread diagnoses, groups
  * and numbers them.
- * It imports the scanners and the record readers alone (node:fs, no streams, no zlib): a worker's
- * start-up is on the critical path of every large file. The native scanner (mmap, SIMD) finds the
- * candidate lines when it is built; the JavaScript one otherwise. Both call the same handlers.
+ * It imports the scanner and the record readers alone (node:fs, no streams, no zlib): a worker's
+ * start-up is on the critical path of every large file.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LogRecord } from '../core/incidents/model.js';
 import { parseCandidate } from './candidate.js';
 import { type ScanCounts, type ScanHandlers, scanFileRange } from './jsonl-scan.js';
-import { loadNativeScan } from './native-scan.js';
 
 export interface ScanJob {
   path: string;
@@ -20,6 +18,7 @@ export interface ScanJob {
   /** Exclusive. */
   end: number;
   chunkBytes?: number;
+  maxRecordBytes?: number;
   /** [0]: batches posted and not yet handled by the main thread (back-pressure). */
   pending: SharedArrayBuffer;
 }
@@ -27,19 +26,20 @@ export interface ScanJob {
 /** Batches a worker may have in flight before it waits for the main thread to catch up. */
 export const MAX_PENDING_BATCHES = 16;
 
-/** A failing record (`f` set) or a malformed line (`r` set), `l` its line within the range. */
+/**
+ * A failing record (`f` set), a malformed line (`r` set) or a line over the record cap (`o`),
+ * `l` its line within the range.
+ */
 export interface ScanItem {
   l: number;
   f?: LogRecord;
   r?: string;
+  o?: true;
 }
-
-export type ScannerKind = 'native' | 'js';
 
 export interface ScanTotals extends ScanCounts {
   /** Lines that held a marker and were parsed. */
   candidates: number;
-  scanner: ScannerKind;
 }
 
 export type ScanMessage =
@@ -81,21 +81,20 @@ try {
       parseCandidate(text, l, out);
     },
     malformed: (l, r) => push({ l, r }),
+    oversized: (l) => push({ l, o: true }),
   };
-  const native = loadNativeScan();
+  const fd = openSync(job.path, 'r');
   let counts: ScanCounts;
-  if (native) counts = native.scanFileRange(job.path, job.start, job.end, handlers);
-  else {
-    const fd = openSync(job.path, 'r');
-    try {
-      counts = scanFileRange(fd, job.start, job.end, handlers, { chunkBytes: job.chunkBytes });
-    } finally {
-      closeSync(fd);
-    }
+  try {
+    counts = scanFileRange(fd, job.start, job.end, handlers, {
+      chunkBytes: job.chunkBytes,
+      maxRecordBytes: job.maxRecordBytes,
+    });
+  } finally {
+    closeSync(fd);
   }
   flush();
-  const scanner: ScannerKind = native ? 'native' : 'js';
-  port?.postMessage({ kind: 'done', ...counts, candidates, scanner } satisfies ScanMessage);
+  port?.postMessage({ kind: 'done', ...counts, candidates } satisfies ScanMessage);
 } catch (err) {
   port?.postMessage({ kind: 'error', message: (err as Error).message } satisfies ScanMessage);
 }

@@ -50,8 +50,10 @@ export class TextEntryJoiner {
       return undefined;
     }
     const done = this.take();
-    this.lines = [text];
-    this.chars = text.length;
+    // A line of up to the record cap starts an entry; what is diagnosed of it is bounded too.
+    const kept = text.length > MAX_ENTRY_CHARS ? text.slice(0, MAX_ENTRY_CHARS) : text;
+    this.lines = [kept];
+    this.chars = kept.length;
     this.first = lineNo;
     return done;
   }

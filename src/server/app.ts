@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { redactDeep } from '../core/redact-deep.js';
 import { redactLogArguments, requestForLog } from '../core/redact-log.js';
 import type { ConsoleEngine } from './engine.js';
-import { toErrorBody } from './errors.js';
+import { HttpError, toErrorBody } from './errors.js';
 import { registerApplyRoute } from './routes/apply.js';
 import { registerCheckRoutes } from './routes/check.js';
 import { registerDiagnoseRoutes } from './routes/diagnose.js';
@@ -25,6 +25,8 @@ export interface ConsoleServerOptions {
   jsonLimit?: number;
   /** Largest log upload, bytes (compressed size when gzip). */
   logsLimit?: number;
+  /** Longest time spent reading one log upload, ms. */
+  logsBudgetMs?: number;
   /** Expose POST /api/fix/apply; needs `token` too. */
   allowApply?: boolean;
   token?: string;
@@ -35,16 +37,20 @@ export interface ConsoleServerOptions {
 /** Room for the 10 MB of error text the core handles, plus JSON escaping. */
 export const DEFAULT_JSON_LIMIT = 12 * 1024 * 1024;
 export const DEFAULT_LOGS_LIMIT = 50 * 1024 * 1024;
+/** A 50 MB export reads in about a second; 20 s leaves room for a slow machine, not for abuse. */
+export const DEFAULT_LOGS_BUDGET_MS = 20_000;
 
 export interface ConsoleLimits {
   jsonBytes: number;
   logsBytes: number;
+  logsBudgetMs: number;
 }
 
 export async function buildConsoleServer(options: ConsoleServerOptions): Promise<FastifyInstance> {
   const limits: ConsoleLimits = {
     jsonBytes: options.jsonLimit ?? DEFAULT_JSON_LIMIT,
     logsBytes: options.logsLimit ?? DEFAULT_LOGS_LIMIT,
+    logsBudgetMs: options.logsBudgetMs ?? DEFAULT_LOGS_BUDGET_MS,
   };
   if (options.allowApply && !options.token) {
     throw new Error('--allow-apply needs --token: the apply route is never open without a bearer token');
@@ -118,7 +124,8 @@ export async function buildConsoleServer(options: ConsoleServerOptions): Promise
   app.setErrorHandler((err, request, reply) => {
     const body = toErrorBody(err, limits);
     if (body.error.status >= 500) request.log.error({ err }, 'console request failed');
-    if (body.error.status === 413) reply.header('connection', 'close');
+    if (body.error.status === 413 && !(err instanceof HttpError && err.lingers))
+      reply.header('connection', 'close');
     reply.code(body.error.status).send(body);
   });
   app.setNotFoundHandler((request, reply) => {

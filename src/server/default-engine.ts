@@ -6,31 +6,28 @@
 import type { Readable } from 'node:stream';
 import { explainCode, renderCatalogPage } from '../core/catalog/index.js';
 import { diagnose } from '../core/diagnose/index.js';
-import type { Context, Diagnosis, Plan } from '../core/model.js';
-import { buildPlan } from '../core/plan/index.js';
-import { renderPlan as renderCorePlan } from '../core/render/index.js';
+import type { Context, Diagnosis } from '../core/model.js';
 import type { RoleIndex } from '../core/roles/index.js';
 import { runCheck } from '../live/check.js';
 import { applyActions, chooseOption, FixRefusal, operatorClient, toActions } from '../live/fix.js';
 import type { ProbeResult, ProbeStatus } from '../live/probes.js';
-import { analyzeStream } from '../logs/analyze.js';
-import { coreEngine } from '../logs/engine.js';
-import { LogInputError } from '../logs/input.js';
 import type {
   ApplyAnswer,
   CatalogAnswer,
   CheckAnswer,
   ConsoleEngine,
   DiagnosisAnswer,
-  IncidentAnswer,
   LogsAnswer,
   ProbeOutcome,
   ProbeView,
-  Renderings,
 } from './engine.js';
 import { HttpError } from './errors.js';
-import type { CheckQuery, PlanFormat } from './schemas.js';
-import { failuresPerMinute } from './timeline.js';
+import { planTools } from './logs-answer.js';
+import type { CheckQuery } from './schemas.js';
+import { readUploadInWorker, type UploadRequest } from './upload.js';
+
+/** Log uploads read at once (one worker thread each); more are answered 503. */
+export const MAX_CONCURRENT_UPLOADS = 2;
 
 /** Where live checks go: the embedded sandbox's env, or the process env for real Google Cloud. */
 export interface LiveBackend {
@@ -78,15 +75,8 @@ function probeView(p: ProbeResult): ProbeView {
 }
 
 export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngine {
-  const planOf = (diagnosis: Diagnosis): Plan =>
-    buildPlan(diagnosis, options.roles ? { roles: options.roles } : {});
-  // core/render's renderPlan redacts its output too; the format names are the same.
-  const renderPlan = (plan: Plan, format: PlanFormat): string => renderCorePlan(plan, format);
-  const renderAll = (plan: Plan): Renderings => ({
-    gcloud: renderPlan(plan, 'gcloud'),
-    terraform: renderPlan(plan, 'terraform'),
-    console: renderPlan(plan, 'console'),
-  });
+  const { planOf, renderPlan, renderAll } = planTools(options.roles);
+  let uploads = 0;
   const answer = (diagnosis: Diagnosis): DiagnosisAnswer => {
     const plan = planOf(diagnosis);
     return { diagnosis, plan, rendered: renderAll(plan) };
@@ -108,34 +98,18 @@ export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngin
         page,
       };
     },
-    async readLogs(input: Readable, name: string, context: Context): Promise<LogsAnswer> {
-      // The upload's own errors (413 while streaming, corrupt gzip) are the answer the client needs;
-      // the reader wraps stream errors in its own type, so keep the first one seen here.
-      let uploadError: unknown;
-      input.once('error', (err) => {
-        uploadError ??= err;
-      });
-      // The same reader and engine as `genai-doctor logs` (redact, then diagnose), with this
-      // console's role catalog for the plans.
-      const analysis = await analyzeStream(input, name, {
-        engine: { ...coreEngine, plan: planOf },
-        context,
-      }).catch((err: unknown) => {
-        if (uploadError instanceof HttpError) throw uploadError;
-        if (err instanceof LogInputError) throw new HttpError(400, 'BAD_LOG', err.message);
-        throw err;
-      });
-      const incidents = analysis.incidents;
-      const withRenderings: IncidentAnswer[] = incidents.map((incident) => ({
-        ...incident,
-        rendered: renderAll(incident.plan ?? planOf(incident.diagnosis)),
-      }));
-      return {
-        input: analysis.input,
-        stats: { ...analysis.stats, lines: analysis.stats.records },
-        incidents: withRenderings,
-        timeline: failuresPerMinute(incidents),
-      };
+    async readLogs(body: Readable, request: UploadRequest): Promise<LogsAnswer> {
+      if (uploads >= MAX_CONCURRENT_UPLOADS) {
+        throw new HttpError(503, 'BUSY', `${uploads} log uploads are being read; try again when one is done`);
+      }
+      uploads++;
+      try {
+        // The same reader and engine as `genai-doctor logs`, in a worker thread, with this
+        // console's role catalog for the plans.
+        return await readUploadInWorker(body, request, options.roles);
+      } finally {
+        uploads--;
+      }
     },
     checkQuery: (query: CheckQuery) => ({ ...options.live?.defaults, ...dropEmpty(query) }),
     async check(

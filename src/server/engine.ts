@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Incident, ReadStats } from '../core/incidents/model.js';
 import type { Context, Diagnosis, Plan } from '../core/model.js';
 import type { CheckQuery, PlanFormat } from './schemas.js';
+import type { UploadRequest } from './upload.js';
 
 /** The three renderings the page shows in its tabs. */
 export interface Renderings {
@@ -78,7 +79,8 @@ export interface ConsoleEngine {
   explain(codeOrCause: string): CatalogAnswer | undefined;
   renderPlan(plan: Plan, format: PlanFormat): string;
   planFor(diagnosis: Diagnosis): DiagnosisAnswer;
-  readLogs(input: Readable, name: string, context: Context): Promise<LogsAnswer>;
+  /** Reads a log upload's raw body (gzip or not) within the request's limits. */
+  readLogs(body: Readable, request: UploadRequest): Promise<LogsAnswer>;
   /** The query a check will run with: the page's fields over the backend's defaults. */
   checkQuery(query: CheckQuery): CheckQuery;
   check(query: CheckQuery, onProbe: (probe: ProbeView) => void, signal: AbortSignal): Promise<CheckAnswer>;

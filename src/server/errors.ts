@@ -4,6 +4,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Answer without `Connection: close` (the route closes the connection itself, later). */
+    readonly lingers = false,
   ) {
     super(message);
     this.name = 'HttpError';

@@ -26,6 +26,7 @@ export interface StartConsoleOptions {
   token?: string;
   jsonLimit?: number;
   logsLimit?: number;
+  logsBudgetMs?: number;
   logger?: ConsoleServerOptions['logger'];
 }
 
@@ -48,7 +49,7 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
     const app = await buildConsoleServer({
       engine,
       host,
-      ...pick(options, ['jsonLimit', 'logsLimit', 'allowApply', 'token', 'logger']),
+      ...pick(options, ['jsonLimit', 'logsLimit', 'logsBudgetMs', 'allowApply', 'token', 'logger']),
     });
     const address = await app.listen({ host, port: options.port ?? 0 });
     return {

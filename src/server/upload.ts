@@ -1,89 +1,117 @@
 /**
- * The upload side of POST /api/logs: the request body is streamed, never buffered whole. Two
- * limits hold while it streams: the bytes on the wire, and (for gzip) the bytes after
- * decompression, so a small compressed bomb cannot keep the reader busy for ever.
+ * The main-thread side of POST /api/logs: the request body is counted as it arrives and handed,
+ * chunk by chunk, to a worker thread that reads it (logs-worker.ts). The event loop never parses a
+ * byte of it, so other requests are answered during any upload. Three limits hold:
+ * - the bytes on the wire: past the limit the answer is 413 at once, while the body is still
+ *   streaming (the body is read as fast as it comes, never held back by the reader);
+ * - the decompressed bytes (in the worker): a small gzip bomb gets 413 too;
+ * - the time: a read that takes longer than its budget is stopped (the worker is terminated) and
+ *   answered 422.
  */
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Worker } from 'node:worker_threads';
+import type { Context } from '../core/model.js';
+import type { RoleIndex } from '../core/roles/index.js';
+import { startModuleWorker } from '../logs/start-worker.js';
+import type { LogsAnswer } from './engine.js';
 import { HttpError } from './errors.js';
+import type { LogsJob, ReadMessage, UploadMessage } from './logs-worker.js';
 
-/** Passes bytes through and fails with 413 once more than `limit` have gone by. */
-export class ByteLimit extends Transform {
-  private seen = 0;
-  constructor(
-    private readonly limit: number,
-    private readonly what: string,
-  ) {
-    super();
-  }
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.seen += chunk.length;
-    if (this.seen > this.limit) {
-      done(new HttpError(413, 'BODY_TOO_LARGE', `The ${this.what} is larger than ${this.limit} bytes`));
-      return;
-    }
-    done(null, chunk);
-  }
-  get bytes(): number {
-    return this.seen;
-  }
+export interface UploadLimits {
+  /** Bytes on the wire. */
+  bytes: number;
+  /** Bytes after decompression. */
+  inflatedBytes: number;
+  /** Wall time for reading one upload, ms. */
+  budgetMs: number;
 }
 
-/** gzip members start with 1f 8b (RFC 1952). */
-function isGzip(head: Buffer): boolean {
-  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+export interface UploadRequest {
+  name: string;
+  context: Context;
+  limits: UploadLimits;
 }
 
 /**
- * Returns a stream of the uploaded log's plain bytes: the body limited to `limit` bytes, gunzipped
- * when it starts with the gzip magic (whatever its name or content-type says), and the result
- * limited to `inflatedLimit` bytes. Errors (413, corrupt gzip) surface on the returned stream.
+ * How long a connection whose body went over the limit stays open after the 413. Closing at once
+ * with unread bytes in the socket makes the kernel reset the connection, and a client still
+ * sending can lose the answer with it; so the body is paused (the client's writes block), the 413
+ * goes out, and the connection is closed this much later if the client has not closed it.
  */
-export async function plainUpload(body: Readable, limit: number, inflatedLimit: number): Promise<Readable> {
-  const wire = new ByteLimit(limit, 'upload');
-  body.on('error', (err) => wire.destroy(err));
-  body.pipe(wire);
-  const head = await firstChunk(wire);
-  if (head === undefined) return wire;
-  wire.unshift(head);
-  if (!isGzip(head)) return wire;
-  const gunzip = createGunzip();
-  const inflated = new ByteLimit(inflatedLimit, 'decompressed log');
-  wire.on('error', (err) => gunzip.destroy(err));
-  gunzip.on('error', (err) => {
-    const message =
-      err instanceof HttpError
-        ? err
-        : new HttpError(400, 'BAD_GZIP', `The gzip data is corrupt: ${err.message}`);
-    inflated.destroy(message);
-  });
-  wire.pipe(gunzip).pipe(inflated);
-  return inflated;
-}
+const LINGER_MS = 5_000;
 
-function firstChunk(stream: Readable): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const onReadable = () => {
-      const chunk = stream.read() as Buffer | null;
-      if (chunk === null) return;
-      cleanup();
-      resolve(chunk);
+/** Reads an upload in its own worker thread; rejects with the HttpError the client should get. */
+export function readUploadInWorker(
+  body: Readable,
+  request: UploadRequest,
+  roles?: RoleIndex,
+): Promise<LogsAnswer> {
+  const job: LogsJob = {
+    name: request.name,
+    context: request.context,
+    inflatedLimit: request.limits.inflatedBytes,
+    ...(roles ? { roles: roles.roles() } : {}),
+  };
+  return new Promise<LogsAnswer>((resolve, reject) => {
+    const worker: Worker = startModuleWorker(new URL('./logs-worker.js', import.meta.url), job);
+    let settled = false;
+    let seen = 0;
+    const post = (m: UploadMessage, transfer?: ArrayBuffer[]) => worker.postMessage(m, transfer);
+    const finish = (err: unknown, answer?: LogsAnswer) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      body.off('data', onData);
+      body.off('end', onEnd);
+      // Stop reading a body nobody will use; the reply closes the connection (see app.ts).
+      if (!body.readableEnded) body.pause();
+      void worker.terminate();
+      if (answer) resolve(answer);
+      else reject(err);
     };
-    const onEnd = () => {
-      cleanup();
-      resolve(undefined);
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > request.limits.bytes) {
+        const socket = (body as Partial<IncomingMessage>).socket;
+        if (socket) setTimeout(() => socket.destroy(), LINGER_MS).unref();
+        finish(
+          new HttpError(
+            413,
+            'BODY_TOO_LARGE',
+            `The upload is larger than ${request.limits.bytes} bytes`,
+            !!socket,
+          ),
+        );
+        return;
+      }
+      // A copy in a buffer of its own, moved to the worker (socket chunks may share memory).
+      const bytes = new Uint8Array(chunk);
+      post({ kind: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
     };
-    const onError = (err: Error) => {
-      cleanup();
-      reject(err);
-    };
-    const cleanup = () => {
-      stream.off('readable', onReadable);
-      stream.off('end', onEnd);
-      stream.off('error', onError);
-    };
-    stream.on('readable', onReadable);
-    stream.on('end', onEnd);
-    stream.on('error', onError);
+    const onEnd = () => post({ kind: 'end' });
+    const timer = setTimeout(
+      () =>
+        finish(
+          new HttpError(
+            422,
+            'READ_BUDGET_EXCEEDED',
+            `Reading the upload took longer than ${request.limits.budgetMs} ms and was stopped; read large exports with \`genai-doctor logs FILE\``,
+          ),
+        ),
+      request.limits.budgetMs,
+    );
+    worker.on('message', (m: ReadMessage) => {
+      if (m.kind === 'done') finish(undefined, m.answer);
+      else if (m.status >= 500) finish(new Error(m.message));
+      else finish(new HttpError(m.status, m.code, m.message));
+    });
+    worker.on('error', (err) => finish(err));
+    worker.on('exit', (code) => finish(new Error(`the log upload worker exited with ${code}`)));
+    body.on('error', (err) =>
+      finish(new HttpError(400, 'UPLOAD_FAILED', `The upload failed: ${err.message}`)),
+    );
+    body.on('data', onData);
+    body.on('end', onEnd);
   });
 }

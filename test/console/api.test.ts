@@ -118,6 +118,72 @@ describe('console API', () => {
     assert.equal(res.status, 413);
   });
 
+  test('a chunked upload over the limit gets 413 while its body is still streaming', async () => {
+    const url = new URL(`${c.url}/api/logs`);
+    const req = request({
+      host: url.hostname,
+      port: url.port,
+      path: url.pathname,
+      method: 'POST',
+      agent: false,
+    });
+    req.on('error', () => {}); // the server closes the connection after its answer
+    let sent = 0;
+    let stop = false;
+    const answered = new Promise<{ status: number; sentBefore: number; body: string }>((resolve) => {
+      req.on('response', (res) => {
+        const sentBefore = sent;
+        stop = true;
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, sentBefore, body }));
+        res.on('error', () => resolve({ status: res.statusCode ?? 0, sentBefore, body }));
+      });
+    });
+    // Keep sending, 16 kB at a time, and never end the body: the answer must come anyway.
+    const pump = () => {
+      while (!stop && sent < 64 * 1024 * 1024) {
+        sent += 16 * 1024;
+        if (!req.write(Buffer.alloc(16 * 1024, 'b'))) return void req.once('drain', pump);
+      }
+    };
+    pump();
+    const r = await answered;
+    req.destroy();
+    assert.equal(r.status, 413);
+    assert.equal(JSON.parse(r.body).error.code, 'BODY_TOO_LARGE');
+    assert.ok(r.sentBefore < 64 * 1024 * 1024, 'answered before the body was complete');
+  });
+
+  test('an upload past the read budget is stopped with 422, and the console keeps answering', async () => {
+    const strict = await consoleFor({ logsBudgetMs: 0 });
+    try {
+      const res = await fetch(`${strict.url}/api/logs`, { method: 'POST', body: logExport().text });
+      assert.equal(res.status, 422);
+      assert.equal(((await res.json()) as Loose).error.code, 'READ_BUDGET_EXCEEDED');
+      assert.equal((await fetch(`${strict.url}/api/explain/1152`)).status, 200);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  test('a binary or empty upload gets 400 saying why', async () => {
+    const binary = await fetch(`${c.url}/api/logs?name=x.bin`, {
+      method: 'POST',
+      body: gzipSync(Buffer.alloc(4096)),
+    });
+    assert.equal(binary.status, 400);
+    assert.match(
+      ((await binary.json()) as Loose).error.message,
+      /^x\.bin is not a log: it holds binary data/,
+    );
+    const empty = await fetch(`${c.url}/api/logs`, { method: 'POST', body: '' });
+    assert.equal(empty.status, 400);
+    assert.match(((await empty.json()) as Loose).error.message, /^upload is empty/);
+  });
+
   test('POST /api/logs reads a gzip Datadog + Cloud Logging export into incidents and a timeline', async () => {
     const log = logExport({ minutes: 12 });
     const res = await fetch(`${c.url}/api/logs?name=export.jsonl.gz&project=datadog-ese-sandbox`, {

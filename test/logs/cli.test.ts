@@ -80,11 +80,7 @@ describe('genai-doctor logs / report (files)', () => {
   it('reads gzip from stdin the same as the file', async () => {
     const plain = await cli(['logs', file, '--format', 'json']);
     const piped = await cli(['logs', '-', '--format', 'json'], {}, gzipSync(readFileSync(file)));
-    // A pipe can only go through the JavaScript scanner; a file may go through the native one.
-    const strip = (s: string) => {
-      const a = JSON.parse(s) as LogAnalysis;
-      return { ...a, input: '', stats: { ...a.stats, scanner: undefined } };
-    };
+    const strip = (s: string) => ({ ...(JSON.parse(s) as LogAnalysis), input: '' });
     assert.deepEqual(strip(piped.stdout), strip(plain.stdout));
   });
 
@@ -118,6 +114,51 @@ describe('genai-doctor logs / report (files)', () => {
     assert.match(noKeys.stderr, /DD_API_KEY/);
     const noService = await cli(['monitors']);
     assert.equal(noService.code, 2);
+  });
+
+  it('exits 2 with one line on a binary file, empty stdin, and report -o into a missing directory', async () => {
+    const binary = join(dir, 'image.png');
+    writeFileSync(
+      binary,
+      Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
+    );
+    const bin = await cli(['logs', binary]);
+    assert.equal(bin.code, 2);
+    assert.match(bin.stderr, /^genai-doctor: .*image\.png is not a log: it holds binary data/);
+    const zeros = await cli(['logs', '-'], {}, gzipSync(Buffer.alloc(1 << 20)));
+    assert.equal(zeros.code, 2);
+    assert.match(zeros.stderr, /^genai-doctor: standard input is not a log/);
+    const empty = await cli(['logs', '-'], {}, Buffer.alloc(0));
+    assert.equal(empty.code, 2);
+    assert.equal(
+      empty.stderr,
+      'genai-doctor: standard input is empty: give a log export (JSON lines, JSON, CSV or text; gzip ok)\n',
+    );
+    const missing = join(dir, 'missing', 'dir', 'r.md');
+    const report = await cli(['report', file, '-o', missing]);
+    assert.equal(report.code, 2);
+    assert.equal(
+      report.stderr,
+      `genai-doctor: -o ${missing}: no such directory: ${join(dir, 'missing', 'dir')}\n`,
+    );
+    for (const r of [bin, zeros, empty, report])
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  it('counts a line over the record cap as oversized, with its line number, and reads on', async () => {
+    const path = join(dir, 'one-long-line.jsonl');
+    const seed = JSON.stringify(seedIncident(1, 0).events[0]);
+    // 17 MB on one line, over the 16 MB cap, between two failures.
+    writeFileSync(path, `${seed}\n{"message":"ERROR ${'x'.repeat(17_000_000)}"}\n${seed}\n`);
+    const r = await cli(['logs', path, '--format', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const a = JSON.parse(r.stdout) as LogAnalysis;
+    assert.equal(a.stats.records, 3);
+    assert.equal(a.stats.oversized, 1);
+    assert.deepEqual(a.stats.oversizedLines, [2]);
+    assert.equal(a.stats.failures, 2);
+    const text = await cli(['logs', path]);
+    assert.match(text.stdout, /1 record over the 16\.0 MB record cap skipped, at line 2\n/);
   });
 
   it('exits 0 when the logs hold no failures', async () => {

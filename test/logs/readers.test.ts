@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import type { LogRecord } from '../../src/core/incidents/model.js';
 import { inputChunks } from '../../src/logs/input.js';
-import { sniffFormat } from '../../src/logs/read.js';
+import { readFailures, sniffFormat } from '../../src/logs/read.js';
 import { toFailureRecord } from '../../src/logs/records.js';
 import { chunked, datadogPage, LogGenerator, readAll, SEED, SEED_TIME, seedIncident } from './fixtures.js';
 
@@ -287,6 +288,109 @@ describe('text logs, gzip and malformed input', () => {
     assert.equal(failures.length, 2);
     assert.equal(result.malformed, 1);
     assert.equal(result.malformedLines[0]!.reason, 'truncated JSON document');
+  });
+});
+
+describe('records over the cap and inputs that are not logs', () => {
+  const cap = 4096;
+  const readCapped = async (buf: Buffer, chunkSize: number) => {
+    const failures: LogRecord[] = [];
+    const result = await readFailures(
+      chunked(buf, chunkSize),
+      { failure: (r) => failures.push(r) },
+      { maxRecordBytes: cap },
+    );
+    return { failures, result };
+  };
+  const seedLine = () => JSON.stringify(seedIncident(1, 0).events[0]);
+  const huge = `{"status":"error","message":"PERMISSION_DENIED ${'x'.repeat(3 * cap)}"}`;
+
+  it('skips an oversized JSON line, JSON element, text line and CSV record with its line number', async () => {
+    const g = new LogGenerator({ seed: 30, failureRate: 0 });
+    const shapes: Array<[string, Buffer, number[]]> = [
+      ['jsonl', Buffer.from([seedLine(), huge, seedLine()].join('\n')), [2]],
+      [
+        'json',
+        Buffer.from(
+          JSON.stringify(
+            datadogPage([
+              seedIncident(1, 0).events[0]!,
+              { attributes: { message: huge } },
+              g.record('datadog-api'),
+              seedIncident(1, 0).events[0]!,
+            ]),
+            null,
+            2,
+          ),
+        ),
+        [],
+      ],
+      [
+        'text',
+        Buffer.from(
+          [
+            '2026-01-02T16:14:47.120Z ERROR 403 PERMISSION_DENIED first',
+            `2026-01-02T16:14:48.120Z ERROR 403 PERMISSION_DENIED ${'y'.repeat(3 * cap)}`,
+            '2026-01-02T16:14:49.120Z ERROR 403 PERMISSION_DENIED third',
+          ].join('\n'),
+        ),
+        [2],
+      ],
+      [
+        'csv',
+        Buffer.from(
+          [
+            'Date,Host,Service,Status,Message',
+            '2026-01-02T16:14:47.000Z,h,genai-adk-python,error,403 PERMISSION_DENIED one',
+            `2026-01-02T16:14:48.000Z,h,genai-adk-python,error,"403 PERMISSION_DENIED\n${'z'.repeat(3 * cap)}"`,
+            '2026-01-02T16:14:49.000Z,h,genai-adk-python,error,403 PERMISSION_DENIED three',
+          ].join('\n'),
+        ),
+        [3],
+      ],
+    ];
+    for (const [format, buf, lines] of shapes) {
+      for (const size of [100, 1 << 20]) {
+        const { failures, result } = await readCapped(buf, size);
+        const how = `${format}, chunks of ${size}`;
+        assert.equal(result.format, format, how);
+        assert.equal(result.oversized, 1, how);
+        assert.equal(result.maxRecordBytes, cap, how);
+        assert.equal(failures.length, 2, how);
+        // The JSON element starts on the line its object opens on; the others are known.
+        if (lines.length) assert.deepEqual(result.oversizedLines, lines, how);
+        else assert.equal(result.oversizedLines.length, 1, how);
+        assert.equal(result.malformed, 0, how);
+      }
+    }
+  });
+
+  it('reads one JSON document that is a single line far over the cap without building it', async () => {
+    const { failures, result } = await readCapped(Buffer.from(`{"message":"${'e'.repeat(50 * cap)}"}`), 1000);
+    assert.equal(result.format, 'json');
+    assert.equal(result.records, 1);
+    assert.deepEqual(result.oversizedLines, [1]);
+    assert.equal(failures.length, 0);
+  });
+
+  it('refuses binary data and empty or blank input with a LogInputError naming the input', async () => {
+    const read = (buf: Buffer) =>
+      readFailures(chunked(buf, 1000), { failure: () => {} }, { name: 'standard input' });
+    await assert.rejects(read(Buffer.alloc(0)), {
+      name: 'LogInputError',
+      message: /^standard input is empty/,
+    });
+    await assert.rejects(read(Buffer.from('\n\n  \n')), {
+      name: 'LogInputError',
+      message: /^standard input holds no log records/,
+    });
+    // A gzip of zeros unpacks to NUL bytes: refused at its first chunk, not read to the end.
+    await assert.rejects(read(Buffer.alloc(5000)), {
+      name: 'LogInputError',
+      message: /^standard input is not a log: it holds binary data/,
+    });
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex');
+    await assert.rejects(read(png), { message: /binary data/ });
   });
 });
 

@@ -27,6 +27,8 @@ function analysisOf(objs: object[]): LogAnalysis {
       diagnosed: g.diagnosed,
       malformed: 1,
       malformedLines: [{ line: 7, reason: 'truncated JSON object' }],
+      oversized: 0,
+      oversizedLines: [],
       format: 'jsonl',
     },
     incidents: g.incidents(),

@@ -16,6 +16,7 @@ import {
   JsonLinesScanner,
   markerHits,
   type ScanCounts,
+  type ScanHandlers,
   scanFileRange,
 } from '../../src/logs/jsonl-scan.js';
 import { splitRanges } from '../../src/logs/parallel.js';
@@ -24,17 +25,17 @@ import { LogGenerator } from './fixtures.js';
 interface Seen {
   candidates: Array<[number, string]>;
   malformed: Array<[number, string]>;
+  oversized: number[];
 }
 
-function collector(): Seen & {
-  h: { candidate: (t: string, l: number) => void; malformed: (l: number, r: string) => void };
-} {
-  const seen: Seen = { candidates: [], malformed: [] };
+function collector(): Seen & { h: ScanHandlers } {
+  const seen: Seen = { candidates: [], malformed: [], oversized: [] };
   return {
     ...seen,
     h: {
       candidate: (t, l) => seen.candidates.push([l, t]),
       malformed: (l, r) => seen.malformed.push([l, r]),
+      oversized: (l) => seen.oversized.push(l),
     },
   };
 }
@@ -52,6 +53,7 @@ function reference(body: string): Seen & { records: number; lines: number } {
   const out: Seen & { records: number; lines: number } = {
     candidates: [],
     malformed: [],
+    oversized: [],
     records: 0,
     lines: parts.length,
   };
@@ -165,31 +167,54 @@ describe('JSON-lines scanner', () => {
     }
   });
 
-  it('counts a line longer than the limit as malformed and reads on after it', () => {
+  it('skips a line over the record cap as oversized, with its line number, and reads on after it', async () => {
     const long = `{"message":"ERROR ${'z'.repeat(3000)}"}`;
     const ok = '{"severity":"ERROR","textPayload":"PERMISSION_DENIED"}';
-    const body = [ok, long, ok, long.slice(0, 1500), ok].join('\n');
+    const body = [ok, long, ok, long.slice(0, 1500), ok, long].join('\n');
     const path = tmpFile(body);
     const fd = openSync(path, 'r');
-    try {
-      const c = collector();
-      const counts = scanFileRange(fd, 0, Buffer.byteLength(body), c.h, {
-        chunkBytes: 256,
-        maxLineBytes: 2048,
-      });
+    const expect = (c: Seen, counts: ScanCounts, how: string) => {
       assert.deepEqual(
         c.candidates.map(([l]) => l),
         [1, 3, 5],
+        how,
       );
-      assert.deepEqual(c.malformed, [
-        [2, 'line longer than 2048 bytes'],
-        [4, 'truncated JSON object'],
-      ]);
-      assert.equal(counts.lines, 5);
-      assert.equal(counts.records, 5);
+      assert.deepEqual(c.malformed, [[4, 'truncated JSON object']], how);
+      assert.deepEqual(c.oversized, [2, 6], how);
+      assert.equal(counts.lines, 6, how);
+      assert.equal(counts.records, 6, how);
+    };
+    try {
+      // Chunks smaller than the cap (the line is carried and dropped) and larger (seen whole).
+      for (const chunkBytes of [256, 4096]) {
+        const c = collector();
+        const counts = scanFileRange(fd, 0, Buffer.byteLength(body), c.h, {
+          chunkBytes,
+          maxRecordBytes: 2048,
+        });
+        expect(c, counts, `readSync, chunk ${chunkBytes}`);
+      }
     } finally {
       closeSync(fd);
     }
+    // Streamed in small pieces (stdin, gzip, uploads): the path that was quadratic on long lines.
+    for (const piece of [7, 100, 5000]) {
+      const c = collector();
+      const scanner = new JsonLinesScanner(c.h, { chunkBytes: 64, maxRecordBytes: 2048 });
+      const buf = Buffer.from(body);
+      for (let at = 0; at < buf.length; at += piece) scanner.push(buf.subarray(at, at + piece));
+      expect(c, scanner.end(), `push, pieces of ${piece}`);
+    }
+  });
+
+  it('reads a file of blank lines and one of a single line without newline', () => {
+    const c = collector();
+    const scanner = new JsonLinesScanner(c.h, { chunkBytes: 64 });
+    scanner.push(Buffer.alloc(10_000, '\n'));
+    scanner.push(Buffer.from('{"severity":"ERROR"}'));
+    const counts = scanner.end();
+    assert.deepEqual(counts, { records: 1, lines: 10_001, bytes: 10_020 });
+    assert.deepEqual(c.candidates, [[10_001, '{"severity":"ERROR"}']]);
   });
 });
 

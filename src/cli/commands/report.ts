@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { type ApmOptions, addApmOptions } from '../apm.js';
 import { CliError, EXIT } from '../errors.js';
@@ -26,6 +27,8 @@ export function register(cmd: Command): void {
     .action(async (file: string | undefined, o: ReportOptions) => {
       if (o.format !== 'md' && o.format !== 'html')
         throw new CliError(`--format must be md or html, got "${o.format}"`);
+      // Before reading the logs: a wrong -o is a one-line usage error, at once.
+      if (o.output) checkOutputDir(o.output);
       const analysis = await analyzeSource(file, o);
       if (analysis.incidents.length === 0) {
         throw new CliError(
@@ -69,7 +72,27 @@ export function register(cmd: Command): void {
       // an HTML entity or a Markdown escape.
       const doc = redactDeep(incidentRunbook(analysis, incident, monitoring));
       const out = o.format === 'html' ? docHtml(doc) : docMarkdown(doc);
-      if (o.output) writeFileSync(o.output, out);
+      if (o.output) writeOutput(o.output, out);
       else process.stdout.write(out);
     });
+}
+
+function checkOutputDir(file: string): void {
+  const dir = dirname(file);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new CliError(`-o ${file}: no such directory: ${dir}`, EXIT.usage);
+  }
+  if (!isDir) throw new CliError(`-o ${file}: ${dir} is not a directory`, EXIT.usage);
+}
+
+function writeOutput(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new CliError(`cannot write ${file}: ${e.code ?? e.message}`, EXIT.usage);
+  }
 }

@@ -108,9 +108,13 @@ export interface ReadStats {
   malformed: number;
   /** The first malformed lines, with line numbers. */
   malformedLines: MalformedLine[];
+  /** Records over the record cap, skipped unread (counted in `records`). */
+  oversized: number;
+  /** The first oversized records' line numbers. */
+  oversizedLines: number[];
+  /** The record cap in bytes (absent for remote sources, whose records come parsed). */
+  maxRecordBytes?: number;
   format: string;
-  /** Which JSON-lines scanner ran: `native` (mmap + SIMD, regular files, when built) or `js`. */
-  scanner?: 'native' | 'js';
 }
 
 export interface LogAnalysis {

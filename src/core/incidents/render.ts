@@ -38,6 +38,20 @@ export function malformedLine(a: LogAnalysis): string | undefined {
   return `${n(s.malformed)} malformed record${s.malformed === 1 ? '' : 's'} skipped; first at line ${lines}`;
 }
 
+/** "2 records over the 16 MB record cap skipped, at lines 3, 9", or undefined when there are none. */
+export function oversizedLine(a: LogAnalysis): string | undefined {
+  const s = a.stats;
+  if (!s.oversized) return undefined;
+  const cap = s.maxRecordBytes ? ` ${formatBytes(s.maxRecordBytes)}` : '';
+  const lines = s.oversizedLines.join(', ');
+  return `${n(s.oversized)} record${s.oversized === 1 ? '' : 's'} over the${cap} record cap skipped, at line${s.oversizedLines.length === 1 ? '' : 's'} ${lines}${s.oversized > s.oversizedLines.length ? ', ...' : ''}`;
+}
+
+/** The notes on what was skipped: malformed and oversized records. */
+export function skippedLines(a: LogAnalysis): string[] {
+  return [malformedLine(a), oversizedLine(a)].filter((x): x is string => x !== undefined);
+}
+
 /** Peak failures in one minute. */
 export function peakPerMinute(i: Incident): number {
   return i.perMinute.reduce((m, b) => Math.max(m, b.count), 0);
@@ -62,9 +76,7 @@ export function scopeParts(i: Incident): string[] {
 }
 
 function renderText(a: LogAnalysis): string {
-  const out = [summaryLine(a)];
-  const bad = malformedLine(a);
-  if (bad) out.push(bad);
+  const out = [summaryLine(a), ...skippedLines(a)];
   a.incidents.forEach((i, k) => {
     out.push('');
     out.push(`#${k + 1} ${i.cause} (${i.code}) ${i.title}: ${n(i.count)} failure${i.count === 1 ? '' : 's'}`);
@@ -91,8 +103,7 @@ export function mdText(s: string): string {
 
 function renderMarkdown(a: LogAnalysis): string {
   const out = ['# Failures in logs', '', `${mdText(summaryLine(a))}.`];
-  const bad = malformedLine(a);
-  if (bad) out.push('', `> ${mdText(bad)}`);
+  for (const skipped of skippedLines(a)) out.push('', `> ${mdText(skipped)}`);
   if (a.incidents.length === 0) return `${out.join('\n')}\n`;
   out.push(
     '',

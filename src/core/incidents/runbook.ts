@@ -371,6 +371,9 @@ function notes(a: LogAnalysis, i: Incident): Block[] {
     s.malformed
       ? `, ${s.malformed} malformed record${s.malformed === 1 ? '' : 's'} skipped (first at line ${s.malformedLines.map((x) => x.line).join(', ')})`
       : '',
+    s.oversized
+      ? `, ${s.oversized} record${s.oversized === 1 ? '' : 's'} over the record cap skipped (at line ${s.oversizedLines.join(', ')})`
+      : '',
     '.',
   ]);
   return [{ kind: 'list', ordered: true, items }];

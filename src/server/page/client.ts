@@ -251,6 +251,8 @@ export const CLIENT_JS = String.raw`
     if (stats.malformed) parts.push(stats.malformed + (stats.malformed === 1 ? ' malformed line' : ' malformed lines') +
       (stats.malformedLines && stats.malformedLines.length
         ? ' (line ' + stats.malformedLines.slice(0, 5).map(function (m) { return m.line; }).join(', ') + ')' : ''));
+    if (stats.oversized) parts.push(stats.oversized + (stats.oversized === 1 ? ' record' : ' records') +
+      ' over the record cap skipped (line ' + (stats.oversizedLines || []).slice(0, 5).join(', ') + ')');
     $('logs-stats').textContent = name + ': ' + parts.join(', ') + '.';
     $('logs-results').hidden = false; // before drawing: the chart takes its width from the page
     drawChart($('chart'), payload.timeline);

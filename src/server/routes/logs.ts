@@ -5,7 +5,6 @@ import type { ConsoleLimits } from '../app.js';
 import type { ConsoleEngine } from '../engine.js';
 import { HttpError } from '../errors.js';
 import { anyObject, ErrorReply, LogsQuery } from '../schemas.js';
-import { plainUpload } from '../upload.js';
 
 /** How far a gzip upload may inflate, relative to the upload limit. */
 const INFLATE_FACTOR = 20;
@@ -48,6 +47,8 @@ export function registerLogsRoute(
           },
           400: ErrorReply,
           413: ErrorReply,
+          422: ErrorReply,
+          503: ErrorReply,
         },
       },
     },
@@ -57,9 +58,16 @@ export function registerLogsRoute(
         throw new HttpError(413, 'BODY_TOO_LARGE', `The upload is larger than ${limits.logsBytes} bytes`);
       }
       const body = request.body ?? request.raw;
-      const plain = await plainUpload(body, limits.logsBytes, limits.logsBytes * INFLATE_FACTOR);
       const { name, ...context } = request.query;
-      return engine.readLogs(plain, name ?? 'upload', context);
+      return engine.readLogs(body, {
+        name: name ?? 'upload',
+        context,
+        limits: {
+          bytes: limits.logsBytes,
+          inflatedBytes: limits.logsBytes * INFLATE_FACTOR,
+          budgetMs: limits.logsBudgetMs,
+        },
+      });
     },
   );
 }
