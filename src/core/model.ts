@@ -156,9 +156,15 @@ export type SignalId =
   | 'deny_policy'
   | 'caller_lacks_permission'
   | 'service_agent_named'
+  /** The message's subject, the one lacking access, is a Google-managed service agent. */
+  | 'service_agent_denied'
   /** The text names the Compute Engine default service account without its e-mail. */
   | 'default_compute_named'
-  | 'grant_role_hint';
+  | 'grant_role_hint'
+  /** A resource is read back right after it was created (Terraform's "after creation"). */
+  | 'read_after_create'
+  /** A service used a customer-managed KMS key on the caller's behalf (CMEK). */
+  | 'cmek_key_use';
 
 export interface Signal {
   id: SignalId;

@@ -36,7 +36,15 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
   ['api_blocked', [' are blocked.', '_blocked"', 'api_key_service_blocked']],
   [
     'service_not_used',
-    ['has not been used in project', 'it is disabled. enable it', 'service_disabled', 'api is not enabled'],
+    [
+      'has not been used in project',
+      'it is disabled. enable it',
+      'service_disabled',
+      'api is not enabled',
+      'api has not been enabled',
+      'api is enabled for the project',
+      'api to be enabled',
+    ],
   ],
   [
     'billing_disabled',
@@ -53,11 +61,17 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'closed billing account',
       'billing account is disabled',
       'without a billing account',
+      'has not configured billing',
+      'accountdisabled',
     ],
   ],
   [
     'end_user_credentials_unsupported',
-    ['end user credentials from the google cloud sdk', 'end user credentials'],
+    [
+      'end user credentials from the google cloud sdk',
+      'end user credentials',
+      'authenticating by using local application default credentials',
+    ],
   ],
   [
     'quota_project_required',
@@ -95,6 +109,7 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'compute engine metadata service',
       "doesn't allow unregistered callers",
       'does not allow unregistered callers',
+      'unable to authenticate your request',
     ],
   ],
   [
@@ -140,11 +155,23 @@ const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
       'lacks permission',
       'missing permission',
       'do not have permission',
+      'not authorized to perform this action',
+      'access denied',
+      'accessdenied',
     ],
+  ],
+  [
+    'service_agent_denied',
+    ['service agent does not have', 'service agent lacks', 'service agent is missing'],
   ],
   ['service_agent_named', ['service agent', '@gcp-sa-']],
   ['default_compute_named', ['compute engine default service account', 'default compute service account']],
   ['grant_role_hint', ['please grant', 'grant the ']],
+  [
+    'read_after_create',
+    ['after creation', 'eventual consistency', 'eventually consistent', 'was just created', 'newly created'],
+  ],
+  ['cmek_key_use', ['cloud kms error', 'customer-managed encryption key', 'cmek']],
 ];
 
 /** Runs every text extractor over `s`. */
@@ -301,12 +328,31 @@ function scanPermission(s: string, b: FactsBuilder): void {
     b.signal('caller_lacks_permission', actAs.index, actAs[0].length);
     return;
   }
+  // Storage / BigQuery: "X does not have storage.objects.get access to ...",
+  // "User does not have bigquery.jobs.create permission in project P".
+  const named =
+    /does not have (?:the )?['"`]?([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})['"`]? (?:access|permission|IAM permission)/.exec(
+      s,
+    );
+  if (named) {
+    b.set('permission', named[1], named.index + named[0].indexOf(named[1] as string));
+    b.signal('caller_lacks_permission', named.index, named[0].length);
+    return;
+  }
   // "X does not have `[a.b.c, d.e.f]` IAM permission(s) to ...": a denial with its permissions.
   const lacks = /does not have [^\n]{0,120}?permission/.exec(s);
   if (lacks) b.signal('caller_lacks_permission', lacks.index, lacks[0].length);
   // "does not have X permission", "permission X is required", "missing permission(s): X".
-  const at = s.search(/[Pp]ermissions?\b/);
-  if (at < 0) return;
+  // Several mentions ("does not have permission to ... Please give X permission a.b.c"): the
+  // first few are each read in their window.
+  const mentions = /[Pp]ermissions?\b/g;
+  for (let m = mentions.exec(s), n = 0; m && n < 6; m = mentions.exec(s), n++) {
+    if (permissionNear(s, m.index, b)) return;
+  }
+}
+
+/** A permission-like token within a window around `at`; true when one was set. */
+function permissionNear(s: string, at: number, b: FactsBuilder): boolean {
   // The window's edges move out to token boundaries: a permission cut at the edge would pass
   // the token pattern's ^ / $ anchors ("serviceusage.services.us" from "...services.use").
   let base = Math.max(0, at - 120);
@@ -321,8 +367,9 @@ function scanPermission(s: string, b: FactsBuilder): void {
     if (/googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net)\./.test(p))
       continue;
     b.set('permission', p, base + t.index + t[0].indexOf(p));
-    return;
+    return true;
   }
+  return false;
 }
 
 /** Characters inside a permission-like token (a.b.c). */
@@ -414,6 +461,22 @@ function redactUrl(url: string): string {
 
 /** `models/X`, `model: X`, `base model: X`, Publisher Model `X`. */
 function scanModels(s: string, b: FactsBuilder): void {
+  // A resource name printed from `locations/` on (the `projects/P/` part cut off or elided).
+  const part =
+    /(?:^|[^\w/-])locations\/([a-z][a-z0-9-]{1,40})\/publishers\/([a-z0-9-]{1,40})\/models\/([a-zA-Z0-9][a-zA-Z0-9._@-]{0,100})/.exec(
+      s,
+    );
+  if (part?.[1] && part[3]) {
+    const at = part.index + part[0].indexOf('locations/');
+    b.set('location', part[1], at + 10);
+    if (!b.has('publisher')) b.set('publisher', part[2]);
+    b.set('model', part[3].replace(/\.$/, ''), part.index + part[0].length - part[3].length);
+  }
+  // BigQuery: "..., or perhaps it does not exist in location US."; gcloud: "region [europe-west2]".
+  const loc =
+    /\bin location ([A-Za-z][A-Za-z0-9-]{1,30})\b|\bregion \[([a-z]{2,15}-[a-z]{3,15}\d{1,2})\]/.exec(s);
+  if (loc?.[2]) b.set('location', loc[2], loc.index + 8);
+  if (loc?.[1]) b.set('location', loc[1], loc.index + 12);
   if (b.has('model')) return;
   let m = /(?:^|[^/\w])models\/([a-zA-Z0-9][a-zA-Z0-9._@-]{0,100})/.exec(s);
   if (m?.[1]) {
@@ -456,7 +519,12 @@ function scanHttp(s: string, b: FactsBuilder): void {
       /^[^\n]{0,300}?(not found|denied|invalid|exhausted|quota|permission|unauthenticated|not supported|error)/i.test(
         s.slice(m.index + 3, m.index + 303),
       );
-    if ((goodBefore && goodAfter) || errorLine) {
+    // `400 FAILED_PRECONDITION`, `HttpError 403 when requesting` (googleapiclient).
+    const statusNext =
+      /^ [A-Z][A-Z_]{4,30}\b/.test(s.slice(m.index + 3, m.index + 36)) &&
+      asRpcStatus(/^ ([A-Z_]+)/.exec(s.slice(m.index + 3, m.index + 36))?.[1]) !== undefined;
+    const requesting = before.endsWith('HttpError ') && s.startsWith(' when requesting', m.index + 3);
+    if ((goodBefore && goodAfter) || errorLine || statusNext || requesting) {
       b.set('http', code, m.index);
       return;
     }
@@ -489,6 +557,8 @@ const EXCEPTION_STATUS: Array<[string, RpcStatus, number?]> = [
   ['InvalidArgument', 'INVALID_ARGUMENT', 400],
   ['DeadlineExceeded', 'DEADLINE_EXCEEDED', 504],
   ['ServiceUnavailable', 'UNAVAILABLE', 503],
+  // api_core's HTTP-named classes (`google.api_core.exceptions.Forbidden: 403 ...`).
+  ['Forbidden', 'PERMISSION_DENIED', 403],
 ];
 
 function scanStatus(s: string, b: FactsBuilder): void {
@@ -515,7 +585,8 @@ function scanStatus(s: string, b: FactsBuilder): void {
     return;
   }
   for (const [name, st] of EXCEPTION_STATUS) {
-    const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception)?(?::| \\[| \\(|\\r?\\n)`);
+    // Java / .NET add `Exception`, Ruby's google-cloud (`Google::Cloud::PermissionDeniedError`) `Error`.
+    const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception|Error)?(?::| \\[| \\(|\\r?\\n)`);
     const m = re.exec(s);
     if (m) {
       b.set('status', st, m.index + m[0].indexOf(name), name.length);
@@ -593,9 +664,21 @@ function scanProjects(s: string, b: FactsBuilder): void {
     [/has not been used in project ([^\s,'"`]{1,100}) before/, true],
     [/Project ([a-z][a-z0-9-]{4,60}) \(#(\d{4,20})\)/, true],
     [/[Pp]roject ['"`]([^'"`\s]{1,100})['"`]/, true],
+    // BigQuery: `Access Denied: Project P:`, `Access Denied: Table P:dataset.table`, where P may be
+    // domain-scoped (`example.com:my-project`).
+    [
+      /Access Denied: (?:Project|Table|Dataset) ((?:[a-z][a-z0-9-]{0,60}(?:\.[a-z0-9-]{1,60}){1,4}:)?[a-z][a-z0-9-]{4,60}[a-z0-9]|\d{6,20})[:.]/,
+      true,
+    ],
+    // gcloud: `in project [P]`, `access projects instance [P:setIamPolicy]`.
+    [/\bin project \[([a-z][a-z0-9-]{4,60}[a-z0-9])\]/, true],
+    [/\bprojects instance \[([a-z][a-z0-9-]{4,60}[a-z0-9])(?::[A-Za-z]{1,60})?\]/, true],
     [/consumer ['"`]?project_number:(\d{4,20})/, true],
     [/[?&]project=([a-zA-Z0-9_-]{1,100})/, false],
-    [/\b(?:in|for|on) project ([a-z][a-z0-9-]{4,60}[a-z0-9])\b/, false],
+    [
+      /\b(?:in|for|on) project ((?:[a-z][a-z0-9-]{0,60}(?:\.[a-z0-9-]{1,60}){1,4}:)?[a-z][a-z0-9-]{4,60}[a-z0-9])\b/,
+      false,
+    ],
   ];
   for (const [re, strong] of patterns) {
     const m = re.exec(s);
