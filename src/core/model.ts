@@ -164,7 +164,17 @@ export type SignalId =
   /** A resource is read back right after it was created (Terraform's "after creation"). */
   | 'read_after_create'
   /** A service used a customer-managed KMS key on the caller's behalf (CMEK). */
-  | 'cmek_key_use';
+  | 'cmek_key_use'
+  /** The text is about impersonated credentials. */
+  | 'impersonation'
+  /** Wording only the Gemini Developer API uses. */
+  | 'gemini_api_wording'
+  /** An OAuth 2.0 token endpoint error code (invalid_scope, invalid_client...). */
+  | 'oauth_error'
+  /** An exception class is named (`FooError`, `BarException`). */
+  | 'exception_named'
+  /** A failure stated in words (denied, not found, disabled, exceeded...). */
+  | 'failure_stated';
 
 export interface Signal {
   id: SignalId;

@@ -195,7 +195,7 @@ function apiOf(f: Facts): Derived['api'] {
   if (f.apiKey?.sentTo === 'vertex') return 'vertex';
   if (f.apiKey?.sentTo === 'gemini-api') return 'gemini-api';
   // `models/x is not found for API version v1beta` is the Gemini API's wording.
-  if (f.message && /is not found for API version/.test(f.message)) return 'gemini-api';
+  if (f.signals?.some((x) => x.id === 'gemini_api_wording')) return 'gemini-api';
   if (s) return 'other';
   return 'unknown';
 }

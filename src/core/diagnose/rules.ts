@@ -555,6 +555,8 @@ const credentialsInvalid: Rule = (d) => {
     base = 0.9;
   else if (d.signal('invalid_credentials')) base = 0.8;
   else if (d.signal('refresh_error') && !d.permission) base = 0.7;
+  // An OAuth token endpoint refusal: the credentials' request for a token was rejected.
+  else if (d.signal('oauth_error')) base = 0.6;
   else if (d.unauthenticated) base = 0.6;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('http').fact('status').fact('reason').fact('message');
@@ -782,7 +784,11 @@ const actAs: Rule = (d) => {
   const perm = d.permission;
   let base = 0;
   if (isActAs(perm)) base = 0.9;
-  else if (d.signal('refresh_error') && /impersonat/i.test(d.facts.message ?? d.notes.text)) base = 0.6;
+  else if (
+    d.signal('refresh_error') &&
+    (d.signal('impersonation') || /impersonat/.test(d.notes.text.toLowerCase()))
+  )
+    base = 0.6;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('permission').fact('service').fact('status');
   addPrincipal(h, d);

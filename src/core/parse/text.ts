@@ -7,172 +7,8 @@
 import type { RpcStatus, SignalId } from '../model.js';
 import type { FactsBuilder } from './builder.js';
 import { asRpcStatus, RPC_STATUSES, readResource } from './details.js';
+import { MESSAGES } from './messages.js';
 import { findResourceNames, type ResourceName } from './resource.js';
-
-/** Lower-case phrases -> signals. Each is a literal search, so this stays linear. */
-const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
-  ['may_not_exist', ['(or it may not exist)']],
-  [
-    'model_not_found',
-    [
-      'was not found or your project does not have access',
-      'is not found for api version',
-      '` not found',
-      'model not found',
-      'is not supported for generatecontent',
-      'publisher model not found',
-      'unknown model',
-      'is no longer available',
-      'has been discontinued',
-    ],
-  ],
-  ['publisher_model_not_allowed', ['is not allowed to use publisher model', 'not allowlisted', 'allowlist']],
-  ['api_keys_not_supported', ['api keys are not supported by this api']],
-  [
-    'api_key_invalid',
-    ['api key not valid', 'api_key_invalid', 'invalid api key', 'api key not found', 'reported as leaked'],
-  ],
-  ['api_key_expired', ['api key expired']],
-  ['api_blocked', [' are blocked.', '_blocked"', 'api_key_service_blocked']],
-  [
-    'service_not_used',
-    [
-      'has not been used in project',
-      'it is disabled. enable it',
-      'service_disabled',
-      'api is not enabled',
-      'api has not been enabled',
-      'api is enabled for the project',
-      'api to be enabled',
-    ],
-  ],
-  [
-    'billing_disabled',
-    [
-      'billing to be enabled',
-      'has billing disabled',
-      'billing account for project',
-      'billing is disabled',
-      'billing_disabled',
-      'billing must be enabled',
-      'billing account is closed',
-      'billing_not_found',
-      'billing account not found',
-      'closed billing account',
-      'billing account is disabled',
-      'without a billing account',
-      'has not configured billing',
-      'accountdisabled',
-    ],
-  ],
-  [
-    'end_user_credentials_unsupported',
-    [
-      'end user credentials from the google cloud sdk',
-      'end user credentials',
-      'authenticating by using local application default credentials',
-    ],
-  ],
-  [
-    'quota_project_required',
-    [
-      'quota project',
-      'billing/quota_project',
-      'x-goog-user-project',
-      'user_project_denied',
-      'serviceusage.services.use',
-    ],
-  ],
-  ['permission_denied_on_project', ['permission denied on resource project']],
-  [
-    'project_not_found',
-    ['project not found', 'project was not found', 'unknown project', 'consumer_invalid'],
-  ],
-  [
-    'user_location_unsupported',
-    ['user location is not supported', 'not available in your country', 'is not supported in your country'],
-  ],
-  [
-    'invalid_credentials',
-    ['invalid authentication credentials', 'access_token_expired', 'invalid_token', 'invalid credentials'],
-  ],
-  ['insufficient_scopes', ['insufficient authentication scopes', 'access_token_scope_insufficient', 'scope']],
-  [
-    'credentials_missing',
-    [
-      'could not load the default credentials',
-      'defaultcredentialserror',
-      'could not automatically determine credentials',
-      'no credentials',
-      'credentials were not found',
-      'missing required authentication credential',
-      'compute engine metadata service',
-      "doesn't allow unregistered callers",
-      'does not allow unregistered callers',
-      'unable to authenticate your request',
-    ],
-  ],
-  [
-    'project_id_undetected',
-    ['unable to detect a project id', 'no_project_id_found', 'project id is required'],
-  ],
-  ['refresh_error', ['refresherror', 'unable to acquire impersonated credentials']],
-  ['invalid_grant', ['invalid_grant']],
-  [
-    'reauth_needed',
-    [
-      'reauthentication is needed',
-      'reauthentication failed',
-      'reauth related error',
-      'problem refreshing your current auth tokens',
-      'please run `gcloud auth',
-    ],
-  ],
-  ['token_expired', ['token has been expired or revoked', 'token expired', 'token is expired']],
-  ['quota_exceeded', ['quota exceeded', 'exceeded your current quota', 'quota_exceeded', 'exceeds quota']],
-  ['resource_exhausted', ['resource has been exhausted', 'resource exhausted', 'resource_exhausted']],
-  ['try_again_later', ['try again later', 'please retry', 'retry in ', 'retry after']],
-  ['out_of_capacity', ['out of capacity', 'overloaded', 'insufficient capacity']],
-  ['no_free_tier', ["doesn't have a free quota tier", 'does not have a free quota tier', 'no free tier']],
-  [
-    'vpc_sc',
-    [
-      'vpcservicecontrolsuniqueidentifier',
-      "prohibited by organization's policy",
-      'security_policy_violated',
-      'vpc service controls',
-    ],
-  ],
-  ['org_policy', ['constraints/', 'org policies', 'org policy', 'organization policy', 'orgpolicy']],
-  ['deny_policy', ['deny policy', 'denypolicy', 'denied by an iam deny', 'iam deny']],
-  [
-    'caller_lacks_permission',
-    [
-      'caller does not have permission',
-      'does not have the permission',
-      'does not have permission',
-      'does not have required permission',
-      'lacks permission',
-      'missing permission',
-      'do not have permission',
-      'not authorized to perform this action',
-      'access denied',
-      'accessdenied',
-    ],
-  ],
-  [
-    'service_agent_denied',
-    ['service agent does not have', 'service agent lacks', 'service agent is missing'],
-  ],
-  ['service_agent_named', ['service agent', '@gcp-sa-']],
-  ['default_compute_named', ['compute engine default service account', 'default compute service account']],
-  ['grant_role_hint', ['please grant', 'grant the ']],
-  [
-    'read_after_create',
-    ['after creation', 'eventual consistency', 'eventually consistent', 'was just created', 'newly created'],
-  ],
-  ['cmek_key_use', ['cloud kms error', 'customer-managed encryption key', 'cmek']],
-];
 
 /** Runs every text extractor over `s`. */
 export function scanText(s: string, b: FactsBuilder): void {
@@ -199,14 +35,20 @@ export function scanText(s: string, b: FactsBuilder): void {
 }
 
 /**
- * Phrases as case-insensitive patterns in which a space matches any whitespace run: terminals
- * and log wrappers break long messages across lines. Each pattern is a literal sequence with
- * `\s+` between words, so matching stays linear.
+ * The catalog's phrases as case-insensitive patterns in which a space matches any whitespace
+ * run: terminals and log wrappers break long messages across lines. Each pattern is a literal
+ * sequence with `\s+` between words, so matching stays linear. Rows keep the catalog's order
+ * within a signal; a signal is set by its first matching row.
  */
-const SIGNAL_PATTERNS: Array<[SignalId, Array<[string, RegExp]>]> = SIGNAL_PHRASES.map(([id, phrases]) => [
-  id,
-  phrases.map((p) => [p, phrasePattern(p)]),
-]);
+const SIGNAL_PATTERNS: Array<[SignalId, Array<{ re: RegExp; near?: RegExp }>]> = (() => {
+  const bySignal = new Map<SignalId, Array<{ re: RegExp; near?: RegExp }>>();
+  for (const row of MESSAGES) {
+    const list = bySignal.get(row.signal) ?? [];
+    list.push({ re: phrasePattern(row.phrase), ...(row.near ? { near: row.near } : {}) });
+    bySignal.set(row.signal, list);
+  }
+  return [...bySignal];
+})();
 
 /** Escapes the phrase; inner spaces match whitespace runs, edge spaces stay one literal space. */
 function phrasePattern(p: string): RegExp {
@@ -222,28 +64,18 @@ function scanSignals(s: string, b: FactsBuilder): void {
   // faster than /i on large input). Offsets carry over when lower-casing kept the length.
   const lower = s.toLowerCase();
   const sameOffsets = lower.length === s.length;
-  for (const [id, phrases] of SIGNAL_PATTERNS) {
-    for (const [p, re] of phrases) {
+  for (const [id, rows] of SIGNAL_PATTERNS) {
+    for (const { re, near } of rows) {
       const m = re.exec(lower);
       if (!m) continue;
-      const at = m.index;
-      // `scope` alone is too common a word: only count it next to "insufficient" / "scopes".
-      if (
-        p === 'scope' &&
-        !/insufficient[^.\n]{0,40}scope|scopes?[^.\n]{0,40}(insufficient|missing)/.test(lower)
-      )
-        continue;
-      // `allowlist` names an access tier only next to a model or to getting access.
-      if (
-        p === 'allowlist' &&
-        !lower.includes('publisher model') &&
-        !/access[^.\n]{0,60}allowlist|allowlist[^.\n]{0,60}access/.test(lower)
-      )
-        continue;
-      b.signal(id, sameOffsets ? at : undefined, m[0].length);
+      if (near && !near.test(lower)) continue;
+      b.signal(id, sameOffsets ? m.index : undefined, m[0].length);
       break;
     }
   }
+  // An exception class named anywhere (`google.auth.exceptions.RefreshError`, `ApiException`).
+  const exc = /\b[A-Z][A-Za-z0-9]{1,60}(?:Error|Exception)\b/.exec(s);
+  if (exc) b.signal('exception_named', exc.index, exc[0].length);
 }
 
 /**
@@ -308,7 +140,7 @@ function scanExceptionLines(s: string, b: FactsBuilder): void {
 function scanPermission(s: string, b: FactsBuilder): void {
   // Quotes as printed, including the typographic ones some consoles and Terraform use.
   const re =
-    /Permission ['"`‘’“”]([a-zA-Z0-9_.]{3,150})['"`‘’“”] denied( on resource ['"`‘’“”]([^'"`‘’“”\n]{1,600})['"`‘’“”])?/g;
+    /Permission \\?['"`‘’“”]([a-zA-Z0-9_.]{3,150})\\?['"`‘’“”] denied( on resource \\?['"`‘’“”]([^'"`‘’“”\\\n]{1,600})\\?['"`‘’“”])?/g;
   const m = re.exec(s);
   if (m) {
     b.set('permission', m[1], m.index + 12);
@@ -364,7 +196,12 @@ function permissionNear(s: string, at: number, b: FactsBuilder): boolean {
     /(?:^|[\s'"`(:[‘“])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:\]’”])/g;
   for (let t = tok.exec(window); t; t = tok.exec(window)) {
     const p = t[1] as string;
-    if (/googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net)\./.test(p))
+    // Not a permission: hosts, file names, Java / Python packages, gcloud command groups.
+    if (
+      /googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net|gcloud)\./.test(
+        p,
+      )
+    )
       continue;
     b.set('permission', p, base + t.index + t[0].indexOf(p));
     return true;
