@@ -174,7 +174,11 @@ export type SignalId =
   /** An exception class is named (`FooError`, `BarException`). */
   | 'exception_named'
   /** A failure stated in words (denied, not found, disabled, exceeded...). */
-  | 'failure_stated';
+  | 'failure_stated'
+  /** A spending cap / budget set on the project or key was reached. */
+  | 'spending_cap'
+  /** The consumer named by the message is an API key (`Consumer 'api_key:...'`). */
+  | 'api_key_consumer';
 
 export interface Signal {
   id: SignalId;

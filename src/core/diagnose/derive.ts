@@ -354,7 +354,7 @@ export function readNotes(text: string): NotesView {
   const view: NotesView = {
     text: t,
     retrySucceeds:
-      /(again|re-?run(?:ning)?|retr(?:y|ying|ied)|second (?:time|run|attempt)|later)[^.;]{0,60}(succeed|succeeds|works|worked|passes|passed|fine)/.test(
+      /(again|re-?run(?:ning)?|retr(?:y|ying|ied)|second (?:time|run|attempt|apply)|later)[^.;]{0,60}(succeed|succeeds|works|worked|passes|passed|fine)/.test(
         lower,
       ) ||
       /(succeeds|works|worked)[^.;]{0,40}(on retry|when retried|after (?:a )?(?:few )?(?:minutes|retry|waiting)|the second time)/.test(

@@ -5,6 +5,7 @@
  * weighed against the model table; a project mismatch lowers "grant a role" and says where the
  * grant belongs), so the ranking reads as an argument rather than a keyword match.
  */
+import { clientProject } from '../data/client-projects.js';
 import type { CauseId } from '../taxonomy.js';
 import type { Derived, PrincipalView } from './derive.js';
 import { Hit, type RuleHit } from './evidence.js';
@@ -95,8 +96,10 @@ const missingPermission: Rule = (d) => {
   const f = d.facts;
   const iamReason = f.reason === 'IAM_PERMISSION_DENIED';
   const perm = d.permission;
-  if (!(iamReason || (perm && d.denied) || d.signal('caller_lacks_permission'))) return undefined;
-  const base = iamReason && perm ? 0.85 : perm ? 0.78 : iamReason ? 0.7 : 0.55;
+  // A bare 403 with nothing else said is most often a missing grant, but only weakly so.
+  const bare = d.denied && !perm && !iamReason && !d.signal('caller_lacks_permission');
+  if (!(iamReason || (perm && d.denied) || d.signal('caller_lacks_permission') || bare)) return undefined;
+  const base = iamReason && perm ? 0.85 : perm ? 0.78 : iamReason ? 0.7 : bare ? 0.4 : 0.55;
   const h = new Hit(d, base).fact('http').fact('status').fact('reason').fact('permission').fact('resource');
   if (isActAs(perm)) h.minus(0.4, `\`${perm}\` is checked on a service account: see iam.act_as`);
   if (perm === 'serviceusage.services.use') {
@@ -266,7 +269,8 @@ const projectMismatch: Rule = (d) => {
 const projectInvalid: Rule = (d) => {
   const f = d.facts;
   let base = 0;
-  const suspendedProject = f.reason === 'CONSUMER_SUSPENDED' && !f.consumer?.startsWith('api_key');
+  const suspendedProject =
+    f.reason === 'CONSUMER_SUSPENDED' && !f.consumer?.startsWith('api_key') && !d.signal('api_key_consumer');
   if (f.reason === 'CONSUMER_INVALID' || f.reason === 'RESOURCE_PROJECT_INVALID' || suspendedProject)
     base = 0.9;
   else if (d.signal('project_not_found')) base = 0.8;
@@ -332,7 +336,10 @@ const apiDisabled: Rule = (d) => {
     );
   }
   if (!f.project) h.missing(0.05, 'the consumer project');
-  if (d.errorProjectForeign) {
+  const owner = clientProject(f.project);
+  if (owner) {
+    h.minus(0.45, `\`${f.project}\` is ${owner.owner}, not yours: see quota_project.denied`);
+  } else if (d.errorProjectForeign) {
     h.minus(0.3, `the notes say \`${d.errorProject}\` is not the project meant: see project.mismatch`);
   } else if (d.tenantProject) {
     h.minus(
@@ -369,8 +376,16 @@ const quotaProjectDenied: Rule = (d) => {
   else if (d.permission === 'serviceusage.services.use') base = 0.85;
   else if (d.signal('end_user_credentials_unsupported')) base = 0.86;
   else if (d.signal('quota_project_required')) base = d.denied ? 0.7 : 0.55;
+  const owner = clientProject(f.project);
+  if (owner && (f.reason === 'SERVICE_DISABLED' || d.signal('service_not_used'))) base = Math.max(base, 0.88);
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('reason').fact('service').fact('project');
+  if (owner)
+    h.derived(
+      'project.owner',
+      owner.owner,
+      'the call was billed to a Google-owned client project: the credentials carry no quota project of yours',
+    );
   if (d.signal('end_user_credentials_unsupported'))
     h.signal(
       'end_user_credentials_unsupported',
@@ -627,7 +642,9 @@ const scopeInsufficient: Rule = (d) => {
 const apiKeyInvalid: Rule = (d) => {
   const r = d.facts.reason ?? '';
   const byReason =
-    r.startsWith('API_KEY_') || (r === 'CONSUMER_SUSPENDED' && !!d.facts.consumer?.startsWith('api_key'));
+    r.startsWith('API_KEY_') ||
+    (r === 'CONSUMER_SUSPENDED' &&
+      (!!d.facts.consumer?.startsWith('api_key') || d.signal('api_key_consumer')));
   if (!byReason && !d.signal('api_key_invalid') && !d.signal('api_key_expired') && !d.signal('api_blocked'))
     return undefined;
   const h = new Hit(d, 0.92).fact('reason').fact('service').fact('message');
@@ -688,11 +705,14 @@ function quotaKind(d: Derived): 'hard' | 'rate' | 'capacity' | 'generic' | undef
     d.signal('quota_exceeded') ||
     d.signal('resource_exhausted') ||
     d.signal('out_of_capacity') ||
+    d.signal('spending_cap') ||
     q !== undefined;
   if (!any) return undefined;
   // A zero limit or no free tier never clears; then the window decides; a free-tier quota of
   // unknown window is treated as hard (free tiers are small and mostly daily).
   if (q?.limit === '0' || d.signal('no_free_tier') || q?.window === 'day') return 'hard';
+  // A spending cap or budget holds until it is raised or the period ends: not a rate.
+  if (d.signal('spending_cap')) return 'hard';
   // The reporter saw it last until the next day: a daily quota whatever the message says.
   if (d.notes.dailyReset && q?.window !== 'minute' && q?.window !== 'second') return 'hard';
   if (q?.window === 'minute' || q?.window === 'second') return 'rate';
@@ -859,7 +879,15 @@ const serviceAgent: Rule = (d) => {
 const propagationDelay: Rule = (d) => {
   const retried = d.notes.retrySucceeds || d.notes.justGranted;
   if (!retried && !justCreated(d)) return undefined;
-  if (!d.denied && !d.signal('caller_lacks_permission') && !d.permission && !d.signal('grant_role_hint'))
+  // Right after a create, a read can answer 403 or 404 until the new resource is visible.
+  const createdNotSeen = justCreated(d) && d.notFound;
+  if (
+    !d.denied &&
+    !createdNotSeen &&
+    !d.signal('caller_lacks_permission') &&
+    !d.permission &&
+    !d.signal('grant_role_hint')
+  )
     return undefined;
   // Retry / grant timing in the notes is strongest; a read right after a create in the text
   // (Terraform's "after creation") next; a resource created in the same run only by the notes least.

@@ -203,7 +203,11 @@ function permissionNear(s: string, at: number, b: FactsBuilder): boolean {
       )
     )
       continue;
-    b.set('permission', p, base + t.index + t[0].indexOf(p));
+    const abs = base + t.index + t[0].indexOf(p);
+    // Part of a host or e-mail domain (`gcp-sa-aiplatform.iam.gserviceaccount.com`).
+    if (/[-@]/.test(s[abs - 1] ?? '') || /^\.[a-z]{2,6}\b/.test(s.slice(abs + p.length, abs + p.length + 8)))
+      continue;
+    b.set('permission', p, abs);
     return true;
   }
   return false;
