@@ -40,11 +40,19 @@ export function scanText(s: string, b: FactsBuilder): void {
  * sequence with `\s+` between words, so matching stays linear. Rows keep the catalog's order
  * within a signal; a signal is set by its first matching row.
  */
-const SIGNAL_PATTERNS: Array<[SignalId, Array<{ re: RegExp; near?: RegExp }>]> = (() => {
-  const bySignal = new Map<SignalId, Array<{ re: RegExp; near?: RegExp }>>();
+interface SignalPattern {
+  /** The phrase's first word: a plain `indexOf` rules most rows out before any regex runs. */
+  first: string;
+  re: RegExp;
+  near?: RegExp;
+}
+
+const SIGNAL_PATTERNS: Array<[SignalId, SignalPattern[]]> = (() => {
+  const bySignal = new Map<SignalId, SignalPattern[]>();
   for (const row of MESSAGES) {
     const list = bySignal.get(row.signal) ?? [];
-    list.push({ re: phrasePattern(row.phrase), ...(row.near ? { near: row.near } : {}) });
+    const first = row.phrase.trim().split(/ +/)[0] as string;
+    list.push({ first, re: phrasePattern(row.phrase), ...(row.near ? { near: row.near } : {}) });
     bySignal.set(row.signal, list);
   }
   return [...bySignal];
@@ -65,7 +73,8 @@ function scanSignals(s: string, b: FactsBuilder): void {
   const lower = s.toLowerCase();
   const sameOffsets = lower.length === s.length;
   for (const [id, rows] of SIGNAL_PATTERNS) {
-    for (const { re, near } of rows) {
+    for (const { first, re, near } of rows) {
+      if (!lower.includes(first)) continue;
       const m = re.exec(lower);
       if (!m) continue;
       if (near && !near.test(lower)) continue;
@@ -402,12 +411,25 @@ const EXCEPTION_STATUS: Array<[string, RpcStatus, number?]> = [
   ['Forbidden', 'PERMISSION_DENIED', 403],
 ];
 
+/** Compiled once: scanStatus runs for every stretch of text. */
+const BARE_STATUS_PATTERNS: Array<[RpcStatus, RegExp]> = BARE_STATUSES.map((st) => [
+  st,
+  new RegExp(`(?<![A-Z_])${st}(?![A-Z_])`),
+]);
+
+// Java / .NET add `Exception`, Ruby's google-cloud (`Google::Cloud::PermissionDeniedError`) `Error`.
+const EXCEPTION_PATTERNS: Array<[string, RpcStatus, RegExp]> = EXCEPTION_STATUS.map(([name, st]) => [
+  name,
+  st,
+  new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception|Error)?(?::| \\[| \\(|\\r?\\n)`),
+]);
+
 function scanStatus(s: string, b: FactsBuilder): void {
   if (b.has('status')) return;
   let best = -1;
   let found: RpcStatus | undefined;
-  for (const st of BARE_STATUSES) {
-    const re = new RegExp(`(?<![A-Z_])${st}(?![A-Z_])`);
+  for (const [st, re] of BARE_STATUS_PATTERNS) {
+    if (!s.includes(st)) continue;
     const m = re.exec(s);
     if (m && (best < 0 || m.index < best)) {
       best = m.index;
@@ -425,9 +447,8 @@ function scanStatus(s: string, b: FactsBuilder): void {
     b.set('status', byCode, g.index + g[0].length - (g[1]?.length ?? 0), g[1]?.length);
     return;
   }
-  for (const [name, st] of EXCEPTION_STATUS) {
-    // Java / .NET add `Exception`, Ruby's google-cloud (`Google::Cloud::PermissionDeniedError`) `Error`.
-    const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception|Error)?(?::| \\[| \\(|\\r?\\n)`);
+  for (const [name, st, re] of EXCEPTION_PATTERNS) {
+    if (!s.includes(name)) continue;
     const m = re.exec(s);
     if (m) {
       b.set('status', st, m.index + m[0].indexOf(name), name.length);
