@@ -92,10 +92,33 @@ export interface FieldMiss {
   got: string | null;
 }
 
+/** One confidence bin: the answers whose top-1 confidence fell in [from, to). */
+export interface CalibrationBin {
+  from: number;
+  to: number;
+  count: number;
+  /** Top-1 exactly right. */
+  correct: number;
+  /** Top-1 in the accept set (the figure `confidentWrong` is read against). */
+  accepted: number;
+  accuracy: number;
+}
+
+/** Confidence at or above which an answer counts as confident (the issue's 0.8). */
+export const CONFIDENT = 0.8;
+
+const BIN_EDGES = [0, 0.35, 0.5, 0.65, 0.8, 0.9, 1.0001] as const;
+
 export interface EvalReport {
   cases: number;
   top1: number;
   accepted: number;
+  /** Accuracy by confidence bin: does a 0.9 mean nine in ten? */
+  calibration: CalibrationBin[];
+  /** Answers at confidence >= CONFIDENT whose top-1 was not accepted. */
+  confidentWrong: number;
+  /** Share of the confident answers (>= CONFIDENT) that were accepted. */
+  confidentAccuracy: number;
   fields: Record<EvalField, FieldScore>;
   /** confusion[expected][got] = count. */
   confusion: Record<string, Record<string, number>>;
@@ -114,6 +137,16 @@ export function scoreCases(cases: readonly EvalCase[], diagnoseFn: DiagnoseFn = 
   const fieldMisses: FieldMiss[] = [];
   let top1 = 0;
   let accepted = 0;
+  const bins: CalibrationBin[] = BIN_EDGES.slice(0, -1).map((from, i) => ({
+    from,
+    to: Math.min(1, BIN_EDGES[i + 1] as number),
+    count: 0,
+    correct: 0,
+    accepted: 0,
+    accuracy: 1,
+  }));
+  let confidentWrong = 0;
+  let confident = 0;
   for (const c of cases) {
     const d = diagnoseFn(c.input.text, (c.input.context ?? {}) as Context);
     const first = d.findings[0];
@@ -123,6 +156,17 @@ export function scoreCases(cases: readonly EvalCase[], diagnoseFn: DiagnoseFn = 
     const ok = exact || accept.includes(got);
     if (exact) top1++;
     if (ok) accepted++;
+    const conf = first?.confidence ?? 0;
+    const bin = bins.find((b, i) => conf >= b.from && conf < (BIN_EDGES[i + 1] as number));
+    if (bin) {
+      bin.count++;
+      if (exact) bin.correct++;
+      if (ok) bin.accepted++;
+    }
+    if (conf >= CONFIDENT) {
+      confident++;
+      if (!ok) confidentWrong++;
+    }
     confusion[c.expected.cause] ??= {};
     const row = confusion[c.expected.cause] as Record<string, number>;
     row[got] = (row[got] ?? 0) + 1;
@@ -157,11 +201,15 @@ export function scoreCases(cases: readonly EvalCase[], diagnoseFn: DiagnoseFn = 
     const s = fields[f];
     s.accuracy = s.checked === 0 ? 1 : round(s.correct / s.checked);
   }
+  for (const b of bins) b.accuracy = b.count === 0 ? 1 : round(b.accepted / b.count);
   const n = cases.length;
   return {
     cases: n,
     top1: n === 0 ? 0 : round(top1 / n),
     accepted: n === 0 ? 0 : round(accepted / n),
+    calibration: bins,
+    confidentWrong,
+    confidentAccuracy: confident === 0 ? 1 : round((confident - confidentWrong) / confident),
     fields,
     confusion,
     misses,
@@ -183,6 +231,16 @@ export function formatEvalReport(
   lines.push(`cases: ${r.cases}`);
   lines.push(`top-1 accuracy:      ${pct(r.top1)}`);
   lines.push(`accept-set accuracy: ${pct(r.accepted)}`);
+  lines.push(
+    `confident (>= ${CONFIDENT}) answers: ${pct(r.confidentAccuracy)} right, ${r.confidentWrong} confidently wrong`,
+  );
+  lines.push('');
+  lines.push('calibration (top-1 confidence -> accept-set accuracy):');
+  for (const b of r.calibration) {
+    lines.push(
+      `  [${b.from.toFixed(2)}, ${b.to.toFixed(2)}${b.to >= 1 ? ']' : ')'}  ${String(b.count).padStart(4)} answers  ${b.count === 0 ? '     -' : pct(b.accuracy).padStart(6)}`,
+    );
+  }
   lines.push('');
   lines.push('field extraction:');
   for (const f of EVAL_FIELDS) {

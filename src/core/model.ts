@@ -156,9 +156,29 @@ export type SignalId =
   | 'deny_policy'
   | 'caller_lacks_permission'
   | 'service_agent_named'
+  /** The message's subject, the one lacking access, is a Google-managed service agent. */
+  | 'service_agent_denied'
   /** The text names the Compute Engine default service account without its e-mail. */
   | 'default_compute_named'
-  | 'grant_role_hint';
+  | 'grant_role_hint'
+  /** A resource is read back right after it was created (Terraform's "after creation"). */
+  | 'read_after_create'
+  /** A service used a customer-managed KMS key on the caller's behalf (CMEK). */
+  | 'cmek_key_use'
+  /** The text is about impersonated credentials. */
+  | 'impersonation'
+  /** Wording only the Gemini Developer API uses. */
+  | 'gemini_api_wording'
+  /** An OAuth 2.0 token endpoint error code (invalid_scope, invalid_client...). */
+  | 'oauth_error'
+  /** An exception class is named (`FooError`, `BarException`). */
+  | 'exception_named'
+  /** A failure stated in words (denied, not found, disabled, exceeded...). */
+  | 'failure_stated'
+  /** A spending cap / budget set on the project or key was reached. */
+  | 'spending_cap'
+  /** The consumer named by the message is an API key (`Consumer 'api_key:...'`). */
+  | 'api_key_consumer';
 
 export interface Signal {
   id: SignalId;

@@ -16,6 +16,34 @@ export function modelUrl(endpoints: Endpoints, t: ModelTarget, method: string): 
   return endpoints.url('aiplatform', `/v1/${modelPath(t)}:${method}`, t.location);
 }
 
+/** What `publishers.models.get` returns (the fields the check reads). */
+export interface PublisherModel {
+  name?: string;
+  versionId?: string;
+  launchStage?: string;
+  versionState?: string;
+}
+
+/**
+ * `GET https://{location}-aiplatform.googleapis.com/v1/publishers/google/models/{model}`: asks the
+ * API itself whether the model exists at that location's endpoint, so the model table is not the
+ * only truth.
+ */
+export function getPublisherModel(
+  client: GcpClient,
+  location: string,
+  model: string,
+): Promise<PublisherModel> {
+  return client.request<PublisherModel>({
+    method: 'GET',
+    url: client.endpoints.url(
+      'aiplatform',
+      `/v1/publishers/google/models/${encodeURIComponent(model)}`,
+      location,
+    ),
+  });
+}
+
 export const PROBE_CONTENTS = [{ role: 'user', parts: [{ text: 'ping' }] }];
 
 export interface CountTokensResponse {

@@ -13,7 +13,7 @@ import { testIamPermissions } from '../gcp/resourcemanager.js';
 import { runServiceEnv } from '../gcp/run.js';
 import { getService } from '../gcp/serviceusage.js';
 import { projectResourceName, troubleshoot } from '../gcp/troubleshooter.js';
-import { generateContent, isImageModel, modelUrl, PROBE_CONTENTS } from '../gcp/vertex.js';
+import { generateContent, getPublisherModel, isImageModel, modelUrl, PROBE_CONTENTS } from '../gcp/vertex.js';
 import { type LiveSession, memberOf } from './session.js';
 
 export type ProbeId =
@@ -359,11 +359,42 @@ export const PROBES: ProbeSpec[] = [
     run: async (s) => {
       const t = await s.target();
       const v = servedAt(t.model, s.opts.api === 'gemini' ? 'gemini-api' : t.location);
-      return {
-        status: v.verdict === 'served' ? 'ok' : v.verdict === 'unknown_model' ? 'unknown' : 'problem',
-        summary: v.why,
-        data: { verdict: v.verdict, servedAt: v.servedAt },
+      const table = {
+        verdict: v.verdict,
+        servedAt: v.servedAt,
+        ...(v.source ? { source: v.source, asOf: v.asOf } : {}),
       };
+      const fromTable = {
+        status: v.verdict === 'served' ? 'ok' : v.verdict === 'unknown_model' ? 'unknown' : 'problem',
+        summary: v.why + (v.asOf ? ` (model table, as of ${v.asOf})` : ''),
+      } as const;
+      if (s.opts.api === 'gemini') return { ...fromTable, data: table };
+      // The API itself, at the location's endpoint: the table is data with a date, not the truth.
+      try {
+        const card = await getPublisherModel(await s.operatorClient(), t.location, t.model);
+        const live = { published: true, launchStage: card.launchStage ?? '' };
+        if (v.verdict === 'unknown_model' || v.verdict === 'retired')
+          return {
+            status: 'ok',
+            summary: `Vertex AI answers for \`${t.model}\` at \`${t.location}\`${card.launchStage ? ` (${card.launchStage})` : ''}; the model table ${v.verdict === 'retired' ? 'calls it retired' : 'does not know it'} and is out of date.`,
+            data: { ...table, live },
+          };
+        return { ...fromTable, data: { ...table, live } };
+      } catch (e) {
+        if (isNotFound(e))
+          return {
+            status: 'problem',
+            summary:
+              `Vertex AI does not know \`${t.model}\` at \`${t.location}\` (publishers.models.get answered NOT_FOUND). ${v.verdict === 'served' ? '' : v.why}`.trim(),
+            data: { ...table, live: { published: false } },
+            error: probeError(e),
+          };
+        return {
+          ...fromTable,
+          details: [`publishers.models.get could not be asked: ${describeError(e)}`],
+          data: table,
+        };
+      }
     },
   },
   {

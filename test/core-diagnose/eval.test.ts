@@ -23,6 +23,9 @@ test('the engine scores at least 0.90 top-1 on the shared corpus', () => {
     `# corpus: ${report.cases} cases, top-1 ${report.top1}, accept-set ${report.accepted}\n`,
   );
   assert.ok(report.top1 >= 0.9, formatEvalReport(report));
+  // A confident answer (>= 0.8) must be right: none outside the accept set, and >= 97 % in it.
+  assert.equal(report.confidentWrong, 0, formatEvalReport(report));
+  assert.ok(report.confidentAccuracy >= 0.97, formatEvalReport(report));
   assert.ok(report.accepted >= report.top1);
   for (const [field, score] of Object.entries(report.fields)) {
     assert.ok(score.accuracy >= 0.9, `${field} extraction ${score.accuracy}`);
@@ -68,6 +71,14 @@ test('scoring: top-1, accept set, fields, confusion and misses', () => {
   );
   assert.equal(r.confusion['quota.exceeded']?.['rate.throttled'], 1);
   assert.deepEqual(r.fieldMisses, [{ id: 'miss', field: 'http', expected: '403', got: '404' }]);
+  // Every answer lands in exactly one confidence bin; the bins say how often each level is right.
+  assert.equal(
+    r.calibration.reduce((n, b) => n + b.count, 0),
+    3,
+  );
+  for (const b of r.calibration) assert.ok(b.accepted <= b.count && b.correct <= b.accepted);
+  assert.equal(r.confidentWrong, r.misses.filter((m) => !m.accepted && m.confidence >= 0.8).length);
+  assert.match(formatEvalReport(r), /calibration \(top-1 confidence/);
 });
 
 test('bad case files are reported, not thrown', () => {

@@ -45,10 +45,7 @@ export function register(cmd: Command): void {
       if (cases.length === 0) throw new CliError(`no valid case files in ${dir}`, EXIT.usage);
       const report = scoreCases(cases);
       if (opts.json) {
-        const { cases: n, top1, accepted, fields, misses, confusion, fieldMisses } = report;
-        process.stdout.write(
-          `${JSON.stringify({ cases: n, top1, accepted, fields, misses, confusion, fieldMisses, invalid }, null, 2)}\n`,
-        );
+        process.stdout.write(`${JSON.stringify({ ...report, invalid }, null, 2)}\n`);
       } else {
         process.stdout.write(formatEvalReport(report, invalid));
       }

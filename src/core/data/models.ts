@@ -22,6 +22,10 @@ export type ModelFamily =
 export interface ModelInfo {
   /** Canonical id as it appears in `publishers/google/models/{id}`. */
   id: string;
+  /** The Google page the row was read from. */
+  source: string;
+  /** ISO date the row was last checked against `source`. */
+  asOf: string;
   family: ModelFamily;
   /** Other names that resolve to this entry (version pins, legacy aliases, `@00N` suffixes). */
   aliases: string[];
@@ -80,16 +84,41 @@ const EMBEDDING_REGIONS: readonly string[] = GEMINI_GA_REGIONS.filter((l) => l !
 const GLOBAL_ONLY: readonly string[] = ['global'];
 const NOWHERE: readonly string[] = [];
 
+/** Where the rows come from. */
+const SOURCE = {
+  locations: 'https://cloud.google.com/vertex-ai/generative-ai/docs/learn/locations',
+  deprecations: 'https://cloud.google.com/vertex-ai/generative-ai/docs/deprecations',
+  palm: 'https://cloud.google.com/vertex-ai/generative-ai/docs/deprecations/palm',
+  versions: 'https://cloud.google.com/vertex-ai/generative-ai/docs/learn/model-versions',
+  embeddings: 'https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings',
+  geminiApiModels: 'https://ai.google.dev/gemini-api/docs/models',
+} as const;
+
+/** Rows checked against their source on this date (Gemini 3.x global-only, PaLM / 1.0 shutdowns). */
+const CHECKED = '2026-12-05';
+/** Rows as written when the table was first assembled, not re-checked since. */
+const WRITTEN = '2026-11-23';
+
 function model(
-  m: Omit<ModelInfo, 'aliases' | 'requiresAllowlist' | 'imageOutput'> & Partial<ModelInfo>,
+  m: Omit<ModelInfo, 'aliases' | 'requiresAllowlist' | 'imageOutput' | 'source' | 'asOf'> &
+    Partial<ModelInfo>,
 ): ModelInfo {
-  return { aliases: [], requiresAllowlist: false, imageOutput: false, ...m };
+  return {
+    aliases: [],
+    requiresAllowlist: false,
+    imageOutput: false,
+    source: m.status === 'retired' ? SOURCE.versions : SOURCE.locations,
+    asOf: WRITTEN,
+    ...m,
+  };
 }
 
 export const MODELS: readonly ModelInfo[] = [
   // Gemini 1.0 / 1.5: shut down on Vertex AI and the Gemini API.
   model({
     id: 'gemini-1.0-pro',
+    source: SOURCE.deprecations,
+    asOf: CHECKED,
     family: 'gemini-1.0',
     aliases: ['gemini-pro', 'gemini-1.0-pro-001', 'gemini-1.0-pro-002', 'gemini-1.0-pro-latest'],
     status: 'retired',
@@ -100,6 +129,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'gemini-1.0-pro-vision',
+    source: SOURCE.deprecations,
+    asOf: CHECKED,
     family: 'gemini-1.0',
     aliases: ['gemini-pro-vision', 'gemini-1.0-pro-vision-001', 'gemini-1.0-pro-vision-latest'],
     status: 'retired',
@@ -278,6 +309,8 @@ export const MODELS: readonly ModelInfo[] = [
   // Gemini 3 / 3.1 previews: the global endpoint only.
   model({
     id: 'gemini-3-pro-preview',
+    source: SOURCE.locations,
+    asOf: CHECKED,
     family: 'gemini-3',
     aliases: ['gemini-3-pro'],
     status: 'preview',
@@ -286,6 +319,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'gemini-3-flash-preview',
+    source: SOURCE.locations,
+    asOf: CHECKED,
     family: 'gemini-3',
     aliases: ['gemini-3-flash'],
     status: 'preview',
@@ -294,6 +329,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'gemini-3-pro-image-preview',
+    source: SOURCE.locations,
+    asOf: CHECKED,
     family: 'gemini-3',
     aliases: ['gemini-3-pro-image'],
     status: 'preview',
@@ -303,6 +340,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'gemini-3.1-pro-preview',
+    source: SOURCE.locations,
+    asOf: CHECKED,
     family: 'gemini-3.1',
     status: 'preview',
     vertexLocations: GLOBAL_ONLY,
@@ -310,6 +349,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'gemini-3.1-flash-lite-preview',
+    source: SOURCE.locations,
+    asOf: CHECKED,
     family: 'gemini-3.1',
     status: 'preview',
     vertexLocations: GLOBAL_ONLY,
@@ -317,6 +358,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'gemini-3.1-flash-image-preview',
+    source: SOURCE.locations,
+    asOf: CHECKED,
     family: 'gemini-3.1',
     status: 'preview',
     vertexLocations: GLOBAL_ONLY,
@@ -326,6 +369,8 @@ export const MODELS: readonly ModelInfo[] = [
   // PaLM 2 and the first embedding models: shut down.
   model({
     id: 'text-bison',
+    source: SOURCE.palm,
+    asOf: CHECKED,
     family: 'palm2',
     aliases: ['text-bison@001', 'text-bison@002', 'text-bison-32k', 'text-unicorn', 'text-unicorn@001'],
     status: 'retired',
@@ -336,6 +381,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'chat-bison',
+    source: SOURCE.palm,
+    asOf: CHECKED,
     family: 'palm2',
     aliases: [
       'chat-bison@001',
@@ -353,6 +400,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'textembedding-gecko',
+    source: SOURCE.palm,
+    asOf: CHECKED,
     family: 'embedding',
     aliases: [
       'textembedding-gecko@001',
@@ -370,6 +419,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'embedding-001',
+    source: SOURCE.embeddings,
+    asOf: WRITTEN,
     family: 'embedding',
     aliases: ['embedding-gecko-001'],
     status: 'retired',
@@ -379,6 +430,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'text-embedding-004',
+    source: SOURCE.embeddings,
+    asOf: WRITTEN,
     family: 'embedding',
     status: 'ga',
     vertexLocations: EMBEDDING_REGIONS,
@@ -387,6 +440,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'text-embedding-005',
+    source: SOURCE.embeddings,
+    asOf: WRITTEN,
     family: 'embedding',
     status: 'ga',
     vertexLocations: EMBEDDING_REGIONS,
@@ -394,6 +449,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'text-multilingual-embedding-002',
+    source: SOURCE.embeddings,
+    asOf: WRITTEN,
     family: 'embedding',
     status: 'ga',
     vertexLocations: EMBEDDING_REGIONS,
@@ -401,6 +458,8 @@ export const MODELS: readonly ModelInfo[] = [
   }),
   model({
     id: 'gemini-embedding-001',
+    source: SOURCE.embeddings,
+    asOf: WRITTEN,
     family: 'embedding',
     status: 'ga',
     vertexLocations: ['global', ...EMBEDDING_REGIONS],
@@ -449,6 +508,9 @@ export interface ServedAt {
   why: string;
   /** Where the model is served instead, when the verdict is `not_served_here`. */
   servedAt?: readonly string[];
+  /** The table row's source page and the date it was checked (absent for unknown models). */
+  source?: string;
+  asOf?: string;
 }
 
 /**
@@ -469,6 +531,8 @@ export function servedAt(raw: string, location: string): ServedAt {
     return {
       verdict: 'retired',
       model: info,
+      source: info.source,
+      asOf: info.asOf,
       location: loc,
       why:
         `\`${info.id}\` has been shut down${info.retiredOn ? ` (since ${info.retiredOn})` : ''}` +
@@ -477,22 +541,40 @@ export function servedAt(raw: string, location: string): ServedAt {
   }
   if (loc === 'gemini-api') {
     return info.geminiApi
-      ? { verdict: 'served', model: info, location: loc, why: `\`${info.id}\` is offered by the Gemini API.` }
+      ? {
+          verdict: 'served',
+          model: info,
+          source: info.source,
+          asOf: info.asOf,
+          location: loc,
+          why: `\`${info.id}\` is offered by the Gemini API.`,
+        }
       : {
           verdict: 'not_served_here',
           model: info,
+          source: info.source,
+          asOf: info.asOf,
           location: loc,
           why: `\`${info.id}\` is a Vertex AI model; the Gemini API does not offer it.`,
           servedAt: info.vertexLocations,
         };
   }
   if (info.vertexLocations.includes(loc)) {
-    return { verdict: 'served', model: info, location: loc, why: `\`${info.id}\` is served at \`${loc}\`.` };
+    return {
+      verdict: 'served',
+      model: info,
+      source: info.source,
+      asOf: info.asOf,
+      location: loc,
+      why: `\`${info.id}\` is served at \`${loc}\`.`,
+    };
   }
   const where = info.vertexLocations;
   return {
     verdict: 'not_served_here',
     model: info,
+    source: info.source,
+    asOf: info.asOf,
     location: loc,
     servedAt: where,
     why:

@@ -59,6 +59,18 @@ export interface NotesView {
   vertex: boolean;
   /** The failure lasts until the next day / resets at midnight (a daily quota). */
   dailyReset: boolean;
+  /** The project, account or resource was created just before the failing call (same run). */
+  justCreated: boolean;
+  /** The called resource lives in another project than the caller's (a vendor's, a published dataset). */
+  otherProjectResource: boolean;
+  /** The project in the code is someone else's: a sample's, a tutorial's, a public dataset's. */
+  borrowedProject: boolean;
+  /** The same call is spread over several regions (a gateway, a load balancer). */
+  multiRegion: boolean;
+  /** The same call worked earlier (the first request, before): what it uses existed then. */
+  workedBefore: boolean;
+  /** The notes name a customer-managed encryption key. */
+  cmek: boolean;
 }
 
 export interface ModelView {
@@ -183,7 +195,7 @@ function apiOf(f: Facts): Derived['api'] {
   if (f.apiKey?.sentTo === 'vertex') return 'vertex';
   if (f.apiKey?.sentTo === 'gemini-api') return 'gemini-api';
   // `models/x is not found for API version v1beta` is the Gemini API's wording.
-  if (f.message && /is not found for API version/.test(f.message)) return 'gemini-api';
+  if (f.signals?.some((x) => x.id === 'gemini_api_wording')) return 'gemini-api';
   if (s) return 'other';
   return 'unknown';
 }
@@ -342,7 +354,7 @@ export function readNotes(text: string): NotesView {
   const view: NotesView = {
     text: t,
     retrySucceeds:
-      /(again|re-?run(?:ning)?|retr(?:y|ying|ied)|second (?:time|run|attempt)|later)[^.;]{0,60}(succeed|succeeds|works|worked|passes|passed|fine)/.test(
+      /(again|re-?run(?:ning)?|retr(?:y|ying|ied)|second (?:time|run|attempt|apply)|later)[^.;]{0,60}(succeed|succeeds|works|worked|passes|passed|fine)/.test(
         lower,
       ) ||
       /(succeeds|works|worked)[^.;]{0,40}(on retry|when retried|after (?:a )?(?:few )?(?:minutes|retry|waiting)|the second time)/.test(
@@ -371,11 +383,38 @@ export function readNotes(text: string): NotesView {
       /\b(?:older|other|previous)\b(?:[^.;]|\.\d){0,40}\b(?:models?|versions?)\b(?:[^.;]|\.\d){0,40}\b(?:work|working|fine)|\b(?:flash|pro|gemini[- ]?\d(?:\.\d)?)\b(?:[^.;]|\.\d){0,40}\b(?:still )?(?:works?|working|is fine)\b/.test(
         lower,
       ),
+    justCreated: false,
+    otherProjectResource: false,
+    borrowedProject: false,
+    multiRegion: false,
+    workedBefore: false,
+    cmek: false,
     dailyReset:
       /resets? (?:at |after |only (?:at |after )?)?midnight|only resets (?:at |after )?(?:midnight|the next day)|until (?:the next day|tomorrow|midnight)|daily (?:limit|quota|cap)/.test(
         lower,
       ),
   };
+  view.justCreated =
+    /(?:freshly|newly|just|recently) (?:created|set[- ]up|made|provisioned)|(?:projects?|accounts?|resources?|service accounts?) (?:that )?(?:the tests?|it|they|we|terraform|the (?:run|module|script)) creates?\b|creates? (?:them|it)sel(?:f|ves)|right after (?:creat|provision)|creates? (?:the|a) [^.;]{0,40}and (?:then )?immediately|eventual(?:ly)? consisten|second apply (?:works|succeeds|passes)/.test(
+      lower,
+    );
+  view.otherProjectResource =
+    /(?:lives?|living|hosted|sits?|is|are|stored) in (?:a |an )?(?:different|another|other|separate|the vendor's|someone else's|their) [^.;]{0,20}project|(?:different|another|separate) project owned by|owned by (?:a |the )?(?:vendor|another|different|other)|published [^.;]{0,20}dataset|from (?:the reporter's|my|our|their) own [^.;]{0,30}project/.test(
+      lower,
+    );
+  view.borrowedProject =
+    /sample(?:'s)? (?:repo|repository|code|script|project|app)|sample repository|tutorial|codelab|quickstart|public [^.;]{0,30}dataset|dataset's project|data owner|hard-?coded|google's public/.test(
+      lower,
+    );
+  view.multiRegion =
+    /(?:several|multiple|many|different) regions|across regions|load[- ]balanc|round[- ]robin|region (?:rotation|failover)/.test(
+      lower,
+    );
+  view.workedBefore =
+    /first (?:request|call|attempt) (?:succeeded|worked|went through)|(?:worked|was working|succeeded) (?:before|earlier|at first|yesterday)|used to work/.test(
+      lower,
+    );
+  view.cmek = /\bcmek\b|customer[- ]managed (?:encryption )?key/.test(lower);
   const managed: ManagedRuntime | undefined = /agent engine|reasoning engine/.test(lower)
     ? 'agent-engine'
     : /vertex pipelines|customjob|custom job|training job/.test(lower)

@@ -5,6 +5,7 @@
  * weighed against the model table; a project mismatch lowers "grant a role" and says where the
  * grant belongs), so the ranking reads as an argument rather than a keyword match.
  */
+import { clientProject } from '../data/client-projects.js';
 import type { CauseId } from '../taxonomy.js';
 import type { Derived, PrincipalView } from './derive.js';
 import { Hit, type RuleHit } from './evidence.js';
@@ -25,6 +26,34 @@ const ACT_AS_PERMISSIONS = new Set(
 
 function isActAs(perm: string | undefined): boolean {
   return perm !== undefined && ACT_AS_PERMISSIONS.has(perm.toLowerCase());
+}
+
+/**
+ * A customer-managed KMS key used by another Google service for the caller (a CMEK disk, bucket,
+ * dataset): the service's agent calls KMS, so the agent needs the key grant, not the caller.
+ */
+function cmekKeyUse(d: Derived): boolean {
+  if (!/^cloudkms\.cryptoKeyVersions\.useTo(?:En|De)crypt/i.test(d.permission ?? '')) return false;
+  const viaService = d.facts.service !== undefined && d.facts.service !== 'cloudkms.googleapis.com';
+  return d.signal('cmek_key_use') || d.notes.cmek || viaService;
+}
+
+/**
+ * A job (BigQuery, Dataflow...) runs and is billed in the project it is created in; denied in a
+ * project the code borrowed (a sample's, a public dataset's), the job belongs in the caller's own.
+ */
+function jobInBorrowedProject(d: Derived): boolean {
+  return (
+    /\.jobs\.create$/.test(d.permission ?? '') &&
+    d.notes.borrowedProject &&
+    !d.notes.otherProjectResource &&
+    d.errorProject !== undefined
+  );
+}
+
+/** The call was made right after what it touches was created (same run / apply). */
+function justCreated(d: Derived): boolean {
+  return d.notes.justCreated || d.signal('read_after_create');
 }
 
 function code(s: string | undefined): string {
@@ -67,8 +96,10 @@ const missingPermission: Rule = (d) => {
   const f = d.facts;
   const iamReason = f.reason === 'IAM_PERMISSION_DENIED';
   const perm = d.permission;
-  if (!(iamReason || (perm && d.denied) || d.signal('caller_lacks_permission'))) return undefined;
-  const base = iamReason && perm ? 0.85 : perm ? 0.78 : iamReason ? 0.7 : 0.55;
+  // A bare 403 with nothing else said is most often a missing grant, but only weakly so.
+  const bare = d.denied && !perm && !iamReason && !d.signal('caller_lacks_permission');
+  if (!(iamReason || (perm && d.denied) || d.signal('caller_lacks_permission') || bare)) return undefined;
+  const base = iamReason && perm ? 0.85 : perm ? 0.78 : iamReason ? 0.7 : bare ? 0.4 : 0.55;
   const h = new Hit(d, base).fact('http').fact('status').fact('reason').fact('permission').fact('resource');
   if (isActAs(perm)) h.minus(0.4, `\`${perm}\` is checked on a service account: see iam.act_as`);
   if (perm === 'serviceusage.services.use') {
@@ -105,6 +136,13 @@ const missingPermission: Rule = (d) => {
   if (d.principal?.kind === 'service_agent') h.minus(0.2, 'the principal is a Google-managed service agent');
   if (d.notes.retrySucceeds || d.notes.justGranted)
     h.minus(0.25, 'the same call works on retry / right after a grant');
+  else if (justCreated(d))
+    h.minus(0.25, 'what the call touches was created just before it: see iam.propagation_delay');
+  if (cmekKeyUse(d)) h.minus(0.2, 'a service uses the KMS key for the caller (CMEK): see iam.service_agent');
+  if (jobInBorrowedProject(d))
+    h.minus(0.2, 'the job was created in a project the code borrowed: see project.mismatch');
+  if (d.notes.otherProjectResource && d.projectRelation !== 'differ')
+    h.minus(0.08, 'the resource lives in another project: see iam.cross_project');
   if (d.signal('permission_denied_on_project') && !perm)
     h.minus(0.25, 'the project itself is refused, not a permission');
   if (d.notes.otherModelsWork && !perm)
@@ -129,11 +167,22 @@ const missingPermission: Rule = (d) => {
 
 const crossProject: Rule = (d) => {
   if (!d.denied && !d.signal('caller_lacks_permission')) return undefined;
+  if ((!d.errorProject || d.errorProjectPlaceholder) && d.notes.otherProjectResource) {
+    // The notes place the resource in another project the error does not name.
+    const h = new Hit(d, 0.6).context('notes', d.notes.text, 'the resource lives in another project');
+    addPrincipal(h, d);
+    h.missing(0, "the resource's project (the error does not name it)");
+    return h.done(
+      `${capital(describePrincipal(d.principal))} needs a binding in the project that owns the resource, ` +
+        'not in its own project: bindings do not cross projects.',
+    );
+  }
   if (!d.errorProject || d.errorProjectPlaceholder) return undefined;
   const home = d.principal?.homeProject;
   const homeDiffers =
     home !== undefined && !/^\d+$/.test(home) && !d.errorProject.match(/^\d+$/) && home !== d.errorProject;
-  if (d.projectRelation !== 'differ' && !homeDiffers) return undefined;
+  const byNotes = d.notes.otherProjectResource && d.errorProjectIntended;
+  if (d.projectRelation !== 'differ' && !homeDiffers && !byNotes) return undefined;
   const h = new Hit(d, homeDiffers ? 0.55 : 0.42).fact('project', 'the project whose resource was called');
   h.context('project', d.contextProject, 'the project the caller runs in / meant');
   addPrincipal(h, d);
@@ -189,6 +238,16 @@ const projectMismatch: Rule = (d) => {
         'Find where the client takes its project from (explicit config, GOOGLE_CLOUD_PROJECT, the ADC quota project) and point it at yours.',
     );
   }
+  if (jobInBorrowedProject(d)) {
+    const h = new Hit(d, 0.8)
+      .fact('permission', 'a job runs and is billed in the project it is created in')
+      .fact('project')
+      .context('notes', d.notes.text, "the project comes from someone else's sample / dataset");
+    return h.done(
+      `The job was created in \`${d.errorProject}\`, a project the code borrowed (a sample's or the data's owner), ` +
+        'where the caller may not run jobs. Run the job in your own project (the client / --project_id) and read the data from there.',
+    );
+  }
   if (
     d.projectRelation === 'incomparable' &&
     d.errorProject &&
@@ -210,7 +269,8 @@ const projectMismatch: Rule = (d) => {
 const projectInvalid: Rule = (d) => {
   const f = d.facts;
   let base = 0;
-  const suspendedProject = f.reason === 'CONSUMER_SUSPENDED' && !f.consumer?.startsWith('api_key');
+  const suspendedProject =
+    f.reason === 'CONSUMER_SUSPENDED' && !f.consumer?.startsWith('api_key') && !d.signal('api_key_consumer');
   if (f.reason === 'CONSUMER_INVALID' || f.reason === 'RESOURCE_PROJECT_INVALID' || suspendedProject)
     base = 0.9;
   else if (d.signal('project_not_found')) base = 0.8;
@@ -276,7 +336,10 @@ const apiDisabled: Rule = (d) => {
     );
   }
   if (!f.project) h.missing(0.05, 'the consumer project');
-  if (d.errorProjectForeign) {
+  const owner = clientProject(f.project);
+  if (owner) {
+    h.minus(0.45, `\`${f.project}\` is ${owner.owner}, not yours: see quota_project.denied`);
+  } else if (d.errorProjectForeign) {
     h.minus(0.3, `the notes say \`${d.errorProject}\` is not the project meant: see project.mismatch`);
   } else if (d.tenantProject) {
     h.minus(
@@ -313,8 +376,16 @@ const quotaProjectDenied: Rule = (d) => {
   else if (d.permission === 'serviceusage.services.use') base = 0.85;
   else if (d.signal('end_user_credentials_unsupported')) base = 0.86;
   else if (d.signal('quota_project_required')) base = d.denied ? 0.7 : 0.55;
+  const owner = clientProject(f.project);
+  if (owner && (f.reason === 'SERVICE_DISABLED' || d.signal('service_not_used'))) base = Math.max(base, 0.88);
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('reason').fact('service').fact('project');
+  if (owner)
+    h.derived(
+      'project.owner',
+      owner.owner,
+      'the call was billed to a Google-owned client project: the credentials carry no quota project of yours',
+    );
   if (d.signal('end_user_credentials_unsupported'))
     h.signal(
       'end_user_credentials_unsupported',
@@ -359,6 +430,8 @@ const modelNotFound: Rule = (d) => {
   if (base === 0) return undefined;
   const h = new Hit(d, base);
   modelEvidence(h, d);
+  if (s?.verdict === 'retired' && d.notes.workedBefore)
+    h.minus(0.4, 'the same model answered earlier, so it was live when this call ran');
   if (notFoundText) h.signal('model_not_found', 'the API says the model was not found');
   if (!m) h.missing(0, 'the model id the client used (pass --model)');
   else if (m.source === 'notes') h.minus(0.1, 'the model id comes from the notes, not the error');
@@ -385,6 +458,15 @@ const modelLocationUnsupported: Rule = (d) => {
     // A 403 `(or it may not exist)` at a location that never serves the model: the location is
     // wrong whatever else is (the grant may be missing too: that finding follows closely).
     base = modelish ? 0.88 : d.signal('may_not_exist') ? 0.72 : 0.3;
+  } else if (
+    modelish &&
+    m.location &&
+    m.location !== 'gemini-api' &&
+    d.notes.multiRegion &&
+    d.notes.workedBefore
+  ) {
+    // The same model answered at another region a moment ago: the region of this call lacks it.
+    base = 0.7;
   } else if (
     !m.location &&
     m.info &&
@@ -488,6 +570,8 @@ const credentialsInvalid: Rule = (d) => {
     base = 0.9;
   else if (d.signal('invalid_credentials')) base = 0.8;
   else if (d.signal('refresh_error') && !d.permission) base = 0.7;
+  // An OAuth token endpoint refusal: the credentials' request for a token was rejected.
+  else if (d.signal('oauth_error')) base = 0.6;
   else if (d.unauthenticated) base = 0.6;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('http').fact('status').fact('reason').fact('message');
@@ -558,7 +642,9 @@ const scopeInsufficient: Rule = (d) => {
 const apiKeyInvalid: Rule = (d) => {
   const r = d.facts.reason ?? '';
   const byReason =
-    r.startsWith('API_KEY_') || (r === 'CONSUMER_SUSPENDED' && !!d.facts.consumer?.startsWith('api_key'));
+    r.startsWith('API_KEY_') ||
+    (r === 'CONSUMER_SUSPENDED' &&
+      (!!d.facts.consumer?.startsWith('api_key') || d.signal('api_key_consumer')));
   if (!byReason && !d.signal('api_key_invalid') && !d.signal('api_key_expired') && !d.signal('api_blocked'))
     return undefined;
   const h = new Hit(d, 0.92).fact('reason').fact('service').fact('message');
@@ -619,11 +705,14 @@ function quotaKind(d: Derived): 'hard' | 'rate' | 'capacity' | 'generic' | undef
     d.signal('quota_exceeded') ||
     d.signal('resource_exhausted') ||
     d.signal('out_of_capacity') ||
+    d.signal('spending_cap') ||
     q !== undefined;
   if (!any) return undefined;
   // A zero limit or no free tier never clears; then the window decides; a free-tier quota of
   // unknown window is treated as hard (free tiers are small and mostly daily).
   if (q?.limit === '0' || d.signal('no_free_tier') || q?.window === 'day') return 'hard';
+  // A spending cap or budget holds until it is raised or the period ends: not a rate.
+  if (d.signal('spending_cap')) return 'hard';
   // The reporter saw it last until the next day: a daily quota whatever the message says.
   if (d.notes.dailyReset && q?.window !== 'minute' && q?.window !== 'second') return 'hard';
   if (q?.window === 'minute' || q?.window === 'second') return 'rate';
@@ -715,10 +804,16 @@ const actAs: Rule = (d) => {
   const perm = d.permission;
   let base = 0;
   if (isActAs(perm)) base = 0.9;
-  else if (d.signal('refresh_error') && /impersonat/i.test(d.facts.message ?? d.notes.text)) base = 0.6;
+  else if (
+    d.signal('refresh_error') &&
+    (d.signal('impersonation') || /impersonat/.test(d.notes.text.toLowerCase()))
+  )
+    base = 0.6;
   if (base === 0) return undefined;
   const h = new Hit(d, base).fact('permission').fact('service').fact('status');
   addPrincipal(h, d);
+  if (d.signal('service_agent_denied'))
+    h.minus(0.15, 'a Google-managed service agent is the one refused: see iam.service_agent');
   if (/workload identity/i.test(d.notes.text))
     h.context(
       'notes',
@@ -745,14 +840,32 @@ const denyPolicy: Rule = (d) => {
 const serviceAgent: Rule = (d) => {
   const p = d.principal;
   const named = d.signal('service_agent_named');
+  if (cmekKeyUse(d) && p?.kind !== 'service_agent') {
+    const h = new Hit(d, 0.84).fact('permission', 'a key use checked on the service that encrypts for you');
+    if (d.signal('cmek_key_use')) h.signal('cmek_key_use', 'a customer-managed key (CMEK) was used');
+    return h.done(
+      `A Google service used the customer-managed KMS key for you and its service agent lacks ${code(d.permission)}. ` +
+        "Grant roles/cloudkms.cryptoKeyEncrypterDecrypter on the key to that service's agent " +
+        '(e.g. service-PROJECT_NUMBER@compute-system.iam.gserviceaccount.com for Compute Engine disks).',
+    );
+  }
   if (p?.kind !== 'service_agent' && !named) return undefined;
   if (!d.denied && !d.signal('caller_lacks_permission') && !d.permission) return undefined;
-  const base =
-    p?.kind !== 'service_agent' ? 0.62 : p.source === 'error' ? 0.8 : p.source === 'context' ? 0.75 : 0.7;
+  const base = d.signal('service_agent_denied')
+    ? 0.86
+    : p?.kind !== 'service_agent'
+      ? 0.62
+      : p.source === 'error'
+        ? 0.8
+        : p.source === 'context'
+          ? 0.75
+          : 0.7;
   const h = new Hit(d, base).fact('permission').fact('project');
   addPrincipal(h, d);
   if (named && p?.kind !== 'service_agent')
     h.signal('service_agent_named', 'the message names a service agent');
+  if (d.signal('service_agent_denied'))
+    h.signal('service_agent_denied', 'the message says a service agent lacks the access');
   if (p?.source === 'managed-runtime')
     h.context('notes', d.notes.managedRuntime ?? '', 'the code runs inside a Google-managed runtime');
   if (d.notes.retrySucceeds || d.notes.justGranted)
@@ -764,14 +877,32 @@ const serviceAgent: Rule = (d) => {
 };
 
 const propagationDelay: Rule = (d) => {
-  if (!d.notes.retrySucceeds && !d.notes.justGranted) return undefined;
-  if (!d.denied && !d.signal('caller_lacks_permission') && !d.permission && !d.signal('grant_role_hint'))
+  const retried = d.notes.retrySucceeds || d.notes.justGranted;
+  if (!retried && !justCreated(d)) return undefined;
+  // Right after a create, a read can answer 403 or 404 until the new resource is visible.
+  const createdNotSeen = justCreated(d) && d.notFound;
+  if (
+    !d.denied &&
+    !createdNotSeen &&
+    !d.signal('caller_lacks_permission') &&
+    !d.permission &&
+    !d.signal('grant_role_hint')
+  )
     return undefined;
-  const h = new Hit(d, 0.82).fact('permission').fact('principal');
+  // Retry / grant timing in the notes is strongest; a read right after a create in the text
+  // (Terraform's "after creation") next; a resource created in the same run only by the notes least.
+  const base = retried ? 0.82 : d.signal('read_after_create') ? 0.82 : 0.66;
+  const h = new Hit(d, base).fact('permission').fact('principal');
+  if (d.signal('read_after_create'))
+    h.signal('read_after_create', 'the resource was read back right after it was created');
   h.context(
     'notes',
     d.notes.text,
-    d.notes.retrySucceeds ? 'the same call succeeds when retried' : 'the grant was made just before the call',
+    d.notes.retrySucceeds
+      ? 'the same call succeeds when retried'
+      : d.notes.justGranted
+        ? 'the grant was made just before the call'
+        : 'what the call touches was created just before it',
   );
   return h.done(
     'The grant exists but had not propagated when the call ran (IAM changes take minutes). ' +

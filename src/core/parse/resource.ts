@@ -48,8 +48,8 @@ function endsSegment(c: string): boolean {
 
 function readSegment(s: string, at: number): string {
   // A `<PLACEHOLDER>` segment (reporters redact ids that way) is one segment, brackets kept.
-  if (s[at] === '<') {
-    const close = /^<[A-Za-z0-9_.-]{1,60}>/.exec(s.slice(at, at + 64));
+  if (s[at] === '<' || s[at] === '{') {
+    const close = /^(?:<[A-Za-z0-9_.-]{1,60}>|\{[A-Za-z0-9_. -]{1,60}\})/.exec(s.slice(at, at + 64));
     if (close) return close[0];
   }
   let end = at;

@@ -7,145 +7,8 @@
 import type { RpcStatus, SignalId } from '../model.js';
 import type { FactsBuilder } from './builder.js';
 import { asRpcStatus, RPC_STATUSES, readResource } from './details.js';
+import { MESSAGES } from './messages.js';
 import { findResourceNames, type ResourceName } from './resource.js';
-
-/** Lower-case phrases -> signals. Each is a literal search, so this stays linear. */
-const SIGNAL_PHRASES: Array<[SignalId, string[]]> = [
-  ['may_not_exist', ['(or it may not exist)']],
-  [
-    'model_not_found',
-    [
-      'was not found or your project does not have access',
-      'is not found for api version',
-      '` not found',
-      'model not found',
-      'is not supported for generatecontent',
-      'publisher model not found',
-      'unknown model',
-      'is no longer available',
-      'has been discontinued',
-    ],
-  ],
-  ['publisher_model_not_allowed', ['is not allowed to use publisher model', 'not allowlisted', 'allowlist']],
-  ['api_keys_not_supported', ['api keys are not supported by this api']],
-  [
-    'api_key_invalid',
-    ['api key not valid', 'api_key_invalid', 'invalid api key', 'api key not found', 'reported as leaked'],
-  ],
-  ['api_key_expired', ['api key expired']],
-  ['api_blocked', [' are blocked.', '_blocked"', 'api_key_service_blocked']],
-  [
-    'service_not_used',
-    ['has not been used in project', 'it is disabled. enable it', 'service_disabled', 'api is not enabled'],
-  ],
-  [
-    'billing_disabled',
-    [
-      'billing to be enabled',
-      'has billing disabled',
-      'billing account for project',
-      'billing is disabled',
-      'billing_disabled',
-      'billing must be enabled',
-      'billing account is closed',
-      'billing_not_found',
-      'billing account not found',
-      'closed billing account',
-      'billing account is disabled',
-      'without a billing account',
-    ],
-  ],
-  [
-    'end_user_credentials_unsupported',
-    ['end user credentials from the google cloud sdk', 'end user credentials'],
-  ],
-  [
-    'quota_project_required',
-    [
-      'quota project',
-      'billing/quota_project',
-      'x-goog-user-project',
-      'user_project_denied',
-      'serviceusage.services.use',
-    ],
-  ],
-  ['permission_denied_on_project', ['permission denied on resource project']],
-  [
-    'project_not_found',
-    ['project not found', 'project was not found', 'unknown project', 'consumer_invalid'],
-  ],
-  [
-    'user_location_unsupported',
-    ['user location is not supported', 'not available in your country', 'is not supported in your country'],
-  ],
-  [
-    'invalid_credentials',
-    ['invalid authentication credentials', 'access_token_expired', 'invalid_token', 'invalid credentials'],
-  ],
-  ['insufficient_scopes', ['insufficient authentication scopes', 'access_token_scope_insufficient', 'scope']],
-  [
-    'credentials_missing',
-    [
-      'could not load the default credentials',
-      'defaultcredentialserror',
-      'could not automatically determine credentials',
-      'no credentials',
-      'credentials were not found',
-      'missing required authentication credential',
-      'compute engine metadata service',
-      "doesn't allow unregistered callers",
-      'does not allow unregistered callers',
-    ],
-  ],
-  [
-    'project_id_undetected',
-    ['unable to detect a project id', 'no_project_id_found', 'project id is required'],
-  ],
-  ['refresh_error', ['refresherror', 'unable to acquire impersonated credentials']],
-  ['invalid_grant', ['invalid_grant']],
-  [
-    'reauth_needed',
-    [
-      'reauthentication is needed',
-      'reauthentication failed',
-      'reauth related error',
-      'problem refreshing your current auth tokens',
-      'please run `gcloud auth',
-    ],
-  ],
-  ['token_expired', ['token has been expired or revoked', 'token expired', 'token is expired']],
-  ['quota_exceeded', ['quota exceeded', 'exceeded your current quota', 'quota_exceeded', 'exceeds quota']],
-  ['resource_exhausted', ['resource has been exhausted', 'resource exhausted', 'resource_exhausted']],
-  ['try_again_later', ['try again later', 'please retry', 'retry in ', 'retry after']],
-  ['out_of_capacity', ['out of capacity', 'overloaded', 'insufficient capacity']],
-  ['no_free_tier', ["doesn't have a free quota tier", 'does not have a free quota tier', 'no free tier']],
-  [
-    'vpc_sc',
-    [
-      'vpcservicecontrolsuniqueidentifier',
-      "prohibited by organization's policy",
-      'security_policy_violated',
-      'vpc service controls',
-    ],
-  ],
-  ['org_policy', ['constraints/', 'org policies', 'org policy', 'organization policy', 'orgpolicy']],
-  ['deny_policy', ['deny policy', 'denypolicy', 'denied by an iam deny', 'iam deny']],
-  [
-    'caller_lacks_permission',
-    [
-      'caller does not have permission',
-      'does not have the permission',
-      'does not have permission',
-      'does not have required permission',
-      'lacks permission',
-      'missing permission',
-      'do not have permission',
-    ],
-  ],
-  ['service_agent_named', ['service agent', '@gcp-sa-']],
-  ['default_compute_named', ['compute engine default service account', 'default compute service account']],
-  ['grant_role_hint', ['please grant', 'grant the ']],
-];
 
 /** Runs every text extractor over `s`. */
 export function scanText(s: string, b: FactsBuilder): void {
@@ -172,14 +35,28 @@ export function scanText(s: string, b: FactsBuilder): void {
 }
 
 /**
- * Phrases as case-insensitive patterns in which a space matches any whitespace run: terminals
- * and log wrappers break long messages across lines. Each pattern is a literal sequence with
- * `\s+` between words, so matching stays linear.
+ * The catalog's phrases as case-insensitive patterns in which a space matches any whitespace
+ * run: terminals and log wrappers break long messages across lines. Each pattern is a literal
+ * sequence with `\s+` between words, so matching stays linear. Rows keep the catalog's order
+ * within a signal; a signal is set by its first matching row.
  */
-const SIGNAL_PATTERNS: Array<[SignalId, Array<[string, RegExp]>]> = SIGNAL_PHRASES.map(([id, phrases]) => [
-  id,
-  phrases.map((p) => [p, phrasePattern(p)]),
-]);
+interface SignalPattern {
+  /** The phrase's first word: a plain `indexOf` rules most rows out before any regex runs. */
+  first: string;
+  re: RegExp;
+  near?: RegExp;
+}
+
+const SIGNAL_PATTERNS: Array<[SignalId, SignalPattern[]]> = (() => {
+  const bySignal = new Map<SignalId, SignalPattern[]>();
+  for (const row of MESSAGES) {
+    const list = bySignal.get(row.signal) ?? [];
+    const first = row.phrase.trim().split(/ +/)[0] as string;
+    list.push({ first, re: phrasePattern(row.phrase), ...(row.near ? { near: row.near } : {}) });
+    bySignal.set(row.signal, list);
+  }
+  return [...bySignal];
+})();
 
 /** Escapes the phrase; inner spaces match whitespace runs, edge spaces stay one literal space. */
 function phrasePattern(p: string): RegExp {
@@ -195,28 +72,19 @@ function scanSignals(s: string, b: FactsBuilder): void {
   // faster than /i on large input). Offsets carry over when lower-casing kept the length.
   const lower = s.toLowerCase();
   const sameOffsets = lower.length === s.length;
-  for (const [id, phrases] of SIGNAL_PATTERNS) {
-    for (const [p, re] of phrases) {
+  for (const [id, rows] of SIGNAL_PATTERNS) {
+    for (const { first, re, near } of rows) {
+      if (!lower.includes(first)) continue;
       const m = re.exec(lower);
       if (!m) continue;
-      const at = m.index;
-      // `scope` alone is too common a word: only count it next to "insufficient" / "scopes".
-      if (
-        p === 'scope' &&
-        !/insufficient[^.\n]{0,40}scope|scopes?[^.\n]{0,40}(insufficient|missing)/.test(lower)
-      )
-        continue;
-      // `allowlist` names an access tier only next to a model or to getting access.
-      if (
-        p === 'allowlist' &&
-        !lower.includes('publisher model') &&
-        !/access[^.\n]{0,60}allowlist|allowlist[^.\n]{0,60}access/.test(lower)
-      )
-        continue;
-      b.signal(id, sameOffsets ? at : undefined, m[0].length);
+      if (near && !near.test(lower)) continue;
+      b.signal(id, sameOffsets ? m.index : undefined, m[0].length);
       break;
     }
   }
+  // An exception class named anywhere (`google.auth.exceptions.RefreshError`, `ApiException`).
+  const exc = /\b[A-Z][A-Za-z0-9]{1,60}(?:Error|Exception)\b/.exec(s);
+  if (exc) b.signal('exception_named', exc.index, exc[0].length);
 }
 
 /**
@@ -281,7 +149,7 @@ function scanExceptionLines(s: string, b: FactsBuilder): void {
 function scanPermission(s: string, b: FactsBuilder): void {
   // Quotes as printed, including the typographic ones some consoles and Terraform use.
   const re =
-    /Permission ['"`‘’“”]([a-zA-Z0-9_.]{3,150})['"`‘’“”] denied( on resource ['"`‘’“”]([^'"`‘’“”\n]{1,600})['"`‘’“”])?/g;
+    /Permission \\?['"`‘’“”]([a-zA-Z0-9_.]{3,150})\\?['"`‘’“”] denied( on resource \\?['"`‘’“”]([^'"`‘’“”\\\n]{1,600})\\?['"`‘’“”])?/g;
   const m = re.exec(s);
   if (m) {
     b.set('permission', m[1], m.index + 12);
@@ -301,12 +169,31 @@ function scanPermission(s: string, b: FactsBuilder): void {
     b.signal('caller_lacks_permission', actAs.index, actAs[0].length);
     return;
   }
+  // Storage / BigQuery: "X does not have storage.objects.get access to ...",
+  // "User does not have bigquery.jobs.create permission in project P".
+  const named =
+    /does not have (?:the )?['"`]?([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})['"`]? (?:access|permission|IAM permission)/.exec(
+      s,
+    );
+  if (named) {
+    b.set('permission', named[1], named.index + named[0].indexOf(named[1] as string));
+    b.signal('caller_lacks_permission', named.index, named[0].length);
+    return;
+  }
   // "X does not have `[a.b.c, d.e.f]` IAM permission(s) to ...": a denial with its permissions.
   const lacks = /does not have [^\n]{0,120}?permission/.exec(s);
   if (lacks) b.signal('caller_lacks_permission', lacks.index, lacks[0].length);
   // "does not have X permission", "permission X is required", "missing permission(s): X".
-  const at = s.search(/[Pp]ermissions?\b/);
-  if (at < 0) return;
+  // Several mentions ("does not have permission to ... Please give X permission a.b.c"): the
+  // first few are each read in their window.
+  const mentions = /[Pp]ermissions?\b/g;
+  for (let m = mentions.exec(s), n = 0; m && n < 6; m = mentions.exec(s), n++) {
+    if (permissionNear(s, m.index, b)) return;
+  }
+}
+
+/** A permission-like token within a window around `at`; true when one was set. */
+function permissionNear(s: string, at: number, b: FactsBuilder): boolean {
   // The window's edges move out to token boundaries: a permission cut at the edge would pass
   // the token pattern's ^ / $ anchors ("serviceusage.services.us" from "...services.use").
   let base = Math.max(0, at - 120);
@@ -318,11 +205,21 @@ function scanPermission(s: string, b: FactsBuilder): void {
     /(?:^|[\s'"`(:[‘“])([a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40}\.[a-z][a-zA-Z0-9]{1,40})(?=$|[\s'"`),.;:\]’”])/g;
   for (let t = tok.exec(window); t; t = tok.exec(window)) {
     const p = t[1] as string;
-    if (/googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net)\./.test(p))
+    // Not a permission: hosts, file names, Java / Python packages, gcloud command groups.
+    if (
+      /googleapis\.com$|\.(com|org|net|io|py|js|ts|java)$|^(google|com|org|java|javax|io|net|gcloud)\./.test(
+        p,
+      )
+    )
       continue;
-    b.set('permission', p, base + t.index + t[0].indexOf(p));
-    return;
+    const abs = base + t.index + t[0].indexOf(p);
+    // Part of a host or e-mail domain (`gcp-sa-aiplatform.iam.gserviceaccount.com`).
+    if (/[-@]/.test(s[abs - 1] ?? '') || /^\.[a-z]{2,6}\b/.test(s.slice(abs + p.length, abs + p.length + 8)))
+      continue;
+    b.set('permission', p, abs);
+    return true;
   }
+  return false;
 }
 
 /** Characters inside a permission-like token (a.b.c). */
@@ -414,6 +311,22 @@ function redactUrl(url: string): string {
 
 /** `models/X`, `model: X`, `base model: X`, Publisher Model `X`. */
 function scanModels(s: string, b: FactsBuilder): void {
+  // A resource name printed from `locations/` on (the `projects/P/` part cut off or elided).
+  const part =
+    /(?:^|[^\w/-])locations\/([a-z][a-z0-9-]{1,40})\/publishers\/([a-z0-9-]{1,40})\/models\/([a-zA-Z0-9][a-zA-Z0-9._@-]{0,100})/.exec(
+      s,
+    );
+  if (part?.[1] && part[3]) {
+    const at = part.index + part[0].indexOf('locations/');
+    b.set('location', part[1], at + 10);
+    if (!b.has('publisher')) b.set('publisher', part[2]);
+    b.set('model', part[3].replace(/\.$/, ''), part.index + part[0].length - part[3].length);
+  }
+  // BigQuery: "..., or perhaps it does not exist in location US."; gcloud: "region [europe-west2]".
+  const loc =
+    /\bin location ([A-Za-z][A-Za-z0-9-]{1,30})\b|\bregion \[([a-z]{2,15}-[a-z]{3,15}\d{1,2})\]/.exec(s);
+  if (loc?.[2]) b.set('location', loc[2], loc.index + 8);
+  if (loc?.[1]) b.set('location', loc[1], loc.index + 12);
   if (b.has('model')) return;
   let m = /(?:^|[^/\w])models\/([a-zA-Z0-9][a-zA-Z0-9._@-]{0,100})/.exec(s);
   if (m?.[1]) {
@@ -456,7 +369,12 @@ function scanHttp(s: string, b: FactsBuilder): void {
       /^[^\n]{0,300}?(not found|denied|invalid|exhausted|quota|permission|unauthenticated|not supported|error)/i.test(
         s.slice(m.index + 3, m.index + 303),
       );
-    if ((goodBefore && goodAfter) || errorLine) {
+    // `400 FAILED_PRECONDITION`, `HttpError 403 when requesting` (googleapiclient).
+    const statusNext =
+      /^ [A-Z][A-Z_]{4,30}\b/.test(s.slice(m.index + 3, m.index + 36)) &&
+      asRpcStatus(/^ ([A-Z_]+)/.exec(s.slice(m.index + 3, m.index + 36))?.[1]) !== undefined;
+    const requesting = before.endsWith('HttpError ') && s.startsWith(' when requesting', m.index + 3);
+    if ((goodBefore && goodAfter) || errorLine || statusNext || requesting) {
       b.set('http', code, m.index);
       return;
     }
@@ -489,14 +407,29 @@ const EXCEPTION_STATUS: Array<[string, RpcStatus, number?]> = [
   ['InvalidArgument', 'INVALID_ARGUMENT', 400],
   ['DeadlineExceeded', 'DEADLINE_EXCEEDED', 504],
   ['ServiceUnavailable', 'UNAVAILABLE', 503],
+  // api_core's HTTP-named classes (`google.api_core.exceptions.Forbidden: 403 ...`).
+  ['Forbidden', 'PERMISSION_DENIED', 403],
 ];
+
+/** Compiled once: scanStatus runs for every stretch of text. */
+const BARE_STATUS_PATTERNS: Array<[RpcStatus, RegExp]> = BARE_STATUSES.map((st) => [
+  st,
+  new RegExp(`(?<![A-Z_])${st}(?![A-Z_])`),
+]);
+
+// Java / .NET add `Exception`, Ruby's google-cloud (`Google::Cloud::PermissionDeniedError`) `Error`.
+const EXCEPTION_PATTERNS: Array<[string, RpcStatus, RegExp]> = EXCEPTION_STATUS.map(([name, st]) => [
+  name,
+  st,
+  new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception|Error)?(?::| \\[| \\(|\\r?\\n)`),
+]);
 
 function scanStatus(s: string, b: FactsBuilder): void {
   if (b.has('status')) return;
   let best = -1;
   let found: RpcStatus | undefined;
-  for (const st of BARE_STATUSES) {
-    const re = new RegExp(`(?<![A-Z_])${st}(?![A-Z_])`);
+  for (const [st, re] of BARE_STATUS_PATTERNS) {
+    if (!s.includes(st)) continue;
     const m = re.exec(s);
     if (m && (best < 0 || m.index < best)) {
       best = m.index;
@@ -514,8 +447,8 @@ function scanStatus(s: string, b: FactsBuilder): void {
     b.set('status', byCode, g.index + g[0].length - (g[1]?.length ?? 0), g[1]?.length);
     return;
   }
-  for (const [name, st] of EXCEPTION_STATUS) {
-    const re = new RegExp(`(?:exceptions\\.|\\b)${name}(?:Exception)?(?::| \\[| \\(|\\r?\\n)`);
+  for (const [name, st, re] of EXCEPTION_PATTERNS) {
+    if (!s.includes(name)) continue;
     const m = re.exec(s);
     if (m) {
       b.set('status', st, m.index + m[0].indexOf(name), name.length);
@@ -593,9 +526,21 @@ function scanProjects(s: string, b: FactsBuilder): void {
     [/has not been used in project ([^\s,'"`]{1,100}) before/, true],
     [/Project ([a-z][a-z0-9-]{4,60}) \(#(\d{4,20})\)/, true],
     [/[Pp]roject ['"`]([^'"`\s]{1,100})['"`]/, true],
+    // BigQuery: `Access Denied: Project P:`, `Access Denied: Table P:dataset.table`, where P may be
+    // domain-scoped (`example.com:my-project`).
+    [
+      /Access Denied: (?:Project|Table|Dataset) ((?:[a-z][a-z0-9-]{0,60}(?:\.[a-z0-9-]{1,60}){1,4}:)?[a-z][a-z0-9-]{4,60}[a-z0-9]|\d{6,20})[:.]/,
+      true,
+    ],
+    // gcloud: `in project [P]`, `access projects instance [P:setIamPolicy]`.
+    [/\bin project \[([a-z][a-z0-9-]{4,60}[a-z0-9])\]/, true],
+    [/\bprojects instance \[([a-z][a-z0-9-]{4,60}[a-z0-9])(?::[A-Za-z]{1,60})?\]/, true],
     [/consumer ['"`]?project_number:(\d{4,20})/, true],
     [/[?&]project=([a-zA-Z0-9_-]{1,100})/, false],
-    [/\b(?:in|for|on) project ([a-z][a-z0-9-]{4,60}[a-z0-9])\b/, false],
+    [
+      /\b(?:in|for|on) project ((?:[a-z][a-z0-9-]{0,60}(?:\.[a-z0-9-]{1,60}){1,4}:)?[a-z][a-z0-9-]{4,60}[a-z0-9])\b/,
+      false,
+    ],
   ];
   for (const [re, strong] of patterns) {
     const m = re.exec(s);
