@@ -21,6 +21,11 @@ import { Endpoints, type GoogleApi } from './endpoints.js';
 import { GoogleApiError, toGoogleApiError } from './errors.js';
 import { metadataBase, metadataToken } from './metadata.js';
 
+/** Neither a key file nor a metadata server: nothing to call Google with at all. */
+export class NoCredentialsError extends Error {
+  override name = 'NoCredentialsError';
+}
+
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -95,6 +100,7 @@ export class GcpClient {
       if (!token) throw new Error('no access token returned');
       return token;
     } catch (e) {
+      if (e instanceof NoCredentialsError) throw e;
       throw asGoogleApiError(e, 'POST', 'token');
     }
   }
@@ -149,7 +155,7 @@ export function applicationDefaultAuth(env: NodeJS.ProcessEnv = process.env): Go
   const authClient = new OAuth2Client(clientOptions);
   authClient.refreshHandler = async () => {
     const token = await metadataToken(env).catch((e: unknown) => {
-      throw new Error(
+      throw new NoCredentialsError(
         `Could not load the default credentials: no key file (GOOGLE_APPLICATION_CREDENTIALS unset, no ${file}) and no metadata server at ${metadataBase(env).base} (${e instanceof Error ? e.message : String(e)})`,
       );
     });

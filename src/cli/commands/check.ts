@@ -113,6 +113,16 @@ export function register(cmd: Command): void {
     );
 }
 
+/** Missing credentials as the finding it is (1101), once, with the two ways forward. */
+function noCredentialsFinding(detail: string): string {
+  return [
+    'no Google credentials here: auth.credentials_missing (error 1101).',
+    `  ${detail}`,
+    '  Set them up with `gcloud auth application-default login` (or attach a service account on Google Cloud),',
+    '  or try the command on the embedded sandbox: add --sandbox.',
+  ].join('\n');
+}
+
 /**
  * Live commands end in a one-line message, never a stack: a Google refusal or missing
  * credentials is a finding about the environment (exit 1), a bad record or flag is exit 2.
@@ -125,7 +135,11 @@ export async function liveErrors<T>(run: () => Promise<T>): Promise<T> {
     const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
     const { RecordError } = await import('../../live/records.js');
     const { FixRefusal } = await import('../../live/fix.js');
-    if (e instanceof RecordError || e instanceof FixRefusal) throw new CliError(e.message, EXIT.usage);
+    const { UnknownServiceError } = await import('../../live/session.js');
+    const { NoCredentialsError } = await import('../../gcp/client.js');
+    if (e instanceof NoCredentialsError) throw new CliError(noCredentialsFinding(e.message), EXIT.problem);
+    if (e instanceof RecordError || e instanceof FixRefusal || e instanceof UnknownServiceError)
+      throw new CliError(e.message, EXIT.usage);
     if (isGoogleApiError(e) || /credentials|ENOENT|ECONNREFUSED/i.test(String((e as Error)?.message))) {
       throw new CliError(describeError(e), EXIT.problem);
     }

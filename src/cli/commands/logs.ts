@@ -35,7 +35,11 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--from <time>', 'start of the time range for remote sources (now-24h, ISO 8601)', 'now-24h')
     .option('--to <time>', 'end of the time range for remote sources', 'now')
     .option('--limit <n>', 'most records to fetch from a remote source', '100000')
-    .option('--project <id...>', 'project the service runs in / meant to call (and Cloud Logging projects)')
+    .option(
+      '--project <id>',
+      'project the service runs in / meant to call (and Cloud Logging projects; repeat for more)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--principal <email>', 'identity the service calls as, if known')
     .option('--runtime <runtime>', `where the service runs (${RUNTIMES.join(', ')})`)
     .option('--location <region>', 'region the service runs in')
