@@ -50,9 +50,15 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('genai-doctor')
     .description('Finds out why a Gemini / Vertex AI call fails and fixes it safely.')
     .version(ownVersion(), '-V, --version', 'print the version of genai-doctor')
+    .option('--no-color', 'plain text, no colours, with any command (as NO_COLOR=1)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
+  // --no-color is honoured by every command, wherever it stands: it is NO_COLOR for this process.
+  if (argv.includes('--no-color')) {
+    process.env.NO_COLOR = '1';
+    argv = argv.filter((a, i) => i < 2 || a !== '--no-color');
+  }
   // `genai-doctor help diagnose` shows the real options, so that command is loaded too.
   const wanted = argv[2] === 'help' ? argv[3] : argv[2];
   for (const [name, description, load] of COMMANDS) {
