@@ -6,6 +6,7 @@ import { parseRuntime } from '../context.js';
 import { addDatadogUrlOption, datadogUrl, requireDatadogKeys } from '../datadog.js';
 import { CliError, EXIT, remoteCall } from '../errors.js';
 import { intFlag } from '../numbers.js';
+import { writeOutput } from '../output.js';
 import { collect } from '../repeat.js';
 import { addSandboxOption, withSandbox } from '../sandbox-option.js';
 
@@ -141,7 +142,8 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
 export function register(cmd: Command): void {
   addSourceOptions(cmd)
     .option('-f, --format <format>', 'text, json or md', 'text')
-    .action(async (file: string | undefined, o: SourceOptions & { format: string }) => {
+    .option('-o, --output <file>', 'write the result to a file instead of standard output')
+    .action(async (file: string | undefined, o: SourceOptions & { format: string; output?: string }) => {
       if (!['text', 'json', 'md'].includes(o.format)) {
         throw new CliError(`--format must be text, json or md, got "${o.format}"`);
       }
@@ -151,7 +153,7 @@ export function register(cmd: Command): void {
         import('../../core/redact-deep.js'),
       ]);
       // Samples are redacted already; this catches a key in any other field a log carried.
-      process.stdout.write(renderAnalysis(redactDeep(analysis), o.format as 'text' | 'json' | 'md'));
+      await writeOutput(o.output, renderAnalysis(redactDeep(analysis), o.format as 'text' | 'json' | 'md'));
       // Failures found is the "problem found" outcome, as with `check`.
       process.exitCode = analysis.incidents.length > 0 ? EXIT.problem : EXIT.ok;
     });

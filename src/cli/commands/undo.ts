@@ -6,15 +6,31 @@ import { liveErrors } from './check.js';
 
 export function register(cmd: Command): void {
   addSandboxOption(cmd)
-    .argument('<file>', 'undo record written by fix --apply (.genai-doctor/undo-*.json)')
+    .argument('[file]', 'undo record written by fix --apply (default: the newest .genai-doctor/undo-*.json)')
     .addOption(formatOption(['text', 'json']))
-    .action(async (file: string, flags: { sandbox?: string | boolean; format: string }) =>
+    .action(async (file: string | undefined, flags: { sandbox?: string | boolean; format: string }) =>
       withSandbox(flags.sandbox, () => undoCommand(file, flags.format === 'json')),
     );
 }
 
-function undoCommand(file: string, json: boolean): Promise<void> {
+/** The newest undo record in the state directory: what the last `fix --apply` changed. */
+async function newestUndoRecord(): Promise<string> {
+  const { readdir } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { stateDir } = await import('../../live/state.js');
+  const dir = stateDir();
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const newest = names
+    .filter((n) => /^undo-.*\.json$/.test(n))
+    .sort()
+    .pop();
+  if (!newest) throw new CliError(`no undo record in ${dir}: pass the file fix --apply wrote`, EXIT.usage);
+  return join(dir, newest);
+}
+
+function undoCommand(given: string | undefined, json: boolean): Promise<void> {
   return liveErrors(async () => {
+    const file = given ?? (await newestUndoRecord());
     const { loadUndoRecord, RecordError } = await import('../../live/records.js');
     const { runUndo } = await import('../../live/undo.js');
     const { writeFile } = await import('node:fs/promises');
