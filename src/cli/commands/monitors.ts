@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { type ApmOptions, addApmOptions } from '../apm.js';
 import { addDatadogUrlOption, datadogUrl, requireDatadogKeys } from '../datadog.js';
 import { CliError, EXIT, remoteCall } from '../errors.js';
+import { cliCommand } from '../invocation.js';
 import { writeOutput } from '../output.js';
 import { collect } from '../repeat.js';
 import { addSandboxOption, withSandbox } from '../sandbox-option.js';
@@ -59,6 +60,7 @@ async function monitorsCommand(o: MonitorsOptions): Promise<void> {
       runbookUrl: o.runbookUrl,
       errorRate,
       throttleCritical: 10,
+      cli: cliCommand(),
     });
     if (!o.apply) {
       await writeOutput(o.output, renderMonitors(set, o.format as never, service));

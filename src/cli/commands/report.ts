@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { type ApmOptions, addApmOptions } from '../apm.js';
 import { CliError, EXIT } from '../errors.js';
 import { formatOption } from '../format.js';
+import { cliCommand } from '../invocation.js';
 import { withSandbox } from '../sandbox-option.js';
 import { addSourceOptions, analyzeSource, type SourceOptions } from './logs.js';
 
@@ -60,6 +61,7 @@ export function register(cmd: Command): void {
           notify: [],
           errorRate: 0.05,
           throttleCritical: 10,
+          cli: cliCommand(),
         },
         incident.code,
         incident.sample,
