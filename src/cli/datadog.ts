@@ -7,8 +7,12 @@ export function addDatadogUrlOption(cmd: Command): Command {
   return cmd.option(
     '--dd-url <url>',
     'Datadog API base URL (default: GENAI_DOCTOR_DATADOG_URL, else from DD_SITE)',
-    process.env.GENAI_DOCTOR_DATADOG_URL,
   );
+}
+
+/** The Datadog base URL: the flag, else the environment when the request is made (--sandbox sets it). */
+export function datadogUrl(flag: string | undefined): string | undefined {
+  return flag ?? process.env.GENAI_DOCTOR_DATADOG_URL;
 }
 
 /** Datadog's API needs both keys; say so before any request (`flag` names what needs them). */

@@ -19,7 +19,14 @@ export async function readInput(
   source: string,
   stdin: NodeJS.ReadableStream = process.stdin,
 ): Promise<string> {
-  if (source === '-') return readStream(stdin);
+  if (source === '-') {
+    // On a terminal, a silent wait looks like a hang: say what the command waits for.
+    if ((stdin as NodeJS.ReadStream).isTTY)
+      process.stderr.write(
+        'genai-doctor: reading the error text from standard input; paste it, then press Ctrl-D (Ctrl-Z Enter on Windows)\n',
+      );
+    return readStream(stdin);
+  }
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(source);

@@ -3,8 +3,15 @@
  * The genai-doctor command line. Each command's module is imported only when that command runs,
  * so `diagnose` never pays for the sandbox, the Google clients or Datadog's client at start-up.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CliError, EXIT } from './errors.js';
+
+/** This package's own version (npm_package_version would be the version of whatever project runs us). */
+function ownVersion(): string {
+  const pkg = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }).version;
+}
 
 type Loader = () => Promise<{ register: (cmd: Command) => void }>;
 
@@ -42,11 +49,18 @@ const COMMANDS: Array<[string, string, Loader]> = [
 async function main(argv: string[]): Promise<number> {
   const program = new Command('genai-doctor')
     .description('Finds out why a Gemini / Vertex AI call fails and fixes it safely.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(ownVersion(), '-V, --version', 'print the version of genai-doctor')
+    .option('--no-color', 'plain text, no colours, with any command (as NO_COLOR=1)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  const wanted = argv[2];
+  // --no-color is honoured by every command, wherever it stands: it is NO_COLOR for this process.
+  if (argv.includes('--no-color')) {
+    process.env.NO_COLOR = '1';
+    argv = argv.filter((a, i) => i < 2 || a !== '--no-color');
+  }
+  // `genai-doctor help diagnose` shows the real options, so that command is loaded too.
+  const wanted = argv[2] === 'help' ? argv[3] : argv[2];
   for (const [name, description, load] of COMMANDS) {
     const cmd = program.command(name).description(description);
     // Only the command being run is loaded; the others stay one-line stubs for --help.
@@ -63,6 +77,11 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof CliError) {
       process.stderr.write(`genai-doctor: ${err.message}\n`);
       return err.exitCode;
+    }
+    // An unknown or invalid --scenario (serve, demo, --sandbox) is the user's mistake, as in `sandbox start`.
+    if ((err as Error)?.name === 'ScenarioError') {
+      process.stderr.write(`genai-doctor: ${(err as Error).message}\n`);
+      return EXIT.usage;
     }
     process.stderr.write(`genai-doctor: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
     return EXIT.internal;

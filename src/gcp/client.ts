@@ -21,6 +21,11 @@ import { Endpoints, type GoogleApi } from './endpoints.js';
 import { GoogleApiError, toGoogleApiError } from './errors.js';
 import { metadataBase, metadataToken } from './metadata.js';
 
+/** Neither a key file nor a metadata server: nothing to call Google with at all. */
+export class NoCredentialsError extends Error {
+  override name = 'NoCredentialsError';
+}
+
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -31,6 +36,34 @@ export interface ApiRequest {
   params?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
+  /**
+   * Safe to send twice (reads, and POST reads such as getIamPolicy or testIamPermissions):
+   * retried on 429 / 5xx / a reset. GETs are idempotent without saying so.
+   */
+  idempotent?: boolean;
+}
+
+/**
+ * Retries for idempotent calls: three more tries on 408 / 429 / 5xx or a dropped connection,
+ * exponential backoff from 250 ms with full jitter (so many clients do not retry in step), at
+ * most 20 s in all. Writes are never retried here: setIamPolicy has its own etag loop.
+ */
+export function idempotentRetry(method: HttpMethod): gaxios.RetryConfig {
+  return {
+    retry: 3,
+    noResponseRetries: 3,
+    retryDelay: 250,
+    retryDelayMultiplier: 2,
+    maxRetryDelay: 4000,
+    totalTimeout: 20_000,
+    httpMethodsToRetry: [method],
+    statusCodesToRetry: [
+      [408, 408],
+      [429, 429],
+      [500, 599],
+    ],
+    retryBackoff: (_err, delay) => new Promise((resolve) => setTimeout(resolve, Math.random() * delay)),
+  };
 }
 
 /**
@@ -80,8 +113,11 @@ export class GcpClient {
         data: req.body,
         ...(req.headers ? { headers: req.headers } : {}),
         responseType: 'json',
-        // Our own loops decide about retries (409 read-modify-write, verify backoff).
-        retry: false,
+        // Idempotent calls ride out one 429 / 503 / reset; writes are left to our own loops
+        // (409 read-modify-write, verify backoff).
+        ...(method === 'GET' || req.idempotent
+          ? { retry: true, retryConfig: idempotentRetry(method) }
+          : { retry: false }),
       });
       return res.data;
     } catch (e) {
@@ -95,6 +131,7 @@ export class GcpClient {
       if (!token) throw new Error('no access token returned');
       return token;
     } catch (e) {
+      if (e instanceof NoCredentialsError) throw e;
       throw asGoogleApiError(e, 'POST', 'token');
     }
   }
@@ -149,7 +186,7 @@ export function applicationDefaultAuth(env: NodeJS.ProcessEnv = process.env): Go
   const authClient = new OAuth2Client(clientOptions);
   authClient.refreshHandler = async () => {
     const token = await metadataToken(env).catch((e: unknown) => {
-      throw new Error(
+      throw new NoCredentialsError(
         `Could not load the default credentials: no key file (GOOGLE_APPLICATION_CREDENTIALS unset, no ${file}) and no metadata server at ${metadataBase(env).base} (${e instanceof Error ? e.message : String(e)})`,
       );
     });

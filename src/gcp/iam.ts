@@ -99,6 +99,7 @@ export function getServiceAccountIamPolicy(client: GcpClient, email: string): Pr
   return client.request<Policy>({
     method: 'POST',
     url: `${serviceAccountResource(client, email)}:getIamPolicy`,
+    idempotent: true,
     params: { 'options.requestedPolicyVersion': 3 },
   });
 }

@@ -18,5 +18,7 @@ export function generateAccessToken(
       `/v1/projects/-/serviceAccounts/${encodeURIComponent(serviceAccount)}:generateAccessToken`,
     ),
     body: { scope: [CLOUD_PLATFORM_SCOPE], lifetime: `${lifetimeSeconds}s` },
+    // Minting a token has no side effect: a 503 may be retried.
+    idempotent: true,
   });
 }

@@ -21,6 +21,7 @@ export function getIamPolicy(client: GcpClient, project: string): Promise<Policy
   return client.request<Policy>({
     method: 'POST',
     url: `${v1(client)}/${encodeURIComponent(project)}:getIamPolicy`,
+    idempotent: true,
     body: { options: { requestedPolicyVersion: 3 } },
   });
 }
@@ -48,6 +49,7 @@ export async function testIamPermissions(
   const res = await client.request<{ permissions?: string[] }>({
     method: 'POST',
     url: `${v1(client)}/${encodeURIComponent(project)}:testIamPermissions`,
+    idempotent: true,
     body: { permissions },
   });
   return res.permissions ?? [];

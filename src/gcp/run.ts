@@ -42,6 +42,21 @@ export function getRunService(client: GcpClient, name: string): Promise<RunServi
   return client.request<RunService>({ url: `${v2(client)}/${name}` });
 }
 
+/** The short names of the services in one project and region (services.list, every page). */
+export async function listRunServices(client: GcpClient, project: string, region: string): Promise<string[]> {
+  const names: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await client.request<{ services?: RunService[]; nextPageToken?: string }>({
+      url: `${v2(client)}/projects/${project}/locations/${region}/services`,
+      params: { pageToken },
+    });
+    for (const s of page.services ?? []) names.push(s.name.split('/').pop() ?? s.name);
+    pageToken = page.nextPageToken || undefined;
+  } while (pageToken);
+  return names;
+}
+
 /** PATCH with an update mask so only the named fields change; waits for the rollout. */
 export async function patchRunService(
   client: GcpClient,

@@ -20,6 +20,7 @@ export async function enableService(client: GcpClient, project: string, service:
   const op = await client.request<Operation>({
     method: 'POST',
     url: `${v1(client)}/projects/${encodeURIComponent(project)}/services/${service}:enable`,
+    idempotent: true,
     body: {},
   });
   await waitOperation(client, v1(client), op);

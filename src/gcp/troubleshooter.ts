@@ -25,6 +25,7 @@ export function troubleshoot(
   return client.request<TroubleshootResponse>({
     method: 'POST',
     url: client.url('policytroubleshooter', '/v3/iam:troubleshoot'),
+    idempotent: true,
     body: { accessTuple: { principal: principal.replace(/^[a-zA-Z]+:/, ''), fullResourceName, permission } },
   });
 }

@@ -4,9 +4,10 @@
  */
 import type { Diagnosis, Plan } from '../core/model.js';
 import { buildPlan } from '../core/plan/index.js';
+import { NoCredentialsError } from '../gcp/client.js';
 import { liveDiagnosis } from './findings.js';
 import { type ProbeResult, runProbes } from './probes.js';
-import { type CheckOptions, LiveSession, type Target } from './session.js';
+import { type CheckOptions, LiveSession, type Target, UnknownServiceError } from './session.js';
 import { LAST_CHECK, writeState } from './state.js';
 
 export interface CheckRecord {
@@ -39,6 +40,21 @@ export interface RunCheckOptions {
 export async function runCheck(opts: CheckOptions, run: RunCheckOptions = {}): Promise<CheckRecord> {
   const start = performance.now();
   const session = new LiveSession(opts);
+  session.prefetch();
+  // With no credentials at all every probe would fail the same way: that is one finding, said once.
+  const noCredentials = await session.caller().then(
+    () => undefined,
+    (e: unknown) => (e instanceof NoCredentialsError ? e : undefined),
+  );
+  if (noCredentials) throw noCredentials;
+  if (opts.cloudRun) {
+    // A --cloud-run name that does not exist ends the check before the probes report it 10 times.
+    const missing = await session.runService().then(
+      () => undefined,
+      (e: unknown) => (e instanceof UnknownServiceError ? e : undefined),
+    );
+    if (missing) throw missing;
+  }
   const probes = await runProbes(session, { sequential: opts.sequential, onResult: run.onProbe });
   // When the target cannot be resolved (no credentials, no project), the identity probe holds why.
   const target = await session.target().catch(() => undefined);

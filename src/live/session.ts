@@ -16,9 +16,29 @@ import { generateAccessToken } from '../gcp/iamcredentials.js';
 import { type MetadataIdentity, metadataIdentity, metadataToken } from '../gcp/metadata.js';
 import { tokenInfo } from '../gcp/oauth2.js';
 import { getIamPolicy, getProject, type Project } from '../gcp/resourcemanager.js';
-import { getRunService, type RunService, runServiceEnv, runServiceName } from '../gcp/run.js';
+import {
+  getRunService,
+  listRunServices,
+  type RunService,
+  runServiceEnv,
+  runServiceName,
+} from '../gcp/run.js';
 import { type AdcFileInfo, readAdcFile } from './adc.js';
 import { memoBy, once } from './once.js';
+
+/** `--cloud-run NAME` names no service in that project and region. */
+export class UnknownServiceError extends Error {
+  override name = 'UnknownServiceError';
+  constructor(service: string, project: string, region: string, existing: string[] | undefined) {
+    const there =
+      existing === undefined
+        ? 'the services there could not be listed'
+        : existing.length === 0
+          ? 'it has no services'
+          : `services there: ${existing.join(', ')}`;
+    super(`no Cloud Run service '${service}' in project ${project}, region ${region}; ${there}`);
+  }
+}
 
 export interface CheckOptions {
   project?: string;
@@ -238,7 +258,17 @@ export class LiveSession {
     if (!project) throw new Error('--cloud-run needs a project: pass --project');
     const region = this.opts.region ?? (await this.metadata())?.region;
     if (!region) throw new Error('--cloud-run needs --region');
-    return getRunService(await this.callerClient(), runServiceName(project, region, this.opts.cloudRun));
+    const client = await this.callerClient();
+    const service = this.opts.cloudRun;
+    try {
+      return await getRunService(client, runServiceName(project, region, service));
+    } catch (e) {
+      if (!isNotFound(e)) throw e;
+      // A service the user named that does not exist is their mistake (a typo, a wrong region),
+      // not a cause to diagnose: Google's 404 would read as a missing model.
+      const existing = await listRunServices(client, project, region).catch(() => undefined);
+      throw new UnknownServiceError(service, project, region, existing);
+    }
   });
 
   readonly project = memoBy(

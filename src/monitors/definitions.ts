@@ -27,7 +27,11 @@ export interface MonitorSettings {
   errorRate: number;
   /** Throttled requests per 5 minutes that page. */
   throttleCritical: number;
+  /** How on-call runs genai-doctor (`genai-doctor` when installed globally); default `npx genai-doctor`. */
+  cli?: string;
 }
+
+const cliOf = (s: MonitorSettings): string => s.cli ?? 'npx genai-doctor';
 
 /** One family of causes that a log alert watches for. */
 interface Family {
@@ -171,7 +175,7 @@ function q(s: string): string {
 }
 
 function runbookLines(s: MonitorSettings, codes: ErrorCode[]): string[] {
-  const lines = [`Runbook: \`npx genai-doctor explain ${codes[0]}\``];
+  const lines = [`Runbook: \`${cliOf(s)} explain ${codes[0]}\``];
   if (s.runbookUrl)
     for (const c of codes) lines.push(`Catalog page ${c}: ${s.runbookUrl.replace('{code}', String(c))}`);
   return lines;
@@ -211,7 +215,7 @@ function logAlert(s: MonitorSettings, f: Family): DatadogMonitor {
         ]
       : []),
     '',
-    `Catalog code${f.codes.length > 1 ? 's' : ''} ${codes}. Group and diagnose the failures: \`npx genai-doctor logs --datadog '${scope(s)} status:error' --from now-1h\`.`,
+    `Catalog code${f.codes.length > 1 ? 's' : ''} ${codes}. Group and diagnose the failures: \`${cliOf(s)} logs --datadog '${scope(s)} status:error' --from now-1h\`.`,
     ...runbookLines(s, f.codes),
     '',
     handles(s),
@@ -255,7 +259,7 @@ function apmErrorRate(s: MonitorSettings): DatadogMonitor {
       `{{#is_alert}}${s.resource} on ${s.service} fails for {{value}} of requests (threshold ${s.errorRate}).{{/is_alert}}`,
       `{{#is_warning}}${s.resource} on ${s.service} error rate is {{value}}.{{/is_warning}}`,
       '',
-      `Check the permission / throttling / credential monitors of this service first; then \`npx genai-doctor logs --datadog 'service:${s.service} status:error' --from now-1h\`.`,
+      `Check the permission / throttling / credential monitors of this service first; then \`${cliOf(s)} logs --datadog 'service:${s.service} status:error' --from now-1h\`.`,
       ...runbookLines(s, [1152, 1153]),
       '',
       handles(s),
@@ -328,7 +332,7 @@ function gcpMonitor(s: MonitorSettings, f: Family): GcpMonitor {
         content: [
           `${f.title} on Cloud Run service \`${s.service}\` (catalog ${codes}).`,
           '',
-          `Group the failures: \`npx genai-doctor logs --gcp-logging 'resource.labels.service_name="${s.service}" severity>=ERROR' --project PROJECT --from now-1h\``,
+          `Group the failures: \`${cliOf(s)} logs --gcp-logging 'resource.labels.service_name="${s.service}" severity>=ERROR' --project PROJECT --from now-1h\``,
           ...runbookLines(s, f.codes),
         ].join('\n'),
         mimeType: 'text/markdown',
@@ -392,6 +396,7 @@ export function incidentMonitoring(
     traceQuery: traceQuery(s),
     monitorName: monitor.name,
     monitorQuery: monitor.query,
-    applyCommand: `npx genai-doctor monitors --service ${s.service}${s.env ? ` --env ${s.env}` : ''} --apply`,
+    cli: cliOf(s),
+    applyCommand: `${cliOf(s)} monitors --service ${s.service}${s.env ? ` --env ${s.env}` : ''} --apply`,
   };
 }

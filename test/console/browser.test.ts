@@ -10,6 +10,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { type CauseId, codeOf } from '../../src/core/taxonomy.js';
 import { loadScenario } from '../../src/sandbox/index.js';
 import type { RunningConsole } from '../../src/server/index.js';
+import { chromiumExecutable } from '../support/chromium.js';
 import { consoleFor, logExport, SEED_ERROR } from './helpers.js';
 
 const ARTIFACTS = new URL('../../test-artifacts/console/', import.meta.url);
@@ -48,7 +49,8 @@ describe('console page in Chromium', () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     c = await consoleFor({ live: 'sandbox' });
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const { executablePath } = await chromiumExecutable();
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
   after(async () => {
     for (const ctx of opened) await ctx.close();

@@ -109,6 +109,32 @@ exit 0
     );
   });
 
+  test('DRY_RUN=1 calls no gcloud, discovery included; a failed discovery exits 2 with the set X message', () => {
+    const bin = mkdtempSync(join(tmp, 'discover-'));
+    const log = join(bin, 'calls.log');
+    writeFileSync(log, '');
+    // gcloud with no active account: what a fresh machine answers to every call.
+    writeFileSync(
+      join(bin, 'gcloud'),
+      `#!/usr/bin/env bash\necho "gcloud $*" >> "${log}"\necho 'ERROR: (gcloud.run.services.list) You do not currently have an active account selected.' >&2\nexit 1\n`,
+    );
+    chmodSync(join(bin, 'gcloud'), 0o755);
+    const script = join(bin, 'fix.sh');
+    const d = seedDiagnosis();
+    writeFileSync(
+      script,
+      renderPlan(buildPlan({ ...d, context: { ...d.context, region: undefined } }), 'gcloud'),
+    );
+    const env = { PATH: `${bin}:${process.env.PATH}`, WAIT_SECONDS: '0', HOME: bin };
+    const dry = spawnSync('bash', [script], { encoding: 'utf8', env: { ...env, DRY_RUN: '1' } });
+    assert.equal(dry.status, 0, dry.stderr);
+    assert.equal(readFileSync(log, 'utf8'), '', 'a dry run calls no gcloud');
+    assert.match(dry.stderr, /\+ REGION=\$\(gcloud run services list/);
+    const real = spawnSync('bash', [script], { encoding: 'utf8', env });
+    assert.equal(real.status, 2, real.stderr);
+    assert.match(real.stderr, /genai-doctor: set REGION: Region of the Cloud Run service/);
+  });
+
   test('an unknown value with no discover command stops the script with a clear message (exit 2)', () => {
     const d = diagnosisFor('iam.missing_permission', { context: { project: 'p1' } });
     const file = join(tmp, 'needs-member.sh');

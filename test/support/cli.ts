@@ -4,10 +4,11 @@
  * the same way.
  */
 import { type ChildProcess, type ChildProcessByStdio, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { buildIsStale } from '../../scripts/build-if-stale.mjs';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 const MAIN = join(ROOT, 'src/cli/main.ts');
@@ -15,24 +16,12 @@ const BUILT = join(ROOT, 'dist/cli/main.js');
 // Resolved from the repo, so the CLI can run with any working directory.
 const TSX = import.meta.resolve('tsx');
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
 /**
  * Node arguments that start the CLI: the built CLI when it is newer than every source file (as
  * after `npm run build` in `npm test`: much faster to start), else the sources through tsx, so a
  * test never runs stale code.
  */
-export const CLI: readonly string[] =
-  existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestMtime(join(ROOT, 'src'))
-    ? [BUILT]
-    : ['--import', TSX, MAIN];
+export const CLI: readonly string[] = buildIsStale() ? ['--import', TSX, MAIN] : [BUILT];
 
 export interface CliResult {
   code: number;

@@ -2,12 +2,16 @@ import { type Command, Option } from 'commander';
 import type { OutputFormat } from '../../core/model.js';
 import { CliError, EXIT } from '../errors.js';
 import { useColor } from '../output.js';
+import { addSandboxOption, withSandbox } from '../sandbox-option.js';
+
+type Scenario = import('../../sandbox/index.js').Scenario;
 
 type CheckOptions = import('../../live/session.js').CheckOptions;
 
 /** The flags are the live doctor's options (as commander names them) plus output choices. */
 export interface CheckFlags extends Omit<CheckOptions, 'rolesFile' | 'env' | 'api' | 'call'> {
   format: OutputFormat;
+  sandbox?: string | boolean;
   roles?: string;
   color?: boolean;
   api: NonNullable<CheckOptions['api']>;
@@ -83,34 +87,71 @@ export function addTargetOptions(cmd: Command): Command {
     );
 }
 
+/**
+ * On a sandbox and with no target named, check what the scenario's workload calls (as `npm start`
+ * does): `check --sandbox` alone is a meaningful first command.
+ */
+function scenarioTarget(flags: CheckFlags, scenario: Scenario | undefined): CheckFlags {
+  if (!scenario || flags.project || flags.cloudRun || flags.model) return flags;
+  const { call } = scenario;
+  const run = call.cloudRun;
+  return {
+    ...flags,
+    project: run?.project ?? call.project,
+    cloudRun: run?.service,
+    region: flags.region ?? run?.region,
+    model: call.model,
+    location: flags.location ?? call.location,
+  };
+}
+
 export function register(cmd: Command): void {
-  addTargetOptions(cmd)
-    .option('--format <format>', 'text | md | json', parseFormat, 'text' as OutputFormat)
+  addSandboxOption(addTargetOptions(cmd))
+    .option('-f, --format <format>', 'text | md | json', parseFormat, 'text' as OutputFormat)
     .option('--no-color', 'plain text even on a terminal')
     .addOption(new Option('--sequential', 'run probes one after another (benchmark baseline)').hideHelp())
-    .action(async (flags: CheckFlags) =>
-      liveErrors(async () => {
-        const { runCheck } = await import('../../live/check.js');
-        const { renderCheck } = await import('../../live/report.js');
-        const { probeProgress } = await import('../../live/progress.js');
-        const { PROBES } = await import('../../live/probes.js');
-        const progress = probeProgress(PROBES.length);
-        if (flags.cloudRun && !flags.region) throw new CliError('--cloud-run needs --region', EXIT.usage);
-        const record = await runCheck(checkOptions(flags), { onProbe: progress.onProbe }).finally(
-          progress.done,
-        );
-        const color = flags.format === 'text' && useColor(flags.color);
-        process.stdout.write(renderCheck(record, flags.format, color));
-        if (flags.format !== 'json') {
-          process.stderr.write(
-            record.healthy
-              ? 'Saved .genai-doctor/last-check.json\n'
-              : 'Saved .genai-doctor/last-check.json. Next: genai-doctor fix (dry run), then fix --apply --yes\n',
-          );
-        }
-        process.exitCode = record.healthy ? EXIT.ok : EXIT.problem;
+    .action(async (given: CheckFlags) =>
+      withSandbox(given.sandbox, async ({ scenario }) => {
+        const again =
+          given.sandbox === undefined
+            ? ''
+            : ` --sandbox${typeof given.sandbox === 'string' ? ` ${given.sandbox}` : ''}`;
+        await checkCommand(scenarioTarget(given, scenario), again);
       }),
     );
+}
+
+/** `again`: the flags that point the next commands at the same world (` --sandbox X`). */
+async function checkCommand(flags: CheckFlags, again: string): Promise<void> {
+  await liveErrors(async () => {
+    const { runCheck } = await import('../../live/check.js');
+    const { renderCheck } = await import('../../live/report.js');
+    const { probeProgress } = await import('../../live/progress.js');
+    const { PROBES } = await import('../../live/probes.js');
+    const progress = probeProgress(PROBES.length);
+    if (flags.cloudRun && !flags.region) throw new CliError('--cloud-run needs --region', EXIT.usage);
+    const record = await runCheck(checkOptions(flags), { onProbe: progress.onProbe }).finally(progress.done);
+    const color = flags.format === 'text' && useColor(flags.color);
+    process.stdout.write(renderCheck(record, flags.format, color));
+    if (flags.format !== 'json') {
+      process.stderr.write(
+        record.healthy
+          ? 'Saved .genai-doctor/last-check.json\n'
+          : `Saved .genai-doctor/last-check.json. Next: genai-doctor fix${again} (dry run), then fix --apply --yes${again}\n`,
+      );
+    }
+    process.exitCode = record.healthy ? EXIT.ok : EXIT.problem;
+  });
+}
+
+/** Missing credentials as the finding it is (1101), once, with the two ways forward. */
+function noCredentialsFinding(detail: string): string {
+  return [
+    'no Google credentials here: auth.credentials_missing (error 1101).',
+    `  ${detail}`,
+    '  Set them up with `gcloud auth application-default login` (or attach a service account on Google Cloud),',
+    '  or try the command on the embedded sandbox: add --sandbox.',
+  ].join('\n');
 }
 
 /**
@@ -125,7 +166,11 @@ export async function liveErrors<T>(run: () => Promise<T>): Promise<T> {
     const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
     const { RecordError } = await import('../../live/records.js');
     const { FixRefusal } = await import('../../live/fix.js');
-    if (e instanceof RecordError || e instanceof FixRefusal) throw new CliError(e.message, EXIT.usage);
+    const { UnknownServiceError } = await import('../../live/session.js');
+    const { NoCredentialsError } = await import('../../gcp/client.js');
+    if (e instanceof NoCredentialsError) throw new CliError(noCredentialsFinding(e.message), EXIT.problem);
+    if (e instanceof RecordError || e instanceof FixRefusal || e instanceof UnknownServiceError)
+      throw new CliError(e.message, EXIT.usage);
     if (isGoogleApiError(e) || /credentials|ENOENT|ECONNREFUSED/i.test(String((e as Error)?.message))) {
       throw new CliError(describeError(e), EXIT.problem);
     }

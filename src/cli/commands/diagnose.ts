@@ -10,7 +10,7 @@ import { renderReport } from '../../core/render/index.js';
 import { addContextOptions, type ContextOptions, contextFrom } from '../context.js';
 import { diagnoseInput, loadRolesOption, ROLES_OPTION_HELP } from '../diagnosis.js';
 import { CliError, EXIT } from '../errors.js';
-import { useColor } from '../output.js';
+import { useColor, writeOutput } from '../output.js';
 
 const FORMATS: readonly OutputFormat[] = ['text', 'md', 'json'];
 
@@ -19,15 +19,19 @@ export function register(cmd: Command): void {
     cmd
       .argument('<file>', 'file with the error output, or - to read standard input')
       .option('-f, --format <format>', `output format: ${FORMATS.join(' | ')}`, 'text')
-      .option('--roles <file>', ROLES_OPTION_HELP),
-  ).action(async (file: string, opts: ContextOptions & { format: string; roles?: string }) => {
-    if (!FORMATS.includes(opts.format as OutputFormat)) {
-      throw new CliError(`unknown --format '${opts.format}' (use ${FORMATS.join(', ')})`, EXIT.usage);
-    }
-    const context = contextFrom(opts);
-    const diagnosis = await diagnoseInput(file, context, { empty: 'diagnose', nothing: 'diagnose' });
-    const roles = await loadRolesOption(opts.roles);
-    const plan = buildPlan(diagnosis, roles ? { roles } : {});
-    process.stdout.write(renderReport(diagnosis, plan, opts.format as OutputFormat, { color: useColor() }));
-  });
+      .option('--roles <file>', ROLES_OPTION_HELP)
+      .option('-o, --output <file>', 'write the result to a file instead of standard output'),
+  ).action(
+    async (file: string, opts: ContextOptions & { format: string; roles?: string; output?: string }) => {
+      if (!FORMATS.includes(opts.format as OutputFormat)) {
+        throw new CliError(`unknown --format '${opts.format}' (use ${FORMATS.join(', ')})`, EXIT.usage);
+      }
+      const context = contextFrom(opts);
+      const diagnosis = await diagnoseInput(file, context, { empty: 'diagnose', nothing: 'diagnose' });
+      const roles = await loadRolesOption(opts.roles);
+      const plan = buildPlan(diagnosis, roles ? { roles } : {});
+      const color = !opts.output && useColor();
+      await writeOutput(opts.output, renderReport(diagnosis, plan, opts.format as OutputFormat, { color }));
+    },
+  );
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { checkCase, type EvalCase, formatEvalReport, scoreCases } from '../../core/eval.js';
 import { CliError, EXIT } from '../errors.js';
+import { formatOption, jsonAlias } from '../format.js';
 
 export interface LoadedCases {
   cases: EvalCase[];
@@ -37,14 +38,15 @@ export async function loadCases(dir: string): Promise<LoadedCases> {
 export function register(cmd: Command): void {
   cmd
     .argument('<dir>', 'folder of labelled case files (TAXONOMY.md format)')
-    .option('--json', 'print the scores as JSON')
-    .action(async (dir: string, opts: { json?: boolean }) => {
+    .addOption(formatOption(['text', 'json']))
+    .addOption(jsonAlias())
+    .action(async (dir: string, opts: { format: string }) => {
       const { cases, invalid } = await loadCases(dir);
       for (const bad of invalid)
         process.stderr.write(`genai-doctor: skipping ${bad.file}: ${bad.errors.join('; ')}\n`);
       if (cases.length === 0) throw new CliError(`no valid case files in ${dir}`, EXIT.usage);
       const report = scoreCases(cases);
-      if (opts.json) {
+      if (opts.format === 'json') {
         process.stdout.write(`${JSON.stringify({ ...report, invalid }, null, 2)}\n`);
       } else {
         process.stdout.write(formatEvalReport(report, invalid));

@@ -1,7 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { CliError, EXIT } from '../errors.js';
+import { formatOption } from '../format.js';
 import { useColor } from '../output.js';
+import { addSandboxOption, withSandbox } from '../sandbox-option.js';
 import { liveErrors } from './check.js';
 
 interface FixFlags {
@@ -10,6 +12,8 @@ interface FixFlags {
   option?: string;
   from?: string;
   color?: boolean;
+  sandbox?: string | boolean;
+  format: string;
 }
 
 async function confirm(question: string): Promise<boolean> {
@@ -22,79 +26,93 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export function register(cmd: Command): void {
-  cmd
+  addSandboxOption(cmd)
     .option('--apply', 'make the changes (default: dry run)')
     .option('--yes', 'do not ask before applying (required when not on a terminal)')
     .option('--option <id>', 'plan option to apply (default: the recommended one)')
     .option('--from <file>', 'check record to fix (default: .genai-doctor/last-check.json)')
+    .addOption(formatOption(['text', 'json']))
     .option('--no-color', 'plain text')
-    .action(async (flags: FixFlags) =>
-      liveErrors(async () => {
-        const { loadCheckRecord } = await import('../../live/records.js');
-        const fix = await import('../../live/fix.js');
-        const { renderPlan } = await import('../../core/render/index.js');
-        const pc = (await import('picocolors')).default;
-        const { RecordError } = await import('../../live/records.js');
-        const record = await loadCheckRecord(flags.from).catch((e) => {
-          throw e instanceof RecordError ? new CliError(e.message, EXIT.usage) : e;
-        });
-        if (record.healthy) {
-          process.stdout.write('The last check found nothing to fix: the call works.\n');
-          return;
-        }
-        const color = useColor(flags.color);
-        const out = (s = '') => process.stdout.write(`${s}\n`);
-        let option: ReturnType<typeof fix.chooseOption>;
-        let actions: ReturnType<typeof fix.toActions>;
-        try {
-          option = fix.chooseOption(record, flags.option);
-          actions = fix.toActions(option, record);
-        } catch (e) {
-          if (e instanceof fix.FixRefusal) throw new CliError(e.message, EXIT.usage);
-          throw e;
-        }
-        out(`Cause: ${record.plan.cause} (${record.plan.code}). ${record.plan.summary}`);
-        out(
-          `Options: ${record.plan.options.map((o) => (o.id === option.id ? `[${o.id}]` : o.id)).join('  ')}`,
+    .action(async (flags: FixFlags) => withSandbox(flags.sandbox, () => fixCommand(flags)));
+}
+
+function fixCommand(flags: FixFlags): Promise<void> {
+  return liveErrors(async () => {
+    const { loadCheckRecord } = await import('../../live/records.js');
+    const fix = await import('../../live/fix.js');
+    const { renderPlan } = await import('../../core/render/index.js');
+    const pc = (await import('picocolors')).default;
+    const { RecordError } = await import('../../live/records.js');
+    const record = await loadCheckRecord(flags.from).catch((e) => {
+      throw e instanceof RecordError ? new CliError(e.message, EXIT.usage) : e;
+    });
+    // With --format json the narration is progress (stderr) and stdout is the result alone.
+    const json = flags.format === 'json';
+    const result = (r: Record<string, unknown>) => {
+      if (json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+    };
+    const out = (s = '') => (json ? process.stderr : process.stdout).write(`${s}\n`);
+    if (record.healthy) {
+      out('The last check found nothing to fix: the call works.');
+      result({ healthy: true, applied: false });
+      return;
+    }
+    const color = !json && useColor(flags.color);
+    let option: ReturnType<typeof fix.chooseOption>;
+    let actions: ReturnType<typeof fix.toActions>;
+    try {
+      option = fix.chooseOption(record, flags.option);
+      actions = fix.toActions(option, record);
+    } catch (e) {
+      if (e instanceof fix.FixRefusal) throw new CliError(e.message, EXIT.usage);
+      throw e;
+    }
+    out(`Cause: ${record.plan.cause} (${record.plan.code}). ${record.plan.summary}`);
+    out(`Options: ${record.plan.options.map((o) => (o.id === option.id ? `[${o.id}]` : o.id)).join('  ')}`);
+    out(`Applying option ${option.id}: ${option.title}`);
+    for (const a of actions) out(`  - ${fix.describeAction(a)}`);
+    const summary = {
+      cause: record.plan.cause,
+      code: record.plan.code,
+      option: option.id,
+      actions: actions.map((a) => fix.describeAction(a)),
+    };
+    out();
+    const client = await fix.operatorClient(record);
+    const style = color ? { add: pc.green, remove: pc.red, dim: pc.dim } : undefined;
+    for (const line of await fix.dryRun(actions, { client, log: out }, style)) out(line);
+    out();
+    if (!flags.apply) {
+      out('Equivalent commands:');
+      out(renderPlan({ ...record.plan, options: [option] }, 'gcloud').trimEnd());
+      out();
+      out('Dry run: nothing was changed. Apply with: genai-doctor fix --apply --yes');
+      result({ ...summary, applied: false });
+      return;
+    }
+    if (!flags.yes) {
+      if (!process.stdin.isTTY) {
+        throw new CliError('refusing to apply without --yes when not on a terminal', EXIT.usage);
+      }
+      if (!(await confirm(`Apply these ${actions.length} change(s)?`))) {
+        out('Nothing applied.');
+        result({ ...summary, applied: false });
+        return;
+      }
+    }
+    const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
+    const { undoPath } = await fix.applyActions(actions, record, option, { client, log: out }).catch((e) => {
+      if (isGoogleApiError(e) || e instanceof Error) {
+        throw new CliError(
+          `apply stopped: ${describeError(e)}. The undo record in .genai-doctor/ lists what was changed so far.`,
+          isGoogleApiError(e) ? EXIT.problem : EXIT.internal,
         );
-        out(`Applying option ${option.id}: ${option.title}`);
-        for (const a of actions) out(`  - ${fix.describeAction(a)}`);
-        out();
-        const client = await fix.operatorClient(record);
-        const style = color ? { add: pc.green, remove: pc.red, dim: pc.dim } : undefined;
-        for (const line of await fix.dryRun(actions, { client, log: out }, style)) out(line);
-        out();
-        if (!flags.apply) {
-          out('Equivalent commands:');
-          out(renderPlan({ ...record.plan, options: [option] }, 'gcloud').trimEnd());
-          out();
-          out('Dry run: nothing was changed. Apply with: genai-doctor fix --apply --yes');
-          return;
-        }
-        if (!flags.yes) {
-          if (!process.stdin.isTTY) {
-            throw new CliError('refusing to apply without --yes when not on a terminal', EXIT.usage);
-          }
-          if (!(await confirm(`Apply these ${actions.length} change(s)?`))) {
-            out('Nothing applied.');
-            return;
-          }
-        }
-        const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
-        const { undoPath } = await fix
-          .applyActions(actions, record, option, { client, log: out })
-          .catch((e) => {
-            if (isGoogleApiError(e) || e instanceof Error) {
-              throw new CliError(
-                `apply stopped: ${describeError(e)}. The undo record in .genai-doctor/ lists what was changed so far.`,
-                isGoogleApiError(e) ? EXIT.problem : EXIT.internal,
-              );
-            }
-            throw e;
-          });
-        out();
-        out(`Undo record: ${undoPath}`);
-        out('Next: genai-doctor verify   (undo with: genai-doctor undo <that file>)');
-      }),
-    );
+      }
+      throw e;
+    });
+    out();
+    out(`Undo record: ${undoPath}`);
+    out('Next: genai-doctor verify   (undo with: genai-doctor undo <that file>)');
+    result({ ...summary, applied: true, undoRecord: undoPath });
+  });
 }

@@ -3,9 +3,12 @@ import type { LogAnalysis } from '../../core/incidents/model.js';
 import type { Context } from '../../core/model.js';
 import { RUNTIMES } from '../../core/runtimes.js';
 import { parseRuntime } from '../context.js';
-import { addDatadogUrlOption, requireDatadogKeys } from '../datadog.js';
+import { addDatadogUrlOption, datadogUrl, requireDatadogKeys } from '../datadog.js';
 import { CliError, EXIT, remoteCall } from '../errors.js';
 import { intFlag } from '../numbers.js';
+import { writeOutput } from '../output.js';
+import { collect } from '../repeat.js';
+import { addSandboxOption, withSandbox } from '../sandbox-option.js';
 
 export interface SourceOptions {
   datadog?: string;
@@ -21,11 +24,12 @@ export interface SourceOptions {
   service?: string;
   examples?: string;
   pageSize?: string;
+  sandbox?: string | boolean;
 }
 
 /** Options shared by `logs` and `report`: where the evidence comes from and what the user knows. */
 export function addSourceOptions(cmd: Command): Command {
-  return addDatadogUrlOption(cmd)
+  return addSandboxOption(addDatadogUrlOption(cmd))
     .argument(
       '[file]',
       'log export: Datadog (API JSON, JSON lines, CSV), Cloud Logging JSON, text; - for stdin; gzip ok',
@@ -35,7 +39,11 @@ export function addSourceOptions(cmd: Command): Command {
     .option('--from <time>', 'start of the time range for remote sources (now-24h, ISO 8601)', 'now-24h')
     .option('--to <time>', 'end of the time range for remote sources', 'now')
     .option('--limit <n>', 'most records to fetch from a remote source', '100000')
-    .option('--project <id...>', 'project the service runs in / meant to call (and Cloud Logging projects)')
+    .option(
+      '--project <id>',
+      'project the service runs in / meant to call (and Cloud Logging projects; repeat for more)',
+      collect,
+    )
     .option('--principal <email>', 'identity the service calls as, if known')
     .option('--runtime <runtime>', `where the service runs (${RUNTIMES.join(', ')})`)
     .option('--location <region>', 'region the service runs in')
@@ -112,7 +120,7 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
       to: toIso(to),
       limit,
       pageSize,
-      url: o.ddUrl,
+      url: datadogUrl(o.ddUrl),
     });
     return remoteCall(() => analyzeRecords(`datadog: ${o.datadog}`, pages, opts), 'Datadog');
   }
@@ -133,18 +141,19 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
 
 export function register(cmd: Command): void {
   addSourceOptions(cmd)
-    .option('--format <format>', 'text, json or md', 'text')
-    .action(async (file: string | undefined, o: SourceOptions & { format: string }) => {
+    .option('-f, --format <format>', 'text, json or md', 'text')
+    .option('-o, --output <file>', 'write the result to a file instead of standard output')
+    .action(async (file: string | undefined, o: SourceOptions & { format: string; output?: string }) => {
       if (!['text', 'json', 'md'].includes(o.format)) {
         throw new CliError(`--format must be text, json or md, got "${o.format}"`);
       }
-      const analysis = await analyzeSource(file, o);
+      const analysis = await withSandbox(o.sandbox, () => analyzeSource(file, o));
       const [{ renderAnalysis }, { redactDeep }] = await Promise.all([
         import('../../core/incidents/render.js'),
         import('../../core/redact-deep.js'),
       ]);
       // Samples are redacted already; this catches a key in any other field a log carried.
-      process.stdout.write(renderAnalysis(redactDeep(analysis), o.format as 'text' | 'json' | 'md'));
+      await writeOutput(o.output, renderAnalysis(redactDeep(analysis), o.format as 'text' | 'json' | 'md'));
       // Failures found is the "problem found" outcome, as with `check`.
       process.exitCode = analysis.incidents.length > 0 ? EXIT.problem : EXIT.ok;
     });

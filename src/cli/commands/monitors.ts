@@ -1,7 +1,11 @@
 import type { Command } from 'commander';
 import { type ApmOptions, addApmOptions } from '../apm.js';
-import { addDatadogUrlOption, requireDatadogKeys } from '../datadog.js';
-import { CliError, remoteCall } from '../errors.js';
+import { addDatadogUrlOption, datadogUrl, requireDatadogKeys } from '../datadog.js';
+import { CliError, EXIT, remoteCall } from '../errors.js';
+import { cliCommand } from '../invocation.js';
+import { writeOutput } from '../output.js';
+import { collect } from '../repeat.js';
+import { addSandboxOption, withSandbox } from '../sandbox-option.js';
 
 interface MonitorsOptions extends ApmOptions {
   service?: string;
@@ -11,19 +15,32 @@ interface MonitorsOptions extends ApmOptions {
   format: string;
   apply?: boolean;
   ddUrl?: string;
+  output?: string;
+  sandbox?: string | boolean;
 }
 
 export function register(cmd: Command): void {
-  addDatadogUrlOption(
-    addApmOptions(
-      cmd.option('--service <name>', 'the service to watch (Datadog service / Cloud Run service name)'),
-    )
-      .option('--notify <handle...>', 'notification handles for the messages, e.g. @slack-genai-oncall')
-      .option('--runbook-url <template>', 'catalog page URL, {code} replaced by the error code')
-      .option('--error-rate <fraction>', 'APM error-rate threshold', '0.05')
-      .option('--format <format>', 'json, terraform, gcp-json or gcp-terraform', 'json')
-      .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)'),
-  ).action(async (o: MonitorsOptions) => {
+  addSandboxOption(
+    addDatadogUrlOption(
+      addApmOptions(
+        cmd.option('--service <name>', 'the service to watch (Datadog service / Cloud Run service name)'),
+      )
+        .option(
+          '--notify <handle>',
+          'who the alerts notify, e.g. @slack-genai-oncall (repeat for more; required with --apply)',
+          collect,
+        )
+        .option('--runbook-url <template>', 'catalog page URL, {code} replaced by the error code')
+        .option('--error-rate <fraction>', 'APM error-rate threshold', '0.05')
+        .option('-f, --format <format>', 'json, terraform, gcp-json or gcp-terraform', 'json')
+        .option('-o, --output <file>', 'write the monitors to a file instead of stdout')
+        .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)'),
+    ),
+  ).action(async (o: MonitorsOptions) => withSandbox(o.sandbox, () => monitorsCommand(o)));
+}
+
+async function monitorsCommand(o: MonitorsOptions): Promise<void> {
+  {
     const service = o.service;
     if (!service) throw new CliError('--service is required (the service the monitors watch)');
     const { MONITOR_FORMATS, renderMonitors } = await import('../../monitors/render.js');
@@ -43,20 +60,28 @@ export function register(cmd: Command): void {
       runbookUrl: o.runbookUrl,
       errorRate,
       throttleCritical: 10,
+      cli: cliCommand(),
     });
     if (!o.apply) {
-      process.stdout.write(renderMonitors(set, o.format as never, service));
+      await writeOutput(o.output, renderMonitors(set, o.format as never, service));
       return;
+    }
+    if (set.datadog.length > 0 && (o.notify ?? []).length === 0) {
+      // Monitors that notify a placeholder page nobody: that is never what --apply was for.
+      throw new CliError(
+        '--apply needs --notify HANDLE (who is paged, e.g. --notify @slack-genai-oncall; repeat for more): without it the monitors would notify the placeholder @your-team-handle',
+        EXIT.usage,
+      );
     }
     requireDatadogKeys('--apply');
     const { applyMonitors } = await import('../../monitors/apply.js');
     const results = await remoteCall(
-      () => applyMonitors(set.datadog, { service, env: o.env, url: o.ddUrl }),
+      () => applyMonitors(set.datadog, { service, env: o.env, url: datadogUrl(o.ddUrl) }),
       'Datadog Monitors API',
     );
     for (const r of results) {
       const why = r.changed.length ? ` (${r.changed.join(', ')})` : '';
       process.stdout.write(`${r.outcome.padEnd(9)} #${r.id} ${r.name}${why}\n`);
     }
-  });
+  }
 }

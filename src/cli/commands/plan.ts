@@ -9,6 +9,7 @@ import { PLAN_TARGETS, type PlanTarget, renderPlan } from '../../core/render/ind
 import { addContextOptions, type ContextOptions, contextFrom } from '../context.js';
 import { diagnoseInput, loadRolesOption, ROLES_OPTION_HELP } from '../diagnosis.js';
 import { CliError, EXIT } from '../errors.js';
+import { writeOutput } from '../output.js';
 
 export function register(cmd: Command): void {
   addContextOptions(
@@ -16,9 +17,13 @@ export function register(cmd: Command): void {
       .argument('<file>', 'file with the error output, or - to read standard input')
       .option('-f, --format <format>', `output: ${PLAN_TARGETS.join(' | ')}`, 'gcloud')
       .option('--option <id>', 'plan option to render for terraform / console (default: the recommended one)')
-      .option('--roles <file>', ROLES_OPTION_HELP),
+      .option('--roles <file>', ROLES_OPTION_HELP)
+      .option('-o, --output <file>', 'write the result to a file instead of standard output'),
   ).action(
-    async (file: string, opts: ContextOptions & { format: string; roles?: string; option?: string }) => {
+    async (
+      file: string,
+      opts: ContextOptions & { format: string; roles?: string; option?: string; output?: string },
+    ) => {
       if (!PLAN_TARGETS.includes(opts.format as PlanTarget)) {
         throw new CliError(`unknown --format '${opts.format}' (use ${PLAN_TARGETS.join(', ')})`, EXIT.usage);
       }
@@ -32,7 +37,8 @@ export function register(cmd: Command): void {
           EXIT.usage,
         );
       }
-      process.stdout.write(
+      await writeOutput(
+        opts.output,
         renderPlan(plan, opts.format as PlanTarget, opts.option ? { option: opts.option } : {}),
       );
     },

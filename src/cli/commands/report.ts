@@ -3,6 +3,9 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { type ApmOptions, addApmOptions } from '../apm.js';
 import { CliError, EXIT } from '../errors.js';
+import { formatOption } from '../format.js';
+import { cliCommand } from '../invocation.js';
+import { withSandbox } from '../sandbox-option.js';
 import { addSourceOptions, analyzeSource, type SourceOptions } from './logs.js';
 
 interface ReportOptions extends SourceOptions, ApmOptions {
@@ -15,7 +18,7 @@ interface ReportOptions extends SourceOptions, ApmOptions {
 export function register(cmd: Command): void {
   addApmOptions(
     addSourceOptions(cmd)
-      .option('--format <format>', 'md or html', 'md')
+      .addOption(formatOption(['md', 'html', 'json']))
       .option(
         '--incident <n>',
         'which incident to write the runbook for (number in `logs` output, or id)',
@@ -25,11 +28,9 @@ export function register(cmd: Command): void {
   )
     .option('--success-text <text>', 'log message that marks a successful call (for the verify query)')
     .action(async (file: string | undefined, o: ReportOptions) => {
-      if (o.format !== 'md' && o.format !== 'html')
-        throw new CliError(`--format must be md or html, got "${o.format}"`);
       // Before reading the logs: a wrong -o is a one-line usage error, at once.
       if (o.output) checkOutputDir(o.output);
-      const analysis = await analyzeSource(file, o);
+      const analysis = await withSandbox(o.sandbox, () => analyzeSource(file, o));
       if (analysis.incidents.length === 0) {
         throw new CliError(
           `no failures found in ${analysis.input} (${analysis.stats.records} records read)`,
@@ -63,6 +64,7 @@ export function register(cmd: Command): void {
           notify: [],
           errorRate: 0.05,
           throttleCritical: 10,
+          cli: cliCommand(),
         },
         incident.code,
         incident.sample,
@@ -71,7 +73,12 @@ export function register(cmd: Command): void {
       // Redact the document's strings, not the rendered page: a redaction must not cut through
       // an HTML entity or a Markdown escape.
       const doc = redactDeep(incidentRunbook(analysis, incident, monitoring));
-      const out = o.format === 'html' ? docHtml(doc) : docMarkdown(doc);
+      const out =
+        o.format === 'html'
+          ? docHtml(doc)
+          : o.format === 'json'
+            ? `${JSON.stringify(doc, null, 2)}\n`
+            : docMarkdown(doc);
       if (o.output) writeOutput(o.output, out);
       else process.stdout.write(out);
     });

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { sq } from '../../core/render/shell.js';
 import { CliError, EXIT } from '../errors.js';
+import { formatOption, jsonAlias } from '../format.js';
 import { intFlag } from '../numbers.js';
+import { registerSandbox } from '../sandbox-option.js';
 import { untilStopped } from '../signals.js';
 
 function intOption(name: string, value: string | undefined): number | undefined {
@@ -56,8 +58,17 @@ export function register(cmd: Command): void {
       out.write(
         '# logs --datadog and monitors --apply also need DD_API_KEY and DD_APP_KEY set (any value works here).\n',
       );
+      out.write(
+        '# Or, without the exports: genai-doctor check --sandbox (fix, verify, logs, monitors too) finds this sandbox.\n',
+      );
       out.write('\n# Ctrl-C stops the sandbox.\n');
+      const unregister = registerSandbox({
+        scenario: o.scenario ?? s.name,
+        url: sandbox.url,
+        env: sandbox.env,
+      });
       await untilStopped();
+      unregister();
       await sandbox.close();
       process.stderr.write('genai-doctor sandbox: stopped\n');
     });
@@ -65,12 +76,13 @@ export function register(cmd: Command): void {
   cmd
     .command('list')
     .description('List the shipped scenarios and the cause each reproduces')
-    .option('--json', 'print JSON')
+    .addOption(formatOption(['text', 'json']))
+    .addOption(jsonAlias())
     .option('--all', 'also the scenarios a live check cannot reproduce (they need a request input)')
-    .action(async (o: { json?: boolean; all?: boolean }) => {
+    .action(async (o: { format: string; all?: boolean }) => {
       const { listScenarios } = await import('../../sandbox/index.js');
       const list = listScenarios({ all: o.all });
-      if (o.json) {
+      if (o.format === 'json') {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }

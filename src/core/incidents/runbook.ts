@@ -22,6 +22,8 @@ export interface IncidentMonitoring {
   monitorQuery: string;
   /** The command that creates every monitor of the service. */
   applyCommand: string;
+  /** How the reader runs genai-doctor (`npx genai-doctor`, `genai-doctor`). */
+  cli: string;
 }
 
 export const REPORT_SECTIONS = [
@@ -246,7 +248,7 @@ function verify(i: Incident, m: IncidentMonitoring): Block[] {
   blocks.push({
     kind: 'code',
     lang: 'bash',
-    text: `npx genai-doctor logs --datadog '${m.logsQuery.replace(/'/g, "'\\''")}' --from now-15m\n# In Datadog Log Explorer:\n${m.successQuery}`,
+    text: `${m.cli} logs --datadog '${m.logsQuery.replace(/'/g, "'\\''")}' --from now-15m\n# In Datadog Log Explorer:\n${m.successQuery}`,
   });
   const checks = i.diagnosis.findings.flatMap((f) => f.nextChecks).slice(0, 5);
   if (checks.length) {
@@ -409,7 +411,7 @@ export function incidentRunbook(a: LogAnalysis, i: Incident, m: IncidentMonitori
         `: ${i.plan && i.cause !== 'unknown' ? 'Ready to apply' : 'Diagnosis only: collect the evidence listed above'}`,
       ],
       [b('Priority'), `: ${priority(i)}`],
-      [b('Catalog'), ': ', c(`npx genai-doctor explain ${i.code}`)],
+      [b('Catalog'), ': ', c(`${m.cli} explain ${i.code}`)],
     ],
   };
 }

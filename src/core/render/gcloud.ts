@@ -25,7 +25,15 @@ function needFunctions(vars: Unknown[]): string[] {
     const deps = v.discover ? varRefs(v.discover, names).filter((n) => n !== v.name) : [];
     out.push(`need_${v.name}() {`);
     for (const d of deps) out.push(`  need_${d}`);
-    if (v.discover) out.push(`  if [ -z "\${${v.name}}" ]; then ${v.name}="$(${v.discover})"; fi`);
+    if (v.discover) {
+      // A dry run calls nothing, discovery included: it shows the command and goes on with a
+      // placeholder. A discovery that fails leaves the value empty, so the script ends with the
+      // `set X` message and exit 2 below, not with gcloud's own exit status.
+      out.push(
+        `  if [ -z "\${${v.name}}" ] && [ -n "\${DRY_RUN:-}" ]; then echo ${sq(`+ ${v.name}=$(${v.discover})`)} >&2; ${v.name}='<${v.name}>'; fi`,
+        `  if [ -z "\${${v.name}}" ]; then ${v.name}="$(${v.discover})" || ${v.name}=''; fi`,
+      );
+    }
     out.push(
       `  if [ -z "\${${v.name}}" ]; then echo ${sq(`genai-doctor: set ${v.name}: ${v.description}`)} >&2; exit 2; fi`,
       `  export ${v.name}`,

@@ -1,0 +1,2 @@
+export function newestMtime(dir: string): number;
+export function buildIsStale(): boolean;
