@@ -8,7 +8,7 @@ export function register(cmd: Command): void {
     .action(async (file: string) =>
       liveErrors(async () => {
         const { loadUndoRecord, RecordError } = await import('../../live/records.js');
-        const { runUndo } = await import('../../live/undo.js');
+        const { fullyUndone, runUndo } = await import('../../live/undo.js');
         const { writeFile } = await import('node:fs/promises');
         const { adcClient } = await import('../../gcp/client.js');
         const record = await loadUndoRecord(file).catch((e) => {
@@ -21,14 +21,23 @@ export function register(cmd: Command): void {
           `Undoing ${record.changes.length} change(s) made by fix (${record.option}) at ${record.createdAt}`,
         );
         const client = await adcClient();
+        if (!record.completed)
+          out(
+            `The fix did not finish${record.interrupted ? ` (stopped by ${record.interrupted.by})` : ''}: reading the live state for every change it recorded, including intended ones.`,
+          );
         const steps = await runUndo(record, client, out);
-        const failed = steps.filter((s) => s.outcome === 'failed').length;
-        if (failed === 0) {
+        if (fullyUndone(steps)) {
           record.undoneAt = new Date().toISOString();
           await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+          out('Undone.');
+          process.exitCode = EXIT.ok;
+          return;
         }
-        out(failed ? `${failed} change(s) could not be reverted (see above).` : 'Undone.');
-        process.exitCode = failed ? EXIT.problem : EXIT.ok;
+        const left = steps.filter((s) => !fullyUndone([s])).length;
+        out(
+          `Not fully undone: ${left} change(s) are still in place (see ✗ above). Run undo again once resolved.`,
+        );
+        process.exitCode = EXIT.problem;
       }),
     );
 }
