@@ -14,7 +14,8 @@ const DNS_LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 const PROJECT_ID = '[a-z][a-z0-9-]{4,28}[a-z0-9]';
 /** Legacy domain-scoped ids: `example.com:my-project`. */
 const SCOPED_PROJECT_ID = `(?:${DNS_LABEL}(?:\\.${DNS_LABEL})+:)?${PROJECT_ID}`;
-const EMAIL = `[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:${DNS_LABEL}\\.)+[a-z]{2,63}`;
+const DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}';
+const EMAIL = `[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@${DOMAIN}`;
 const ROLE_ID = '[A-Za-z0-9_.]{1,64}';
 
 const SHAPES = {
@@ -24,10 +25,9 @@ const SHAPES = {
   project: new RegExp(`^(?:${SCOPED_PROJECT_ID}|[0-9]{1,20})$`),
   /** Regions, zones, multi-regions and `global`: `us-central1`, `europe-west4-b`, `us`, `global`. */
   location: /^[a-z]{2,}(?:-[a-z]+[0-9]*){0,3}(?:-[a-z])?$/,
-  email: new RegExp(`^${EMAIL}$`, 'i'),
+  email: new RegExp(`^${EMAIL}$`),
   member: new RegExp(
-    `^(?:(?:user|serviceAccount|group):${EMAIL}|domain:(?:${DNS_LABEL}\\.)+[a-z]{2,63}|allUsers|allAuthenticatedUsers|principal(?:Set)?://[A-Za-z0-9][A-Za-z0-9._@/:-]{0,400})$`,
-    'i',
+    `^(?:(?:user|serviceAccount|group):${EMAIL}|domain:${DOMAIN}|allUsers|allAuthenticatedUsers|principal(?:Set)?://[A-Za-z0-9][A-Za-z0-9._@/:-]{0,400})$`,
   ),
   role: new RegExp(
     `^(?:roles/${ROLE_ID}|projects/${SCOPED_PROJECT_ID}/roles/${ROLE_ID}|organizations/[0-9]{1,20}/roles/${ROLE_ID})$`,
@@ -76,6 +76,14 @@ const NAMES: Record<IdKind, string> = {
   resourceRef: 'resource name (such as projects/123)',
 };
 
+/**
+ * A JSON-schema `pattern` accepting a valid id of any of `kinds`, or the empty string (a form
+ * field left blank): the console API validates its fields with the same shapes.
+ */
+export function idPattern(kinds: readonly IdKind[]): string {
+  return `^(?:|${kinds.map((k) => SHAPES[k].source.slice(1, -1)).join('|')})$`;
+}
+
 export function isValidId(kind: IdKind, value: string): boolean {
   return value.length <= 1024 && SHAPES[kind].test(value);
 }
@@ -95,4 +103,23 @@ export function idProblem(kinds: IdKind | readonly IdKind[], value: string): str
   const list = typeof kinds === 'string' ? [kinds] : kinds;
   if (list.some((k) => isValidId(k, value))) return undefined;
   return `${JSON.stringify(value)} is not a valid ${list.map((k) => NAMES[k]).join(' or ')}`;
+}
+
+/** Google-managed and user-managed service accounts alike end in `.gserviceaccount.com`. */
+export function isServiceAccountEmail(email: string): boolean {
+  return isValidId('email', email) && /\.gserviceaccount\.com$/i.test(email);
+}
+
+/**
+ * A principal as an IAM member: kept when it names its kind (`user:`, `group:`, `domain:`,
+ * `serviceAccount:`, `principal://`, `principalSet://`), else `serviceAccount:` for a service
+ * account e-mail and `user:` for any other e-mail.
+ */
+export function memberOf(principal: string): string {
+  if (/^[a-zA-Z]+:/.test(principal)) return principal;
+  return isServiceAccountEmail(principal) ? `serviceAccount:${principal}` : `user:${principal}`;
+}
+
+export function emailOf(principal: string): string {
+  return principal.replace(/^[a-zA-Z]+:/, '');
 }

@@ -5,6 +5,7 @@
  * account switch and the corrected project env. Applying lives in apply.ts (write-ahead record).
  */
 import type { Expr, Policy } from '../core/iam.js';
+import { emailOf, isServiceAccountEmail, memberOf } from '../core/ids.js';
 import type { PlanOption, Step, Value } from '../core/model.js';
 import { type AddOutcome, addGrant, type DiffStyle, type Grant, renderPolicyDiff } from '../core/policy.js';
 import { isPrimitive, isServiceAgentRole } from '../core/roles/index.js';
@@ -136,19 +137,18 @@ export function chooseOption(record: CheckRecord, optionId?: string): PlanOption
 /** Values the check knows, by the variable names plans use. */
 function knownVariables(r: CheckRecord): Record<string, string | undefined> {
   const t = r.target;
-  const member = t
-    ? /\.gserviceaccount\.com$/.test(t.principal)
-      ? `serviceAccount:${t.principal}`
-      : `user:${t.principal}`
-    : undefined;
+  const member = t ? memberOf(t.principal) : undefined;
+  // Only a service account can be acted as or granted on: a user's, group's or domain's e-mail
+  // never fills a service-account slot (the plan then asks for the account instead).
+  const serviceAccount = member?.startsWith('serviceAccount:') ? emailOf(member) : undefined;
   return {
     PROJECT_ID: t?.project,
     PROJECT: t?.project,
     PROJECT_NUMBER: r.projectNumber,
     MEMBER: member,
-    SERVICE_ACCOUNT: t?.principal,
+    SERVICE_ACCOUNT: serviceAccount,
     // With an actor, the principal is the account it acts as.
-    TARGET_SERVICE_ACCOUNT: t?.actor ? t.principal : undefined,
+    TARGET_SERVICE_ACCOUNT: t?.actor ? serviceAccount : undefined,
     PRINCIPAL: t?.principal,
     SERVICE: t?.cloudRun?.service,
     REGION: t?.cloudRun?.region,
@@ -161,6 +161,11 @@ export function resolveValue(v: Value, r: CheckRecord): string {
   const vars = knownVariables(r);
   const fill = (name: string) => {
     const x = vars[name];
+    const principal = r.target?.principal;
+    if (!x && /SERVICE_ACCOUNT$/.test(name) && principal && !vars.SERVICE_ACCOUNT)
+      throw new FixRefusal(
+        `the plan needs ${name}, a service account, but the principal ${principal} is a ${memberOf(principal).split(':')[0]}: run check with --principal set to the service account the workload runs as`,
+      );
     if (!x)
       throw new FixRefusal(
         `the plan needs ${name}, which the check could not find; pass it as a flag to check`,
@@ -212,12 +217,16 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
       case 'grant_role_on_service_account': {
         const member = resolveValue(s.member, r);
         assertGrantable(s.role, member);
+        const onAccount =
+          s.kind === 'grant_role_on_service_account' ? resolveValue(s.serviceAccount, r) : undefined;
+        if (onAccount !== undefined && !isServiceAccountEmail(onAccount))
+          throw new FixRefusal(
+            `the plan grants ${s.role} on ${onAccount}, which is not a service account: only a service account can be acted as; run check with --principal set to the service account`,
+          );
         actions.push({
           kind: 'grant',
           project: resolveValue(s.project, r),
-          ...(s.kind === 'grant_role_on_service_account'
-            ? { serviceAccount: resolveValue(s.serviceAccount, r) }
-            : {}),
+          ...(onAccount !== undefined ? { serviceAccount: onAccount } : {}),
           grant: {
             role: resolveValue(s.role, r),
             member,
