@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -241,6 +241,13 @@ test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run
         assert.equal(exit.code, 130, out);
       const records = await undoRecords(dir);
       assert.ok(records.length <= 1, out);
+      if (records[0] && exit.code === 130) {
+        // Stopped by the signal: the record says so, and what became of the change in flight.
+        const rec = JSON.parse(await readFile(records[0], 'utf8'));
+        assert.equal(rec.interrupted?.by, 'SIGINT', out);
+        assert.ok(['finished', 'left-intended', 'none'].includes(rec.interrupted.inFlight), out);
+        assert.equal(rec.completed, false);
+      }
       if (records[0]) {
         const undo = await runCli(['undo', records[0]], sb.env, dir);
         assert.equal(undo.code, 0, `${label}: ${out}\n${undo.stdout}${undo.stderr}`);
