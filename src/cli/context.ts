@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { Context, Runtime } from '../core/model.js';
 import { isRuntime, RUNTIMES } from '../core/runtimes.js';
 import { CliError, EXIT } from './errors.js';
+import { FLAG_KINDS, idArg } from './ids.js';
 
 export interface ContextOptions {
   project?: string;
@@ -19,16 +20,33 @@ export interface ContextOptions {
 /** Adds the context flags every evidence-reading command shares. */
 export function addContextOptions(cmd: Command): Command {
   return cmd
-    .option('--project <id>', 'the project the caller meant to use / runs in')
-    .option('--principal <email>', 'the identity making the call (service account or user e-mail)')
+    .option('--project <id>', 'the project the caller meant to use / runs in', idArg(FLAG_KINDS.project))
+    .option(
+      '--principal <email>',
+      'the identity making the call (service account or user e-mail)',
+      idArg(FLAG_KINDS.principal),
+    )
     .option('--runtime <runtime>', `where the caller runs: ${RUNTIMES.join(' | ')}`)
-    .option('--location <location>', 'the Vertex AI location the client uses (e.g. global, us-central1)')
-    .option('--model <model>', 'the model the client calls')
-    .option('--service <name>', 'the failing service / workload name (e.g. the Cloud Run service)')
-    .option('--region <region>', 'region of that Cloud Run service (fills REGION in the plan)')
+    .option(
+      '--location <location>',
+      'the Vertex AI location the client uses (e.g. global, us-central1)',
+      idArg(FLAG_KINDS.location),
+    )
+    .option('--model <model>', 'the model the client calls', idArg(FLAG_KINDS.model))
+    .option(
+      '--service <name>',
+      'the failing service / workload name (e.g. the Cloud Run service)',
+      idArg(FLAG_KINDS.service),
+    )
+    .option(
+      '--region <region>',
+      'region of that Cloud Run service (fills REGION in the plan)',
+      idArg(FLAG_KINDS.region),
+    )
     .option(
       '--actor <email>',
       'the identity that acts as / impersonates the principal (e.g. the workload account minting its tokens)',
+      idArg(FLAG_KINDS.actor),
     )
     .option('--notes <text>', 'anything else you know ("works on retry", "uses an API key")');
 }

@@ -106,3 +106,18 @@ export function runServiceEnv(service: RunService): Record<string, string> {
   }
   return env;
 }
+
+/** Every service of a project in every region (`locations/-`), all pages. */
+export async function listRunServices(client: GcpClient, project: string): Promise<RunService[]> {
+  const services: RunService[] = [];
+  let pageToken: string | undefined;
+  do {
+    const page = await client.request<{ services?: RunService[]; nextPageToken?: string }>({
+      url: `${v2(client)}/projects/${encodeURIComponent(project)}/locations/-/services`,
+      params: { pageSize: 500, pageToken },
+    });
+    services.push(...(page.services ?? []));
+    pageToken = page.nextPageToken || undefined;
+  } while (pageToken);
+  return services;
+}

@@ -2,63 +2,82 @@
  * `fix`: turns the last check's plan into changes. Dry run: what would change, with the IAM
  * policy diff computed on the LIVE policy. Apply: etag-safe grants, API enablement (LRO),
  * custom role / service account creation, and one Cloud Run revision carrying the service
- * account switch and the corrected project env. Every change is appended to an undo record as
- * soon as it is made, so even a run that stops half-way can be undone.
+ * account switch and the corrected project env. Applying lives in apply.ts (write-ahead record).
  */
 import type { Expr, Policy } from '../core/iam.js';
+import { emailOf, isServiceAccountEmail, memberOf } from '../core/ids.js';
 import type { PlanOption, Step, Value } from '../core/model.js';
 import { type AddOutcome, addGrant, type DiffStyle, type Grant, renderPolicyDiff } from '../core/policy.js';
 import { isPrimitive, isServiceAgentRole } from '../core/roles/index.js';
 import { adcClient, clientFromAccessToken, type GcpClient } from '../gcp/client.js';
-import { isAlreadyExists } from '../gcp/errors.js';
-import { createCustomRole, createServiceAccount, serviceAccountEmail } from '../gcp/iam.js';
+import { serviceAccountEmail } from '../gcp/iam.js';
 import { generateAccessToken } from '../gcp/iamcredentials.js';
-import { getRunService, patchRunService, type RunService, runServiceEnv } from '../gcp/run.js';
-import { enableService } from '../gcp/serviceusage.js';
+import { getRunService, runServiceEnv } from '../gcp/run.js';
 import type { CheckRecord } from './check.js';
-import {
-  modifyPolicy,
-  type PolicyResource,
-  projectPolicy,
-  type RmwOptions,
-  serviceAccountPolicy,
-} from './iam-write.js';
-import { undoFileName, writeState } from './state.js';
+import { type PolicyResource, projectPolicy, type RmwOptions, serviceAccountPolicy } from './iam-write.js';
 
 export class FixRefusal extends Error {
   override readonly name = 'FixRefusal';
 }
 
-export type AppliedChange =
-  | {
-      kind: 'binding_added';
-      project: string;
-      role: string;
-      member: string;
-      condition?: Expr;
-      outcome: AddOutcome;
-      attempts: number;
-      conflicts: number;
-    }
-  | {
-      kind: 'service_account_binding_added';
-      /** The service account whose own policy got the binding. */
-      serviceAccount: string;
-      role: string;
-      member: string;
-      outcome: AddOutcome;
-      attempts: number;
-      conflicts: number;
-    }
-  | { kind: 'service_enabled'; project: string; service: string }
-  | { kind: 'custom_role_created'; project: string; name: string; existed: boolean }
-  | { kind: 'service_account_created'; project: string; email: string; existed: boolean }
-  | {
-      kind: 'cloud_run_updated';
-      name: string;
-      before: { serviceAccount: string; env: Record<string, string | null> };
-      after: { serviceAccount: string; env: Record<string, string | null> };
-    };
+/**
+ * Where a change stands in the write-ahead record: `intended` is saved BEFORE the API call (so a
+ * run killed mid-call leaves a trace undo can reconcile), `done` after the call answered or a
+ * read-back showed the change in place, `not-applied` when Google refused it or a read-back
+ * showed it absent. Records without a state (older ones) list done changes only.
+ */
+export type StepState = 'intended' | 'done' | 'not-applied';
+
+export interface StepMark {
+  state?: StepState;
+  /** How `done` / `not-applied` was established: the API's answer, or reading the live state back. */
+  confirmedBy?: 'response' | 'read-back';
+}
+
+export type AppliedChange = StepMark &
+  (
+    | {
+        kind: 'binding_added';
+        project: string;
+        role: string;
+        member: string;
+        condition?: Expr;
+        outcome: AddOutcome;
+        attempts: number;
+        conflicts: number;
+      }
+    | {
+        kind: 'service_account_binding_added';
+        /** The service account whose own policy got the binding. */
+        serviceAccount: string;
+        role: string;
+        member: string;
+        outcome: AddOutcome;
+        attempts: number;
+        conflicts: number;
+      }
+    | { kind: 'service_enabled'; project: string; service: string }
+    | { kind: 'custom_role_created'; project: string; name: string; existed: boolean }
+    | { kind: 'service_account_created'; project: string; email: string; existed: boolean }
+    | {
+        kind: 'cloud_run_updated';
+        name: string;
+        before: { serviceAccount: string; env: Record<string, string | null> };
+        after: { serviceAccount: string; env: Record<string, string | null> };
+      }
+  );
+
+/** Why a run stopped before its last step (a signal, or an error), and what became of the step in flight. */
+export interface Interruption {
+  at: string;
+  /** `SIGINT`, `SIGTERM`, or `error`. */
+  by: string;
+  /** finished: the step in flight completed and is recorded; left-intended: the process was
+   * made to exit mid-call, undo reads the live state to learn whether it happened; none: between steps. */
+  inFlight: 'finished' | 'left-intended' | 'none';
+  step?: string;
+  detail?: string;
+}
 
 export interface UndoRecord {
   schemaVersion: 1;
@@ -70,6 +89,7 @@ export interface UndoRecord {
   /** Plan steps the tool does not apply (billing, quota, code changes): for a human. */
   manual: string[];
   completed: boolean;
+  interrupted?: Interruption;
   undoneAt?: string;
 }
 
@@ -117,19 +137,18 @@ export function chooseOption(record: CheckRecord, optionId?: string): PlanOption
 /** Values the check knows, by the variable names plans use. */
 function knownVariables(r: CheckRecord): Record<string, string | undefined> {
   const t = r.target;
-  const member = t
-    ? /\.gserviceaccount\.com$/.test(t.principal)
-      ? `serviceAccount:${t.principal}`
-      : `user:${t.principal}`
-    : undefined;
+  const member = t ? memberOf(t.principal) : undefined;
+  // Only a service account can be acted as or granted on: a user's, group's or domain's e-mail
+  // never fills a service-account slot (the plan then asks for the account instead).
+  const serviceAccount = member?.startsWith('serviceAccount:') ? emailOf(member) : undefined;
   return {
     PROJECT_ID: t?.project,
     PROJECT: t?.project,
     PROJECT_NUMBER: r.projectNumber,
     MEMBER: member,
-    SERVICE_ACCOUNT: t?.principal,
+    SERVICE_ACCOUNT: serviceAccount,
     // With an actor, the principal is the account it acts as.
-    TARGET_SERVICE_ACCOUNT: t?.actor ? t.principal : undefined,
+    TARGET_SERVICE_ACCOUNT: t?.actor ? serviceAccount : undefined,
     PRINCIPAL: t?.principal,
     SERVICE: t?.cloudRun?.service,
     REGION: t?.cloudRun?.region,
@@ -142,6 +161,11 @@ export function resolveValue(v: Value, r: CheckRecord): string {
   const vars = knownVariables(r);
   const fill = (name: string) => {
     const x = vars[name];
+    const principal = r.target?.principal;
+    if (!x && /SERVICE_ACCOUNT$/.test(name) && principal && !vars.SERVICE_ACCOUNT)
+      throw new FixRefusal(
+        `the plan needs ${name}, a service account, but the principal ${principal} is a ${memberOf(principal).split(':')[0]}: run check with --principal set to the service account the workload runs as`,
+      );
     if (!x)
       throw new FixRefusal(
         `the plan needs ${name}, which the check could not find; pass it as a flag to check`,
@@ -193,12 +217,16 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
       case 'grant_role_on_service_account': {
         const member = resolveValue(s.member, r);
         assertGrantable(s.role, member);
+        const onAccount =
+          s.kind === 'grant_role_on_service_account' ? resolveValue(s.serviceAccount, r) : undefined;
+        if (onAccount !== undefined && !isServiceAccountEmail(onAccount))
+          throw new FixRefusal(
+            `the plan grants ${s.role} on ${onAccount}, which is not a service account: only a service account can be acted as; run check with --principal set to the service account`,
+          );
         actions.push({
           kind: 'grant',
           project: resolveValue(s.project, r),
-          ...(s.kind === 'grant_role_on_service_account'
-            ? { serviceAccount: resolveValue(s.serviceAccount, r) }
-            : {}),
+          ...(onAccount !== undefined ? { serviceAccount: onAccount } : {}),
           grant: {
             role: resolveValue(s.role, r),
             member,
@@ -324,7 +352,7 @@ export function describeAction(a: Action): string {
 }
 
 /** The policy a grant goes in: the service account's own, or the project's. */
-function policyOf(a: Extract<Action, { kind: 'grant' }>): PolicyResource {
+export function policyOf(a: Extract<Action, { kind: 'grant' }>): PolicyResource {
   return a.serviceAccount ? serviceAccountPolicy(a.serviceAccount) : projectPolicy(a.project);
 }
 
@@ -387,177 +415,4 @@ export async function dryRun(actions: Action[], ctx: FixContext, style?: DiffSty
       out.push(`  - env ${k}=${env[k] ?? '(unset)'}`, `  + env ${k}=${v}`);
   }
   return out;
-}
-
-function setEnv(svc: RunService, env: Record<string, string | null>): void {
-  const container = svc.template?.containers?.[0];
-  if (!container) throw new Error(`Cloud Run ${svc.name} has no container to set env on`);
-  let list = [...(container.env ?? [])];
-  for (const [name, value] of Object.entries(env)) {
-    list = list.filter((e) => e.name !== name);
-    if (value !== null) list.push({ name, value });
-  }
-  container.env = list;
-}
-
-/** Applies one Cloud Run change set in one revision; returns the before/after record. */
-export async function applyCloudRun(
-  client: GcpClient,
-  name: string,
-  serviceAccount: string | undefined,
-  env: Record<string, string | null>,
-): Promise<Extract<AppliedChange, { kind: 'cloud_run_updated' }>> {
-  const svc = await getRunService(client, name);
-  const current = runServiceEnv(svc);
-  const before = {
-    serviceAccount: svc.template?.serviceAccount ?? '',
-    env: Object.fromEntries(Object.keys(env).map((k) => [k, current[k] ?? null])),
-  };
-  const next = structuredClone(svc);
-  next.template = next.template ?? {};
-  const mask: string[] = [];
-  if (serviceAccount !== undefined) {
-    next.template.serviceAccount = serviceAccount;
-    mask.push('template.serviceAccount');
-  }
-  if (Object.keys(env).length) {
-    setEnv(next, env);
-    mask.push('template.containers');
-  }
-  await patchRunService(client, next, mask);
-  return {
-    kind: 'cloud_run_updated',
-    name,
-    before,
-    after: { serviceAccount: serviceAccount ?? before.serviceAccount, env },
-  };
-}
-
-export async function applyActions(
-  actions: Action[],
-  record: CheckRecord,
-  option: PlanOption,
-  ctx: FixContext,
-): Promise<{ undoPath: string; undo: UndoRecord }> {
-  const undo: UndoRecord = {
-    schemaVersion: 1,
-    createdAt: new Date().toISOString(),
-    cause: record.plan.cause,
-    option: option.id,
-    target: {
-      project: record.target?.project,
-      principal: record.target?.principal,
-      cloudRun: record.target?.cloudRun?.name,
-    },
-    changes: [],
-    manual: actions.flatMap((a) => (a.kind === 'manual' ? [a.text] : [])),
-    completed: false,
-  };
-  const file = undoFileName();
-  const save = () => writeState(file, undo, ctx.env);
-  const undoPath = await save();
-  for (const a of actions) {
-    switch (a.kind) {
-      case 'grant': {
-        const res = await modifyPolicy(
-          ctx.client,
-          policyOf(a),
-          (p) => addGrant(p, a.grant),
-          ['already-present'],
-          ctx.rmw,
-        );
-        const outcome = { outcome: res.outcome, attempts: res.attempts, conflicts: res.conflicts };
-        undo.changes.push(
-          a.serviceAccount
-            ? {
-                kind: 'service_account_binding_added',
-                serviceAccount: a.serviceAccount,
-                role: a.grant.role,
-                member: a.grant.member,
-                ...outcome,
-              }
-            : {
-                kind: 'binding_added',
-                project: a.project,
-                role: a.grant.role,
-                member: a.grant.member,
-                ...(a.grant.condition ? { condition: a.grant.condition } : {}),
-                ...outcome,
-              },
-        );
-        ctx.log(
-          `${res.outcome === 'already-present' ? '=' : '+'} ${describeAction(a)}` +
-            (res.outcome === 'already-present'
-              ? ' (already there)'
-              : ` (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`),
-        );
-        break;
-      }
-      case 'enable_api':
-        await enableService(ctx.client, a.project, a.service);
-        undo.changes.push({ kind: 'service_enabled', project: a.project, service: a.service });
-        ctx.log(`+ ${describeAction(a)}`);
-        break;
-      case 'create_role': {
-        const existed = await alreadyExisted(() =>
-          createCustomRole(ctx.client, a.project, a.roleId, {
-            title: a.title,
-            description: a.description,
-            includedPermissions: a.permissions,
-          }),
-        );
-        undo.changes.push({
-          kind: 'custom_role_created',
-          project: a.project,
-          name: `projects/${a.project}/roles/${a.roleId}`,
-          existed,
-        });
-        ctx.log(`${existed ? '=' : '+'} ${describeAction(a)}${existed ? ' (already existed)' : ''}`);
-        break;
-      }
-      case 'create_sa': {
-        const existed = await alreadyExisted(() =>
-          createServiceAccount(ctx.client, a.project, a.accountId, a.displayName),
-        );
-        undo.changes.push({
-          kind: 'service_account_created',
-          project: a.project,
-          email: serviceAccountEmail(a.accountId, a.project),
-          existed,
-        });
-        ctx.log(`${existed ? '=' : '+'} ${describeAction(a)}${existed ? ' (already existed)' : ''}`);
-        break;
-      }
-      case 'cloud_run': {
-        const change = await applyCloudRun(ctx.client, a.name, a.serviceAccount, a.env);
-        undo.changes.push(change);
-        ctx.log(`+ ${describeAction(a)} (new revision rolled out)`);
-        break;
-      }
-      case 'manual':
-        ctx.log(`! ${describeAction(a)}`);
-        break;
-      case 'wait':
-        ctx.log(`… ${describeAction(a)}`);
-        break;
-    }
-    await save();
-  }
-  undo.completed = true;
-  await save();
-  return { undoPath, undo };
-}
-
-/**
- * Creates a resource; true when it was there already (409), which makes a re-run of the same fix
- * harmless and tells undo to keep what the user had.
- */
-async function alreadyExisted(create: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await create();
-    return false;
-  } catch (e) {
-    if (!isAlreadyExists(e)) throw e;
-    return true;
-  }
 }

@@ -40,6 +40,11 @@ export interface RmwOptions {
   baseDelayMs?: number;
   maxDelayMs?: number;
   random?: () => number;
+  /**
+   * Called after the edit and before the write that carries it, on every attempt: fix --apply
+   * saves its write-ahead intent here, when it knows the edit really changes the policy.
+   */
+  beforeWrite?: (before: Policy, after: Policy) => Promise<void>;
 }
 
 export interface RmwResult<O> {
@@ -85,6 +90,7 @@ export async function modifyPolicy<O extends string>(
     if (unchanged.includes(outcome)) {
       return { policy: before, before, outcome, attempts: attempt, conflicts, wrote: false };
     }
+    await o.beforeWrite?.(before, policy);
     try {
       // The etag read above goes back unchanged: the server rejects the write if it is stale.
       const written = await target.set(client, { ...policy, etag: before.etag });

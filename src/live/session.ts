@@ -4,7 +4,9 @@
  * source, policies, role permissions, and credentials that act as the workload's principal.
  * Probes await only what they need, so independent requests overlap.
  */
+
 import type { Policy } from '../core/iam.js';
+import { emailOf, memberOf } from '../core/ids.js';
 import type { Runtime } from '../core/model.js';
 import type { RoleIndex } from '../core/roles/index.js';
 import { loadRoleIndex } from '../core/roles/load.js';
@@ -144,14 +146,7 @@ export type PrincipalCredentials =
       workloadFails?: boolean;
     };
 
-export function memberOf(principal: string): string {
-  if (/^[a-zA-Z]+:/.test(principal)) return principal;
-  return /\.gserviceaccount\.com$/.test(principal) ? `serviceAccount:${principal}` : `user:${principal}`;
-}
-
-export function emailOf(principal: string): string {
-  return principal.replace(/^[a-zA-Z]+:/, '');
-}
+export { emailOf, memberOf };
 
 export class LiveSession {
   /** The world this session looks at: credentials, metadata server and every API URL come from it. */

@@ -1,24 +1,32 @@
 /**
- * `undo FILE`: reverts exactly what one `fix --apply` recorded, newest change first.
+ * `undo FILE`: reconciles one `fix --apply` record with the live state and reverts exactly what is
+ * really there, newest change first. A change the record holds as `intended` (the run was killed
+ * or lost the answer mid-call) is looked up like any other: present means it happened.
  *
  * Decisions (documented in docs/live.md):
  * - A binding is removed only if the record says the fix ADDED it (`already-present` grants are
- *   left alone), from the policy it went in (the project's, or a service account's own). An allow policy does not say who added a member, so if someone granted the very
+ *   left alone; an intent is saved only after a read showed the binding absent), from the policy
+ *   it went in. An allow policy does not say who added a member, so if someone granted the very
  *   same role to the very same member after the fix, that grant is indistinguishable from ours:
- *   undo removes it and says so, which restores the exact pre-fix state the record describes.
- *   Every other binding, condition and auditConfig is kept (etag-safe read-modify-write).
+ *   undo removes it and says so. Every other binding, condition and auditConfig is kept
+ *   (etag-safe read-modify-write).
  * - A Cloud Run service is put back only if it still carries what the fix set; if someone changed
  *   it since, undo leaves it and reports the difference instead of overwriting their change.
  * - Custom roles and service accounts the fix created are deleted (both are restorable for a
- *   while with `undelete`); ones that already existed are kept.
+ *   while with `undelete`), unless something still uses the account: a Cloud Run service of its
+ *   project running as it, or a binding naming it. Ones that already existed are kept.
  * - APIs the fix enabled stay enabled (other things may use them by now); undo prints the command.
+ * - Every revert is read back; only a read-back showing the pre-fix state counts as reverted.
  */
-import { type Grant, removeGrant } from '../core/policy.js';
+import type { Policy } from '../core/iam.js';
+import { type Grant, hasGrant, removeGrant } from '../core/policy.js';
 import type { GcpClient } from '../gcp/client.js';
 import { describeError, isNotFound } from '../gcp/errors.js';
-import { deleteCustomRole, deleteServiceAccount } from '../gcp/iam.js';
-import { getRunService, runServiceEnv } from '../gcp/run.js';
-import { type AppliedChange, applyCloudRun, type UndoRecord } from './fix.js';
+import { deleteCustomRole, deleteServiceAccount, getRole, getServiceAccount } from '../gcp/iam.js';
+import { getIamPolicy } from '../gcp/resourcemanager.js';
+import { getRunService, listRunServices } from '../gcp/run.js';
+import { applyCloudRun, cloudRunMatches } from './apply.js';
+import type { AppliedChange, UndoRecord } from './fix.js';
 import {
   modifyPolicy,
   type PolicyResource,
@@ -29,8 +37,15 @@ import {
 
 export interface UndoStep {
   change: AppliedChange['kind'];
-  outcome: 'reverted' | 'kept' | 'not-present' | 'skipped-changed-since' | 'manual' | 'failed';
+  outcome: 'reverted' | 'kept' | 'not-present' | 'skipped-changed-since' | 'in-use' | 'manual' | 'failed';
   detail: string;
+}
+
+/** Outcomes after which the live state is what the record says it was before the fix. */
+const RESTORED: ReadonlySet<UndoStep['outcome']> = new Set(['reverted', 'kept', 'not-present', 'manual']);
+
+export function fullyUndone(steps: UndoStep[]): boolean {
+  return steps.every((s) => RESTORED.has(s.outcome));
 }
 
 export async function runUndo(
@@ -42,84 +57,12 @@ export async function runUndo(
   const steps: UndoStep[] = [];
   const push = (s: UndoStep) => {
     steps.push(s);
-    const mark =
-      s.outcome === 'reverted' ? '-' : s.outcome === 'failed' ? '✗' : s.outcome === 'manual' ? '!' : '=';
-    log(`${mark} ${s.detail}`);
+    const mark = s.outcome === 'reverted' ? '-' : RESTORED.has(s.outcome) ? '=' : '✗';
+    log(`${s.outcome === 'manual' ? '!' : mark} ${s.detail}`);
   };
   for (const c of [...record.changes].reverse()) {
     try {
-      switch (c.kind) {
-        case 'cloud_run_updated': {
-          const svc = await getRunService(client, c.name);
-          const env = runServiceEnv(svc);
-          const sameSa = (svc.template?.serviceAccount ?? '') === c.after.serviceAccount;
-          const sameEnv = Object.entries(c.after.env).every(([k, v]) => (env[k] ?? null) === v);
-          if (!sameSa || !sameEnv) {
-            push({
-              change: c.kind,
-              outcome: 'skipped-changed-since',
-              detail: `Cloud Run ${c.name} changed since the fix; left as it is (before the fix: ${JSON.stringify(c.before)})`,
-            });
-            break;
-          }
-          await applyCloudRun(client, c.name, c.before.serviceAccount, c.before.env);
-          push({
-            change: c.kind,
-            outcome: 'reverted',
-            detail: `Cloud Run ${c.name} back to ${c.before.serviceAccount || 'the default compute account'} and ${JSON.stringify(c.before.env)}`,
-          });
-          break;
-        }
-        case 'binding_added':
-          push(
-            await undoBinding(
-              client,
-              c,
-              projectPolicy(c.project),
-              { role: c.role, member: c.member, ...(c.condition ? { condition: c.condition } : {}) },
-              rmw,
-            ),
-          );
-          break;
-        case 'service_account_binding_added':
-          push(
-            await undoBinding(
-              client,
-              c,
-              serviceAccountPolicy(c.serviceAccount),
-              { role: c.role, member: c.member },
-              rmw,
-            ),
-          );
-          break;
-        case 'custom_role_created':
-          push(
-            await undoCreated(
-              c,
-              `custom role ${c.name}`,
-              () => deleteCustomRole(client, c.name),
-              `deleted custom role ${c.name} (gcloud iam roles undelete restores it for 7 days)`,
-            ),
-          );
-          break;
-        case 'service_account_created':
-          push(
-            await undoCreated(
-              c,
-              `service account ${c.email}`,
-              () => deleteServiceAccount(client, c.email),
-              `deleted service account ${c.email} (restorable for 30 days with gcloud iam service-accounts undelete)`,
-            ),
-          );
-          break;
-        case 'service_enabled':
-          push({
-            change: c.kind,
-            outcome: 'manual',
-            detail: `${c.service} stays enabled on ${c.project}; if nothing else uses it: gcloud services disable ${c.service} --project=${c.project}`,
-          });
-          break;
-      }
+      push(await undoOne(c, record, client, rmw));
     } catch (e) {
       push({ change: c.kind, outcome: 'failed', detail: `could not revert ${c.kind}: ${describeError(e)}` });
     }
@@ -127,9 +70,166 @@ export async function runUndo(
   return steps;
 }
 
+async function undoOne(
+  c: AppliedChange,
+  record: UndoRecord,
+  client: GcpClient,
+  rmw: RmwOptions | undefined,
+): Promise<UndoStep> {
+  if (c.state === 'not-applied')
+    return { change: c.kind, outcome: 'not-present', detail: `${describeChange(c)}: never applied` };
+  switch (c.kind) {
+    case 'cloud_run_updated': {
+      const svc = await getRunService(client, c.name);
+      if (cloudRunMatches(svc, c.before))
+        return {
+          change: c.kind,
+          outcome: 'not-present',
+          detail: `Cloud Run ${c.name} already runs as before the fix`,
+        };
+      if (!cloudRunMatches(svc, c.after))
+        return {
+          change: c.kind,
+          outcome: 'skipped-changed-since',
+          detail: `Cloud Run ${c.name} changed since the fix; left as it is (before the fix: ${JSON.stringify(c.before)})`,
+        };
+      await applyCloudRun(client, c.name, c.before.serviceAccount, c.before.env);
+      if (!cloudRunMatches(await getRunService(client, c.name), c.before))
+        return {
+          change: c.kind,
+          outcome: 'failed',
+          detail: `Cloud Run ${c.name}: the revert was accepted but the service does not show it`,
+        };
+      return {
+        change: c.kind,
+        outcome: 'reverted',
+        detail: `Cloud Run ${c.name} back to ${c.before.serviceAccount || 'the default compute account'} and ${JSON.stringify(c.before.env)}`,
+      };
+    }
+    case 'binding_added':
+      return undoBinding(
+        client,
+        c,
+        projectPolicy(c.project),
+        { role: c.role, member: c.member, ...(c.condition ? { condition: c.condition } : {}) },
+        rmw,
+      );
+    case 'service_account_binding_added':
+      return undoBinding(
+        client,
+        c,
+        serviceAccountPolicy(c.serviceAccount),
+        { role: c.role, member: c.member },
+        rmw,
+      );
+    case 'custom_role_created': {
+      if (c.existed) return kept(c, `custom role ${c.name}`);
+      const live = await getRole(client, c.name).catch(notFoundAsUndefined);
+      if (!live || live.deleted) return gone(c, `custom role ${c.name}`);
+      await deleteCustomRole(client, c.name).catch(ignoreNotFound);
+      const after = await getRole(client, c.name).catch(notFoundAsUndefined);
+      if (after && !after.deleted) return readBackFailed(c, `custom role ${c.name}`);
+      return {
+        change: c.kind,
+        outcome: 'reverted',
+        detail: `deleted custom role ${c.name} (gcloud iam roles undelete restores it for 7 days)`,
+      };
+    }
+    case 'service_account_created': {
+      if (c.existed) return kept(c, `service account ${c.email}`);
+      if (!(await getServiceAccount(client, c.email).catch(notFoundAsUndefined)))
+        return gone(c, `service account ${c.email}`);
+      const users = await usersOf(client, c.email, [c.project, record.target.project]);
+      if (users.length)
+        return {
+          change: c.kind,
+          outcome: 'in-use',
+          detail: `service account ${c.email} is still in use (${users.join('; ')}); not deleted`,
+        };
+      await deleteServiceAccount(client, c.email).catch(ignoreNotFound);
+      if (await getServiceAccount(client, c.email).catch(notFoundAsUndefined))
+        return readBackFailed(c, `service account ${c.email}`);
+      return {
+        change: c.kind,
+        outcome: 'reverted',
+        detail: `deleted service account ${c.email} (restorable for 30 days with gcloud iam service-accounts undelete)`,
+      };
+    }
+    case 'service_enabled':
+      return {
+        change: c.kind,
+        outcome: 'manual',
+        detail: `${c.service} stays enabled on ${c.project}; if nothing else uses it: gcloud services disable ${c.service} --project=${c.project}`,
+      };
+  }
+}
+
+function describeChange(c: AppliedChange): string {
+  switch (c.kind) {
+    case 'binding_added':
+      return `${c.role} for ${c.member} on project ${c.project}`;
+    case 'service_account_binding_added':
+      return `${c.role} for ${c.member} on service account ${c.serviceAccount}`;
+    case 'cloud_run_updated':
+      return `Cloud Run ${c.name}`;
+    case 'custom_role_created':
+      return `custom role ${c.name}`;
+    case 'service_account_created':
+      return `service account ${c.email}`;
+    case 'service_enabled':
+      return `${c.service} on ${c.project}`;
+  }
+}
+
+const kept = (c: AppliedChange, what: string): UndoStep => ({
+  change: c.kind,
+  outcome: 'kept',
+  detail: `${what} existed before the fix; kept`,
+});
+const gone = (c: AppliedChange, what: string): UndoStep => ({
+  change: c.kind,
+  outcome: 'not-present',
+  detail: `${what} is not there (never created, or already deleted)`,
+});
+const readBackFailed = (c: AppliedChange, what: string): UndoStep => ({
+  change: c.kind,
+  outcome: 'failed',
+  detail: `${what}: the delete was accepted but reading it back still shows it`,
+});
+
+function notFoundAsUndefined(e: unknown): undefined {
+  if (isNotFound(e)) return undefined;
+  throw e;
+}
+
+function ignoreNotFound(e: unknown): void {
+  if (!isNotFound(e)) throw e;
+}
+
+/**
+ * What still runs as or names `email`: Cloud Run services of the projects running as it, and
+ * bindings on the projects' policies. Deleting such an account would break them.
+ */
+async function usersOf(
+  client: GcpClient,
+  email: string,
+  projects: Array<string | undefined>,
+): Promise<string[]> {
+  const users: string[] = [];
+  const member = `serviceAccount:${email}`;
+  for (const project of new Set(projects.filter((p): p is string => Boolean(p)))) {
+    for (const svc of await listRunServices(client, project))
+      if (svc.template?.serviceAccount === email) users.push(`Cloud Run ${svc.name} runs as it`);
+    const policy: Policy = await getIamPolicy(client, project);
+    for (const b of policy.bindings ?? [])
+      if (b.members.includes(member)) users.push(`${b.role} on project ${project}`);
+  }
+  return users;
+}
+
 /**
  * A binding the fix added is removed from the policy it went in (etag-safe, nothing else in the
- * policy touched); one that was there before the fix is kept.
+ * policy touched) and read back; one that was there before the fix is kept.
  */
 async function undoBinding(
   client: GcpClient,
@@ -142,29 +242,21 @@ async function undoBinding(
   if (c.outcome === 'already-present')
     return { change: c.kind, outcome: 'kept', detail: `${what} was there before the fix; kept` };
   const res = await modifyPolicy(client, resource, (p) => removeGrant(p, grant), ['not-present'], rmw);
-  return res.outcome === 'not-present'
-    ? { change: c.kind, outcome: 'not-present', detail: `${what} is already gone` }
-    : {
-        change: c.kind,
-        outcome: 'reverted',
-        detail: `removed ${c.role} from ${c.member} on ${resource.label} (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`,
-      };
-}
-
-/**
- * A resource the fix created is deleted (already gone counts as deleted); one that existed
- * before the fix is the user's and is kept.
- */
-async function undoCreated<K extends string>(
-  change: { kind: K; existed?: boolean },
-  what: string,
-  remove: () => Promise<unknown>,
-  deleted: string,
-): Promise<{ change: K; outcome: 'kept' | 'reverted'; detail: string }> {
-  if (change.existed)
-    return { change: change.kind, outcome: 'kept', detail: `${what} existed before the fix; kept` };
-  await remove().catch((e) => {
-    if (!isNotFound(e)) throw e;
-  });
-  return { change: change.kind, outcome: 'reverted', detail: deleted };
+  if (res.outcome === 'not-present')
+    return {
+      change: c.kind,
+      outcome: 'not-present',
+      detail: `${what} is not there (never applied, or already removed)`,
+    };
+  if (hasGrant(await resource.get(client), grant))
+    return {
+      change: c.kind,
+      outcome: 'failed',
+      detail: `${what}: removed, but reading the policy back still shows it`,
+    };
+  return {
+    change: c.kind,
+    outcome: 'reverted',
+    detail: `removed ${c.role} from ${c.member} on ${resource.label} (${res.attempts} attempt(s), ${res.conflicts} conflict(s))`,
+  };
 }

@@ -500,7 +500,10 @@ export class SandboxState {
   startOperation(name: string, delayMs: number, op: Omit<Operation, 'name' | 'doneAt'>): Operation {
     const record: Operation = { ...op, name, doneAt: Date.now() + delayMs };
     this.operations.set(name, record);
+    // Google finishes an accepted operation whether or not anyone polls it (a client killed
+    // after the call must still find the change made).
     if (delayMs <= 0) this.settle(record);
+    else setTimeout(() => this.settle(record), delayMs).unref();
     return record;
   }
 

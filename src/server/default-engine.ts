@@ -8,8 +8,11 @@ import { explainCode, renderCatalogPage } from '../core/catalog/index.js';
 import { diagnose } from '../core/diagnose/index.js';
 import type { Context, Diagnosis } from '../core/model.js';
 import type { RoleIndex } from '../core/roles/index.js';
+import { describeError, isGoogleApiError } from '../gcp/errors.js';
+import { applyActions } from '../live/apply.js';
 import { runCheck } from '../live/check.js';
-import { applyActions, chooseOption, FixRefusal, operatorClient, toActions } from '../live/fix.js';
+import { chooseOption, FixRefusal, operatorClient, toActions } from '../live/fix.js';
+import { PolicyConflictError } from '../live/iam-write.js';
 import type { ProbeResult, ProbeStatus } from '../live/probes.js';
 import type {
   ApplyAnswer,
@@ -164,6 +167,15 @@ export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngin
         };
       } catch (err) {
         if (err instanceof FixRefusal) throw new HttpError(409, 'FIX_REFUSED', err.message);
+        // Google refused a read or write (or never answered): that is an upstream failure with
+        // Google's own message, not a console bug. The undo record lists what may have changed.
+        if (isGoogleApiError(err))
+          throw new HttpError(
+            502,
+            'GOOGLE_REFUSED',
+            `Google refused: ${describeError(err)}. Nothing after it was applied; undo the record in .genai-doctor/ to revert what was.`,
+          );
+        if (err instanceof PolicyConflictError) throw new HttpError(409, 'POLICY_CONFLICT', err.message);
         throw err;
       }
     },

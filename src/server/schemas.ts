@@ -3,6 +3,7 @@
  * in fastify and document them in the OpenAPI answer at /api/openapi.json).
  */
 import { type Static, Type } from '@sinclair/typebox';
+import { type IdKind, idPattern } from '../core/ids.js';
 
 const RuntimeSchema = Type.Union(
   [
@@ -79,14 +80,20 @@ export const ExplainParams = Type.Object({
 });
 export type ExplainParams = Static<typeof ExplainParams>;
 
+/** A field holding an id (ids.ts): anything else is a 400 before it reaches Google's URLs. */
+const id = (kinds: readonly IdKind[], description: string) =>
+  Type.String({ maxLength: 500, pattern: idPattern(kinds), description });
+
 export const CheckQuery = Type.Object(
   {
-    project: Type.Optional(short('Project to check (the sandbox project by default)')),
-    model: Type.Optional(short('Model the service calls')),
-    location: Type.Optional(short('Location of the call')),
-    principal: Type.Optional(short('Principal to check (the resolved identity by default)')),
-    cloudRun: Type.Optional(short('Cloud Run service whose identity and env to use')),
-    region: Type.Optional(short('Region of the Cloud Run service')),
+    project: Type.Optional(id(['project'], 'Project to check (the sandbox project by default)')),
+    model: Type.Optional(id(['model'], 'Model the service calls')),
+    location: Type.Optional(id(['location'], 'Location of the call')),
+    principal: Type.Optional(
+      id(['email', 'member'], 'Principal to check (the resolved identity by default)'),
+    ),
+    cloudRun: Type.Optional(id(['runService'], 'Cloud Run service whose identity and env to use')),
+    region: Type.Optional(id(['location'], 'Region of the Cloud Run service')),
   },
   { additionalProperties: false },
 );

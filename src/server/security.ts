@@ -96,8 +96,11 @@ export function judgeRequest(
       message: 'Cross-origin requests are refused: the console only answers its own page',
     };
   }
+  // `Origin: null` is what sandboxed iframes, file: and data: pages and cross-origin redirects
+  // send: never this console's page (its fetches use the same-origin referrer policy, so they
+  // carry the real origin). An opaque origin is a foreign one.
   const origin = headers.origin;
-  if (origin !== undefined && origin !== 'null') {
+  if (origin !== undefined) {
     let originHost: string;
     try {
       originHost = new URL(origin).host;

@@ -342,6 +342,8 @@ describe('console API', () => {
     assert.equal(await status({ host: `localhost:${port}` }), 200);
     assert.equal(await status({ host: `127.0.0.1:${port}`, origin: 'https://attacker.example' }), 403);
     assert.equal(await status({ host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` }), 200);
+    // A sandboxed iframe, a file: or data: page, a cross-origin redirect: an opaque origin.
+    assert.equal(await status({ host: `127.0.0.1:${port}`, origin: 'null' }), 403);
     // An <img> or <script> tag on another page sends no Origin, but the browser marks it.
     assert.equal(await status({ host: `127.0.0.1:${port}`, 'sec-fetch-site': 'cross-site' }), 403);
     assert.equal(await status({ host: `127.0.0.1:${port}`, 'sec-fetch-site': 'same-site' }), 403);

@@ -87,3 +87,38 @@ describe('live check routes on the sandbox', () => {
     assert.ok(existsSync(res.body.result.undoPath), 'the undo record is on disk');
   });
 });
+
+describe('the apply route answers what Google and the plan say, never 500', () => {
+  let c: RunningConsole;
+  before(async () => {
+    c = await consoleFor({ live: 'sandbox', scenario: 'iam-act-as', allowApply: true, token: TOKEN });
+  });
+  after(() => c.close());
+  const apply = (body: Loose) =>
+    postJson(`${c.url}/api/fix/apply`, body, { authorization: `Bearer ${TOKEN}` });
+
+  test('a user principal is never treated as a service account: the act-as plan is refused (409), saying why', async () => {
+    const res = await apply({ principal: 'alice@example.com' });
+    assert.equal(res.status, 409, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'FIX_REFUSED');
+    assert.match(res.body.error.message, /alice@example\.com is a user/);
+  });
+
+  test('a change Google refuses is a 502 carrying Google’s message', async () => {
+    const res = await apply({ principal: 'ghost@acme-genai-prod.iam.gserviceaccount.com' });
+    assert.equal(res.status, 502, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'GOOGLE_REFUSED');
+    assert.match(res.body.error.message, /^Google refused: 404 NOT_FOUND: Unknown service account/);
+  });
+
+  test('a field that is not a valid id is a 400 before anything reaches Google', async () => {
+    for (const body of [
+      { principal: '--flags-file=x' },
+      { project: 'My Project!' },
+      { region: 'us-central1;id' },
+    ]) {
+      const res = await apply(body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+    }
+  });
+});

@@ -8,8 +8,9 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { Policy } from '../../src/core/iam.js';
-import { addGrant } from '../../src/core/policy.js';
+import { addGrant, removeGrant } from '../../src/core/policy.js';
 import { adcClient } from '../../src/gcp/client.js';
+import { getServiceAccount } from '../../src/gcp/iam.js';
 import { getIamPolicy } from '../../src/gcp/resourcemanager.js';
 import { getRunService, runServiceEnv, runServiceName } from '../../src/gcp/run.js';
 import { modifyPolicy } from '../../src/live/iam-write.js';
@@ -140,6 +141,55 @@ test('fix refuses to run without --yes off a terminal, and without a check recor
       await sb.close();
     }
   } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('undo never deletes a service account something still uses, and says Undone. only once it is restored', async () => {
+  const sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 100, operationDelayMs: 0 });
+  const dir = await workDir();
+  try {
+    const client = await adcClient(sb.env);
+    const run = sb.scenario.call.cloudRun!;
+    const name = runServiceName(run.project, run.region, run.service);
+    const runBefore = await getRunService(client, name);
+    const { args, env } = checkInvocation(sb);
+    assert.equal((await runCli(args, env, dir)).code, 1);
+    const apply = await runCli(
+      ['fix', '--apply', '--yes', '--option', 'dedicated-service-account'],
+      env,
+      dir,
+    );
+    assert.equal(apply.code, 0, apply.stdout + apply.stderr);
+    const sa = (await getRunService(client, name)).template?.serviceAccount ?? '';
+    assert.match(sa, /genai-adk-python-sa@/, 'the service now runs as the new account');
+
+    // A colleague gives the new account a role of its own: deleting it would break that.
+    const theirs = { role: 'roles/logging.viewer', member: `serviceAccount:${sa}` };
+    await modifyPolicy(client, run.project, (p) => addGrant(p, theirs), ['already-present']);
+    const file = await undoFile(dir);
+    const partial = await runCli(['undo', file], env, dir);
+    assert.equal(partial.code, 1, partial.stdout + partial.stderr);
+    assert.match(
+      partial.stdout,
+      new RegExp(`service account ${sa} is still in use \\(roles/logging\\.viewer`),
+    );
+    assert.doesNotMatch(partial.stdout, /^Undone\./m);
+    assert.ok(await getServiceAccount(client, sa), 'the account in use is kept');
+    assert.equal(
+      (await getRunService(client, name)).template?.serviceAccount ?? '',
+      runBefore.template?.serviceAccount ?? '',
+    );
+
+    // Once nothing uses it, the same record finishes the job.
+    await modifyPolicy(client, run.project, (p) => removeGrant(p, theirs), ['not-present']);
+    const rest = await runCli(['undo', file], env, dir);
+    assert.equal(rest.code, 0, rest.stdout + rest.stderr);
+    assert.match(rest.stdout, /deleted service account/);
+    assert.match(rest.stdout, /^Undone\./m);
+    await assert.rejects(getServiceAccount(client, sa), (e: { httpStatus?: number }) => e.httpStatus === 404);
+  } finally {
+    await sb.close();
     await rm(dir, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import type { OutputFormat } from '../../core/model.js';
 import { CliError, EXIT } from '../errors.js';
+import { FLAG_KINDS, idArg } from '../ids.js';
 import { useColor } from '../output.js';
 import { addSandboxOption, withSandbox } from '../sandbox-option.js';
 
@@ -46,18 +47,36 @@ export function parseFormat(value: string): OutputFormat {
 /** The target options check, fix and verify share. */
 export function addTargetOptions(cmd: Command): Command {
   return cmd
-    .option('--project <id>', 'project the workload means to use (default: env, ADC, metadata server)')
-    .option('--cloud-run <service>', 'read the identity and env a Cloud Run service runs with')
-    .option('--region <region>', 'region of the Cloud Run service')
-    .option('--location <location>', 'Vertex AI location of the call (default: the service env, else global)')
-    .option('--model <model>', 'model the workload calls (default: the service env, else gemini-2.5-flash)')
+    .option(
+      '--project <id>',
+      'project the workload means to use (default: env, ADC, metadata server)',
+      idArg(FLAG_KINDS.project),
+    )
+    .option(
+      '--cloud-run <service>',
+      'read the identity and env a Cloud Run service runs with',
+      idArg('runService'),
+    )
+    .option('--region <region>', 'region of the Cloud Run service', idArg(FLAG_KINDS.region))
+    .option(
+      '--location <location>',
+      'Vertex AI location of the call (default: the service env, else global)',
+      idArg(FLAG_KINDS.location),
+    )
+    .option(
+      '--model <model>',
+      'model the workload calls (default: the service env, else gemini-2.5-flash)',
+      idArg(FLAG_KINDS.model),
+    )
     .option(
       '--principal <member>',
       'the identity that makes the call (default: the Cloud Run service account, else you)',
+      idArg(FLAG_KINDS.principal),
     )
     .option(
       '--impersonate <serviceAccount>',
       'call Google as this service account (like gcloud --impersonate-service-account)',
+      idArg(FLAG_KINDS.serviceAccount),
     )
     .option(
       '--roles <file>',
@@ -80,7 +99,11 @@ export function addTargetOptions(cmd: Command): Command {
       '--api-key-env <VAR>',
       'make the real call with the API key in this env var, as the workload does',
     )
-    .option('--quota-project <id>', 'the quota project the workload bills calls to (x-goog-user-project)')
+    .option(
+      '--quota-project <id>',
+      'the quota project the workload bills calls to (x-goog-user-project)',
+      idArg(FLAG_KINDS.project),
+    )
     .option(
       '--access-token-env <VAR>',
       'make the real call with the access token in this env var, as the workload does',

@@ -101,15 +101,50 @@ function fixCommand(flags: FixFlags): Promise<void> {
       }
     }
     const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
-    const { undoPath } = await fix.applyActions(actions, record, option, { client, log: out }).catch((e) => {
-      if (isGoogleApiError(e) || e instanceof Error) {
-        throw new CliError(
-          `apply stopped: ${describeError(e)}. The undo record in .genai-doctor/ lists what was changed so far.`,
-          isGoogleApiError(e) ? EXIT.problem : EXIT.internal,
-        );
-      }
-      throw e;
-    });
+    const { startApply } = await import('../../live/apply.js');
+    const { stopRequests, signalExitCode } = await import('../signals.js');
+    let run: ReturnType<typeof startApply> | undefined;
+    const stop = stopRequests(
+      (signal) =>
+        process.stderr.write(
+          `\n${signal}: stopping after the change in flight (send it again to exit at once; undo reconciles either way)\n`,
+        ),
+      (signal) => {
+        // Forced: the change in flight stays `intended` in the record; undo reads the live state.
+        const rec = run?.journal.record;
+        if (!rec) return;
+        const inFlight = rec.changes.at(-1)?.state === 'intended';
+        rec.interrupted = {
+          at: new Date().toISOString(),
+          by: signal,
+          inFlight: inFlight ? 'left-intended' : 'none',
+        };
+        run?.journal.saveNow();
+      },
+    );
+    run = startApply(actions, record, option, { client, log: out, stopRequested: stop.requested });
+    const { undoPath, stopped } = await run.done
+      .catch((e) => {
+        if (isGoogleApiError(e) || e instanceof Error) {
+          throw new CliError(
+            `apply stopped: ${describeError(e)}. The undo record in .genai-doctor/ lists every change that may have been made.`,
+            isGoogleApiError(e) ? EXIT.problem : EXIT.internal,
+          );
+        }
+        throw e;
+      })
+      .finally(() => stop.dispose());
+    if (stopped) {
+      out();
+      out(
+        `Stopped by ${stopped.by}: the change in flight (${stopped.step}) finished and is recorded; later changes were not made.`,
+      );
+      out(`Undo record: ${undoPath}`);
+      out(`Roll back with: genai-doctor undo ${undoPath}`);
+      result({ ...summary, applied: false, stopped, undoRecord: undoPath });
+      process.exitCode = signalExitCode(stopped.by);
+      return;
+    }
     out();
     out(`Undo record: ${undoPath}`);
     out('Next: genai-doctor verify   (undo with: genai-doctor undo <that file>)');

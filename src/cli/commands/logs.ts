@@ -5,6 +5,7 @@ import { RUNTIMES } from '../../core/runtimes.js';
 import { parseRuntime } from '../context.js';
 import { addDatadogUrlOption, datadogUrl, requireDatadogKeys } from '../datadog.js';
 import { CliError, EXIT, remoteCall } from '../errors.js';
+import { checkId, FLAG_KINDS } from '../ids.js';
 import { intFlag } from '../numbers.js';
 import { writeOutput } from '../output.js';
 import { collect } from '../repeat.js';
@@ -58,11 +59,12 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
 
 export function contextFrom(o: SourceOptions): Context {
   const ctx: Context = {};
+  for (const p of o.project ?? []) checkId('--project', FLAG_KINDS.project, p);
   if (o.project?.[0]) ctx.project = o.project[0];
-  if (o.principal) ctx.principal = o.principal;
+  if (o.principal) ctx.principal = checkId('--principal', FLAG_KINDS.principal, o.principal);
   if (o.runtime) ctx.runtime = parseRuntime(o.runtime);
-  if (o.location) ctx.location = o.location;
-  if (o.service) ctx.service = o.service;
+  if (o.location) ctx.location = checkId('--location', FLAG_KINDS.location, o.location);
+  if (o.service) ctx.service = checkId('--service', FLAG_KINDS.service, o.service);
   return ctx;
 }
 

@@ -32,7 +32,7 @@ function undoCommand(given: string | undefined, json: boolean): Promise<void> {
   return liveErrors(async () => {
     const file = given ?? (await newestUndoRecord());
     const { loadUndoRecord, RecordError } = await import('../../live/records.js');
-    const { runUndo } = await import('../../live/undo.js');
+    const { fullyUndone, runUndo } = await import('../../live/undo.js');
     const { writeFile } = await import('node:fs/promises');
     const { adcClient } = await import('../../gcp/client.js');
     const record = await loadUndoRecord(file).catch((e) => {
@@ -43,14 +43,21 @@ function undoCommand(given: string | undefined, json: boolean): Promise<void> {
     const out = (s: string) => (json ? process.stderr : process.stdout).write(`${s}\n`);
     out(`Undoing ${record.changes.length} change(s) made by fix (${record.option}) at ${record.createdAt}`);
     const client = await adcClient();
+    if (!record.completed)
+      out(
+        `The fix did not finish${record.interrupted ? ` (stopped by ${record.interrupted.by})` : ''}: reading the live state for every change it recorded, including intended ones.`,
+      );
     const steps = await runUndo(record, client, out);
-    const failed = steps.filter((s) => s.outcome === 'failed').length;
-    if (failed === 0) {
+    const undone = fullyUndone(steps);
+    if (undone) {
       record.undoneAt = new Date().toISOString();
       await writeFile(file, `${JSON.stringify(record, null, 2)}\n`);
+      out('Undone.');
+    } else {
+      const left = steps.filter((s) => !fullyUndone([s])).length;
+      out(`Not fully undone: ${left} change(s) are still in place (see above). Run undo again once resolved.`);
     }
-    out(failed ? `${failed} change(s) could not be reverted (see above).` : 'Undone.');
-    if (json) process.stdout.write(`${JSON.stringify({ file, undone: failed === 0, steps }, null, 2)}\n`);
-    process.exitCode = failed ? EXIT.problem : EXIT.ok;
+    if (json) process.stdout.write(`${JSON.stringify({ file, undone, steps }, null, 2)}\n`);
+    process.exitCode = undone ? EXIT.ok : EXIT.problem;
   });
 }

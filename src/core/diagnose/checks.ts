@@ -3,6 +3,7 @@
  * in (unknown ones as clearly named shell variables), each with the id of the live-doctor probe
  * that answers the same question.
  */
+import { validId, validIdOf } from '../ids.js';
 import type { NextCheck } from '../model.js';
 import type { CauseId } from '../taxonomy.js';
 import type { Derived } from './derive.js';
@@ -36,10 +37,64 @@ export const TITLES: Record<CauseId, string> = {
   unknown: 'The cause cannot be told from this evidence',
 };
 
-/** A value for a shell command: the known value (single-quoted when needed) or `$VAR`. */
+/**
+ * A value for a shell command: the known value or `$VAR`. Values reach here through forCommands
+ * (valid ids only); this last test keeps anything else (a leading `-` a CLI would read as a flag,
+ * shell metacharacters) out even if a caller forgot.
+ */
 function sh(value: string | undefined, variable: string): string {
   if (value === undefined || value === '') return `$${variable}`;
-  return /^[A-Za-z0-9@._:/=$-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+  // `$NAME` references to other variables (in a resource name built around one) stay live.
+  const literal = value.replace(/\$[A-Z][A-Z0-9_]*/g, 'X');
+  return /^[A-Za-z0-9/][A-Za-z0-9@._:/=-]*$/.test(literal) ? value : `$${variable}`;
+}
+
+/**
+ * The diagnosis with every value a command may use checked against its kind (ids.ts); one that
+ * is not a valid id is dropped, so the command shows a named variable instead. The diagnosis
+ * text still quotes the evidence as it was; only commands are built from this view.
+ */
+export function forCommands(d: Derived): Derived {
+  const project = (v: string | undefined) => validId('project', v);
+  const f = d.facts;
+  const principal = d.principal && { ...d.principal, email: validId('email', d.principal.email) };
+  if (principal && !principal.email) delete principal.email;
+  return {
+    ...d,
+    facts: {
+      ...f,
+      project: project(f.project),
+      location: validId('location', f.location),
+      model: validId('model', f.model),
+      permission: validId('permission', f.permission),
+      service: validId('apiService', f.service),
+      constraint: validId('constraint', f.constraint),
+      vpcScId: validId('opaqueId', f.vpcScId),
+    },
+    context: {
+      ...d.context,
+      project: project(d.context.project),
+      service: validIdOf(['runService', 'apiService'], d.context.service),
+      region: validId('location', d.context.region),
+      location: validId('location', d.context.location),
+      model: validId('model', d.context.model),
+      actor: validIdOf(['email', 'member'], d.context.actor),
+      principal: validIdOf(['email', 'member'], d.context.principal),
+    },
+    errorProject: project(d.errorProject),
+    contextProject: project(d.contextProject),
+    ...(principal ? { principal } : {}),
+    ...(d.model
+      ? {
+          model: {
+            ...d.model,
+            id: validId('model', d.model.id) ?? '',
+            location: validId('location', d.model.location),
+          },
+        }
+      : {}),
+    permission: validId('permission', d.permission),
+  };
 }
 
 function member(d: Derived): string {
@@ -148,11 +203,12 @@ function describeProject(project: string | undefined): NextCheck {
   };
 }
 
-export function nextChecks(cause: CauseId, d: Derived): NextCheck[] {
+export function nextChecks(cause: CauseId, evidence: Derived): NextCheck[] {
+  const d = forCommands(evidence);
   const f = d.facts;
   const project = grantProject(d);
   const perm = d.permission;
-  const model = d.model?.id;
+  const model = d.model?.id || undefined;
   const location = d.model?.location && d.model.location !== 'gemini-api' ? d.model.location : f.location;
   const out: Array<NextCheck | undefined> = [];
   switch (cause) {

@@ -49,12 +49,14 @@ export const CLIENT_JS = String.raw`
     return search.toString();
   }
 
-  // Every request goes to this page's own origin, with no credentials of any kind.
+  // Every request goes to this page's own origin, with no credentials of any kind. The
+  // same-origin referrer policy makes POSTs carry the real Origin (no-referrer sends "null",
+  // which the server refuses as a foreign origin).
   function api(path, init) {
     init = init || {};
     init.credentials = 'omit';
     init.cache = 'no-store';
-    init.referrerPolicy = 'no-referrer';
+    init.referrerPolicy = 'same-origin';
     return fetch(path, init).then(function (res) {
       return res.text().then(function (body) {
         var data = null;
