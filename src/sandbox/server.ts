@@ -7,7 +7,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cloudLoggingApi from './cloud-logging-api.js';
 import datadogApi from './datadog-api.js';
-import { GoogleApiError } from './errors.js';
+import { GoogleApiError, sandboxNotImplemented } from './errors.js';
+import { toJsonNames } from './proto-json.js';
 import { matchRoute, type Route } from './router.js';
 import { geminiRoutes } from './routes/gemini.js';
 import { iamRoutes } from './routes/iam.js';
@@ -32,6 +33,12 @@ export interface ServerOptions {
 }
 
 const REQUEST_LOG_LIMIT = 2000;
+
+function notImplemented(req: FastifyRequest, reply: FastifyReply) {
+  const path = req.url.split('?')[0] ?? req.url;
+  const err = sandboxNotImplemented(req.method, path);
+  return reply.code(err.code).type('application/json; charset=UTF-8').send(err.body());
+}
 
 export function buildServer(opts: ServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, forceCloseConnections: true });
@@ -119,31 +126,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     // Google accepts %3A for ':' in custom methods and %40 for '@' in emails.
     const path = url.pathname.replace(/%3A/gi, ':');
     const found = matchRoute(routes, req.method, path);
-    if (!found) {
-      return reply
-        .code(404)
-        .send(
-          new GoogleApiError(
-            404,
-            'NOT_FOUND',
-            `The requested URL ${url.pathname} was not found on this server.`,
-          ).body(),
-        );
-    }
-    if ('methodNotAllowed' in found) {
-      return reply
-        .code(405)
-        .send(
-          new GoogleApiError(
-            405,
-            'UNIMPLEMENTED',
-            `Method ${req.method} is not allowed on ${url.pathname}.`,
-          ).body(),
-        );
-    }
+    if (!found || 'methodNotAllowed' in found) return notImplemented(req, reply);
+    // Proto3 JSON bodies under their JSON names; OAuth's form fields are not proto fields.
+    const json = /json/i.test(String(req.headers['content-type'] ?? ''));
     const body =
       req.body && typeof req.body === 'object' && !Array.isArray(req.body)
-        ? (req.body as Record<string, unknown>)
+        ? ((json ? toJsonNames(req.body) : req.body) as Record<string, unknown>)
         : {};
     const result = await found.route.handler({
       state,
@@ -158,6 +146,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     return reply.type('application/json; charset=UTF-8').send(result);
   };
 
+  // Anything else is a route the sandbox does not serve: it says so, rather than answering with
+  // Google's NOT_FOUND, which a client (and diagnose) would read as a missing resource.
+  app.setNotFoundHandler(notImplemented);
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1/*', handler: dispatch });
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1beta1/*', handler: dispatch });
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1beta/*', handler: dispatch });

@@ -27,6 +27,11 @@ import type {
 } from './scenario.js';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+/**
+ * IAM and IAM Credentials also accept the narrower `iam` scope: google-auth (Python) narrows the
+ * source credentials of impersonated_credentials to it, and Google issues the token.
+ */
+export const IAM_SCOPE = 'https://www.googleapis.com/auth/iam';
 
 export interface PolicyVersion {
   at: number;
@@ -500,7 +505,10 @@ export class SandboxState {
   startOperation(name: string, delayMs: number, op: Omit<Operation, 'name' | 'doneAt'>): Operation {
     const record: Operation = { ...op, name, doneAt: Date.now() + delayMs };
     this.operations.set(name, record);
+    // An operation finishes on its own clock, polled or not (a fire-and-forget enable works
+    // at Google). unref: a pending operation never keeps the process alive.
     if (delayMs <= 0) this.settle(record);
+    else setTimeout(() => this.settle(record), delayMs).unref();
     return record;
   }
 

@@ -8,10 +8,11 @@ import type { IamRole, Policy } from '../../core/iam.js';
 import { errorInfo, GoogleApiError, invalidArgument, notFound, type Rpc } from '../errors.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState, ServiceAccountState } from '../state.js';
-import { uniqueIdFor } from '../state.js';
+import { CLOUD_PLATFORM_SCOPE, IAM_SCOPE, uniqueIdFor } from '../state.js';
 import { authorize, caller } from './guard.js';
 
 const IAM = 'iam.googleapis.com';
+const IAM_SCOPES = [CLOUD_PLATFORM_SCOPE, IAM_SCOPE];
 const rpc = (method: string) => ({ service: IAM, method: `google.iam.admin.v1.IAM.${method}` });
 
 function pageOf<T>(items: T[], ctx: RequestContext): { page: T[]; next?: string } {
@@ -71,7 +72,7 @@ function findSa(ctx: RequestContext, email: string): { sa: ServiceAccountState; 
  * project or on the account itself.
  */
 function authorizeSa(ctx: RequestContext, r: Rpc, permission: string, revealMissing = true) {
-  const who = caller(ctx, r);
+  const who = caller(ctx, r, IAM_SCOPES);
   const email = ctx.params.email as string;
   const sa = ctx.state.serviceAccount(email);
   const project = sa ? ctx.state.project(sa.projectId) : undefined;
@@ -102,7 +103,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: /^\/v1\/roles$/,
       handler: (ctx) => {
-        caller(ctx, rpc('ListRoles'));
+        caller(ctx, rpc('ListRoles'), IAM_SCOPES);
         const view = ctx.query.get('view');
         const roles = ctx.state.catalog.predefined().sort((a, b) => a.name.localeCompare(b.name));
         const { page, next } = pageOf(roles, ctx);
@@ -115,7 +116,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/roles/${R}$`),
       handler: (ctx) => {
-        caller(ctx, rpc('GetRole'));
+        caller(ctx, rpc('GetRole'), IAM_SCOPES);
         const name = `roles/${ctx.params.role}`;
         const role = ctx.state.catalog.get(name);
         if (!role) throw notFound(`The role named ${name} was not found.`);
@@ -126,7 +127,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/roles$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('ListRoles'), 'iam.roles.list');
+        const { project } = authorize(ctx, rpc('ListRoles'), 'iam.roles.list', IAM_SCOPES);
         const showDeleted = ctx.query.get('showDeleted') === 'true';
         const roles = customRoles(ctx, project).filter((r) => showDeleted || !r.deleted);
         const { page, next } = pageOf(roles, ctx);
@@ -139,7 +140,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/roles$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('CreateRole'), 'iam.roles.create');
+        const { project } = authorize(ctx, rpc('CreateRole'), 'iam.roles.create', IAM_SCOPES);
         const roleId = String(ctx.body.roleId ?? '');
         if (!/^[a-zA-Z0-9_.]{3,64}$/.test(roleId)) {
           throw invalidArgument(`The role ID "${roleId}" is invalid. It must match [a-zA-Z0-9_\\.]{3,64}.`);
@@ -176,6 +177,7 @@ export function iamRoutes(): Route[] {
           ctx,
           rpc(`${method === 'GET' ? 'Get' : method === 'PATCH' ? 'Update' : 'Delete'}Role`),
           permission,
+          IAM_SCOPES,
         );
         const name = `projects/${project.projectId}/roles/${ctx.params.role}`;
         const role = ctx.state.catalog.get(name);
@@ -212,7 +214,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('ListServiceAccounts'), 'iam.serviceAccounts.list');
+        const { project } = authorize(ctx, rpc('ListServiceAccounts'), 'iam.serviceAccounts.list', IAM_SCOPES);
         return { accounts: [...project.serviceAccounts.values()].map(saJson) };
       },
     },
@@ -220,7 +222,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('CreateServiceAccount'), 'iam.serviceAccounts.create');
+        const { project } = authorize(ctx, rpc('CreateServiceAccount'), 'iam.serviceAccounts.create', IAM_SCOPES);
         const accountId = String(ctx.body.accountId ?? '');
         if (!/^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/.test(accountId)) {
           throw invalidArgument(
@@ -292,7 +294,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:testIamPermissions$`),
       handler: (ctx) => {
-        const who = caller(ctx, rpc('TestIamPermissions'));
+        const who = caller(ctx, rpc('TestIamPermissions'), IAM_SCOPES);
         const { sa, project } = findSa(ctx, ctx.params.email as string);
         const asked = Array.isArray(ctx.body.permissions) ? (ctx.body.permissions as string[]) : [];
         const granted = asked.filter((p) => ctx.state.checkPermission(who.email, p, project, sa).granted);

@@ -159,8 +159,8 @@ export function fileUrisOf(body: unknown): string[] {
   const uris: string[] = [];
   for (const c of list) {
     for (const part of (c as { parts?: unknown[] })?.parts ?? []) {
-      const fd = (part as { fileData?: { fileUri?: unknown }; file_data?: { file_uri?: unknown } }) ?? {};
-      const uri = fd.fileData?.fileUri ?? fd.file_data?.file_uri;
+      // Bodies arrive with proto3 JSON names (proto-json.ts), whatever spelling the client used.
+      const uri = (part as { fileData?: { fileUri?: unknown } })?.fileData?.fileUri;
       if (typeof uri === 'string') uris.push(uri);
     }
   }
