@@ -114,7 +114,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     ...oauthRoutes(opts.signing),
     ...resourceManagerRoutes(),
     ...serviceUsageRoutes(() => opts.operationDelayMs),
-    ...iamRoutes(),
+    ...iamRoutes(opts.signing),
     ...troubleshooterRoutes(),
     ...vertexRoutes(),
     ...geminiRoutes(),

@@ -61,6 +61,11 @@ export interface CloudRunServiceState {
   createTime: string;
   updateTime: string;
   etag: string;
+  /**
+   * The spec being rolled out by a pending update: the service already shows its generation and
+   * template (reconciling), while the live revision (what the workload runs as) is still the old.
+   */
+  rollout?: Pick<CloudRunServiceState, 'generation' | 'serviceAccount' | 'env' | 'image' | 'updateTime'>;
 }
 
 export interface BucketState {

@@ -34,7 +34,14 @@ export async function nodeClientCalls(sb: Sandbox): Promise<CallResult[]> {
     clientOptions: { transporter: sandboxTransporter(sb) },
   });
   const port = Number(new URL(sb.url).port);
-  const gax = { auth, fallback: true, protocol: 'http', apiEndpoint: '127.0.0.1', port } as const;
+  // google-gax bundles its own google-auth-library; the root one works the same at run time.
+  const gax = {
+    auth: auth as unknown as NonNullable<ConstructorParameters<typeof ProjectsClient>[0]>['auth'],
+    fallback: true,
+    protocol: 'http',
+    apiEndpoint: '127.0.0.1',
+    port,
+  };
 
   const AUTH = 'google-auth-library';
   await record('oauth2.token', AUTH, async () => {
@@ -110,7 +117,8 @@ export async function nodeClientCalls(sb: Sandbox): Promise<CallResult[]> {
   await record('serviceusage.services.enable', SU, async () => {
     const [op] = await su.enableService({ name: translate });
     const [done] = await op.promise();
-    if (done.service?.state !== 'ENABLED') throw new Error(`state ${done.service?.state}`);
+    // gax's REST transport decodes enums to their numbers (State.ENABLED = 2).
+    if (!['ENABLED', '2'].includes(String(done.service?.state))) throw new Error(`state ${done.service?.state}`);
     return {};
   });
 

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IamRole, Policy } from '../../core/iam.js';
+import { signJwt } from '../jwt.js';
 import { errorInfo, GoogleApiError, invalidArgument, notFound, type Rpc } from '../errors.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState, ServiceAccountState } from '../state.js';
@@ -14,10 +15,19 @@ import { authorize, caller } from './guard.js';
 const IAM = 'iam.googleapis.com';
 const IAM_SCOPES = [CLOUD_PLATFORM_SCOPE, IAM_SCOPE];
 const rpc = (method: string) => ({ service: IAM, method: `google.iam.admin.v1.IAM.${method}` });
+const credentialsRpc = (method: string) => ({
+  service: 'iamcredentials.googleapis.com',
+  method: `google.iam.credentials.v1.IAMCredentials.${method}`,
+});
 
-function pageOf<T>(items: T[], ctx: RequestContext): { page: T[]; next?: string } {
-  const size = Math.min(1000, Math.max(1, Number(ctx.query.get('pageSize') ?? 300) || 300));
-  const token = ctx.query.get('pageToken');
+/** A page of `items`; pageSize / pageToken from the query string, or from a POST body. */
+function pageOf<T>(
+  items: T[],
+  ctx: RequestContext,
+  body?: Record<string, unknown>,
+): { page: T[]; next?: string } {
+  const size = Math.min(1000, Math.max(1, Number(body?.pageSize ?? ctx.query.get('pageSize') ?? 300) || 300));
+  const token = (body?.pageToken as string | undefined) || ctx.query.get('pageToken');
   let start = 0;
   if (token) {
     start = Number(
@@ -94,7 +104,7 @@ function authorizeSa(ctx: RequestContext, r: Rpc, permission: string, revealMiss
   return { sa, project, who };
 }
 
-export function iamRoutes(): Route[] {
+export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
   const P = `(?<project>${SEG})`;
   const R = `(?<role>${SEG})`;
   const E = '(?<email>[^/:]+)';
@@ -303,12 +313,75 @@ export function iamRoutes(): Route[] {
     },
     {
       method: 'POST',
+      path: /^\/v1\/roles:queryGrantableRoles$/,
+      handler: (ctx) => {
+        caller(ctx, rpc('QueryGrantableRoles'), IAM_SCOPES);
+        const resource = String(ctx.body.fullResourceName ?? '');
+        const m = /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/([^/]+)$/.exec(resource);
+        const project = m ? ctx.state.project(m[1] as string) : undefined;
+        if (!resource) throw invalidArgument('fullResourceName is required.');
+        if (!project) throw invalidArgument(`Requested resource ${resource} is not supported.`);
+        // Grantable on a project: every predefined role plus the project's own custom roles.
+        const roles = [
+          ...ctx.state.catalog.predefined().sort((a, b) => a.name.localeCompare(b.name)),
+          ...customRoles(ctx, project).filter((r) => !r.deleted),
+        ];
+        const view = typeof ctx.body.view === 'string' ? ctx.body.view : null;
+        const { page, next } = pageOf(roles, ctx, ctx.body);
+        const out: Record<string, unknown> = { roles: page.map((r) => roleView(r, view)) };
+        if (next) out.nextPageToken = next;
+        return out;
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/projects/${P}/roles/${R}:undelete$`),
+      handler: (ctx) => {
+        const { project } = authorize(ctx, rpc('UndeleteRole'), 'iam.roles.undelete', IAM_SCOPES);
+        const name = `projects/${project.projectId}/roles/${ctx.params.role}`;
+        const role = ctx.state.catalog.get(name);
+        if (!role) throw notFound(`The role named ${name} was not found.`);
+        if (!role.deleted) throw new GoogleApiError(400, 'FAILED_PRECONDITION', `Role ${name} is not deleted.`);
+        if (typeof ctx.body.etag === 'string' && ctx.body.etag !== role.etag) {
+          throw new GoogleApiError(409, 'ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
+        }
+        const { deleted: _deleted, ...rest } = role;
+        const restored: IamRole = { ...rest, etag: newRoleEtag() };
+        ctx.state.catalog.put(restored);
+        return roleView(restored, 'FULL');
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:generateIdToken$`),
+      handler: (ctx) => {
+        const { sa } = authorizeSa(ctx, credentialsRpc('GenerateIdToken'), 'iam.serviceAccounts.getOpenIdToken', false);
+        const audience = typeof ctx.body.audience === 'string' ? ctx.body.audience : '';
+        if (!audience) throw invalidArgument('Audience is required.');
+        if (sa.disabled) {
+          throw new GoogleApiError(400, 'FAILED_PRECONDITION', `Service account ${sa.email} is disabled.`);
+        }
+        const now = Math.floor(Date.now() / 1000);
+        const payload: Record<string, unknown> = {
+          aud: audience,
+          azp: sa.uniqueId,
+          exp: now + 3600,
+          iat: now,
+          iss: 'https://accounts.google.com',
+          sub: sa.uniqueId,
+        };
+        if (ctx.body.includeEmail === true) {
+          payload.email = sa.email;
+          payload.email_verified = true;
+        }
+        return { token: signJwt(payload, signing.keyPem, signing.keyId) };
+      },
+    },
+    {
+      method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:generateAccessToken$`),
       handler: (ctx) => {
-        const r = {
-          service: 'iamcredentials.googleapis.com',
-          method: 'google.iam.credentials.v1.IAMCredentials.GenerateAccessToken',
-        };
+        const r = credentialsRpc('GenerateAccessToken');
         // iamcredentials answers 403 for a missing account whoever asks.
         const { sa } = authorizeSa(ctx, r, 'iam.serviceAccounts.getAccessToken', false);
         const email = ctx.params.email as string;
