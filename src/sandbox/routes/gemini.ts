@@ -16,6 +16,7 @@ import {
 } from '../errors.js';
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
+import type { ScenarioModel } from '../scenario.js';
 import type { ProjectState } from '../state.js';
 import { checkQuotaProject, homeProject, type ModelMethod, stream } from './vertex.js';
 
@@ -28,7 +29,62 @@ export function geminiRoutes(): Route[] {
   const path = new RegExp(
     `^/(?<version>v1|v1beta|v1alpha)/models/(?<model>${SEG}):(?<method>generateContent|streamGenerateContent|countTokens)$`,
   );
-  return [{ method: 'POST', path, handler: handleGemini }];
+  return [
+    { method: 'POST', path, handler: handleGemini },
+    { method: 'GET', path: /^\/(?<version>v1|v1beta|v1alpha)\/models$/, handler: listModels },
+    {
+      method: 'GET',
+      path: new RegExp(`^/(?<version>v1|v1beta|v1alpha)/models/(?<model>${SEG})$`),
+      handler: getModel,
+    },
+  ];
+}
+
+function modelRpc(ctx: RequestContext, method: string) {
+  return {
+    service: GENERATIVE_LANGUAGE,
+    method: `google.ai.generativelanguage.${ctx.params.version}.ModelService.${method}`,
+  };
+}
+
+/** A Model as models.get / list describe it (the fields the Gemini API fills for Gemini models). */
+function modelJson(m: ScenarioModel) {
+  const image = m.kind === 'image';
+  return {
+    name: `models/${m.id}`,
+    version: /preview|exp/.test(m.id) ? m.id.replace(/^gemini-/, '') : '001',
+    displayName: m.id
+      .replace(/^gemini-/, 'Gemini ')
+      .replace(/-/g, ' ')
+      .replace(/\b([a-z])/g, (c) => c.toUpperCase()),
+    description: `${m.id} served by the genai-doctor sandbox`,
+    inputTokenLimit: image ? 65536 : 1048576,
+    outputTokenLimit: image ? 32768 : 65536,
+    supportedGenerationMethods: ['generateContent', 'countTokens', 'streamGenerateContent'],
+    temperature: 1,
+    topP: 0.95,
+    topK: 64,
+    maxTemperature: 2,
+    thinking: !image,
+  };
+}
+
+function listModels(ctx: RequestContext) {
+  consumerProject(ctx, modelRpc(ctx, 'ListModels'));
+  const models = ctx.state.models.filter((m) => m.geminiApi !== false);
+  const size = Math.min(1000, Math.max(1, Number(ctx.query.get('pageSize') ?? 50) || 50));
+  const start = Number(Buffer.from(ctx.query.get('pageToken') ?? '', 'base64url').toString() || 0);
+  if (!Number.isInteger(start) || start < 0) throw new GoogleApiError(400, 'INVALID_ARGUMENT', 'Invalid page token.');
+  const out: Record<string, unknown> = { models: models.slice(start, start + size).map(modelJson) };
+  if (start + size < models.length) out.nextPageToken = Buffer.from(String(start + size)).toString('base64url');
+  return out;
+}
+
+function getModel(ctx: RequestContext) {
+  consumerProject(ctx, modelRpc(ctx, 'GetModel'));
+  const model = ctx.state.models.find((m) => m.id === ctx.params.model && m.geminiApi !== false);
+  if (!model) throw notFound(`models/${ctx.params.model} is not found for API version ${ctx.params.version}.`);
+  return modelJson(model);
 }
 
 async function handleGemini(ctx: RequestContext) {
