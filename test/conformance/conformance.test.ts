@@ -81,7 +81,9 @@ describe('conformance: Google clients x every sandbox route', () => {
       SANDBOX_OPERATOR: sb.scenario.operator.email,
       SANDBOX_BUCKET: CONFORMANCE.bucket,
     });
-    const python = JSON.parse(await runPython([`${REPO}/test/conformance/python_clients.py`], env)) as CallResult[];
+    const python = JSON.parse(
+      await runPython([`${REPO}/test/conformance/python_clients.py`], env),
+    ) as CallResult[];
     const node = await nodeClientCalls(sb);
     const dir = discoveryDir(VENV);
     const rows = [...python, ...node].map((r) => ({ ...r, problems: judge(r, dir) }));
@@ -104,7 +106,9 @@ describe('conformance: Google clients x every sandbox route', () => {
     const passes = rows.length - failures.length;
     console.log(`\n${lines.join('\n')}\n${passes}/${rows.length} calls pass\n`);
     for (const f of failures) {
-      console.log(`FAIL ${f.route} via ${f.client}: ${f.problems.slice(0, 5).join('; ')}${f.note ? ` (${f.note})` : ''}`);
+      console.log(
+        `FAIL ${f.route} via ${f.client}: ${f.problems.slice(0, 5).join('; ')}${f.note ? ` (${f.note})` : ''}`,
+      );
       if (f.trace) console.log(f.trace);
     }
     assert.deepEqual(

@@ -59,7 +59,12 @@ export function findMethod(doc: DiscoveryResource, id: string): DiscoveryMethod 
 const INT64 = new Set(['int64', 'uint64']);
 
 /** Every way `value` departs from `schema`, as `path: problem` lines; empty when it conforms. */
-export function schemaErrors(doc: DiscoveryDoc, schema: DiscoverySchema, value: unknown, path = '$'): string[] {
+export function schemaErrors(
+  doc: DiscoveryDoc,
+  schema: DiscoverySchema,
+  value: unknown,
+  path = '$',
+): string[] {
   if (schema.$ref) {
     const target = doc.schemas[schema.$ref];
     if (!target) return [`${path}: unknown schema ${schema.$ref}`];
@@ -82,7 +87,9 @@ export function schemaErrors(doc: DiscoveryDoc, schema: DiscoverySchema, value: 
     }
     case 'array':
       if (!Array.isArray(value)) return [`${path}: expected an array`];
-      return value.flatMap((v, i) => (schema.items ? schemaErrors(doc, schema.items, v, `${path}[${i}]`) : []));
+      return value.flatMap((v, i) =>
+        schema.items ? schemaErrors(doc, schema.items, v, `${path}[${i}]`) : [],
+      );
     case 'string': {
       if (typeof value !== 'string') return [`${path}: expected a string, got ${typeof value}`];
       if (schema.enum && !schema.enum.includes(value)) return [`${path}: ${value} is not one of its enum`];

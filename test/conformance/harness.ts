@@ -4,9 +4,9 @@
  * runner, and the conformance world (seed-incident plus what every route needs to answer 200).
  */
 import { execFile, spawnSync } from 'node:child_process';
-import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { loadScenario, type Sandbox, type Scenario } from '../../src/sandbox/index.js';
 
 const execFileAsync = promisify(execFile);
@@ -40,7 +40,9 @@ export async function runPython(args: string[], env: Record<string, string>): Pr
     return stdout;
   } catch (err) {
     const e = err as { code?: number; stderr?: string; stdout?: string };
-    throw new Error(`python ${args.join(' ')} exit ${e.code}:\n${e.stderr ?? ''}${(e.stdout ?? '').slice(0, 2000)}`);
+    throw new Error(
+      `python ${args.join(' ')} exit ${e.code}:\n${e.stderr ?? ''}${(e.stdout ?? '').slice(0, 2000)}`,
+    );
   }
 }
 
@@ -85,7 +87,9 @@ export function conformanceScenario(): Scenario {
         bindings: [
           {
             role: 'roles/storage.objectViewer',
-            members: [`serviceAccount:service-${CONFORMANCE.projectNumber}@gcp-sa-aiplatform.iam.gserviceaccount.com`],
+            members: [
+              `serviceAccount:service-${CONFORMANCE.projectNumber}@gcp-sa-aiplatform.iam.gserviceaccount.com`,
+            ],
           },
         ],
       },

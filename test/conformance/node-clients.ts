@@ -5,10 +5,10 @@
  * fields a program reads are there.
  */
 import { GoogleGenAI } from '@google/genai';
+import { IAMCredentialsClient } from '@google-cloud/iam-credentials';
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { ServicesClient } from '@google-cloud/run';
 import { ServiceUsageClient } from '@google-cloud/service-usage';
-import { IAMCredentialsClient } from '@google-cloud/iam-credentials';
 import { GoogleAuth, Impersonated, type JWT } from 'google-auth-library';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { CLOUD_PLATFORM, sandboxTransporter } from '../sandbox/helpers.js';
@@ -25,7 +25,13 @@ export async function nodeClientCalls(sb: Sandbox): Promise<CallResult[]> {
     } catch (err) {
       const e = err as { code?: number; status?: number; message?: string };
       const status = typeof e.status === 'number' ? e.status : typeof e.code === 'number' ? e.code : 0;
-      results.push({ route, client, status: status === 0 ? 0 : status, body: null, note: String(e.message).slice(0, 400) });
+      results.push({
+        route,
+        client,
+        status: status === 0 ? 0 : status,
+        body: null,
+        note: String(e.message).slice(0, 400),
+      });
     }
   };
   const auth = new GoogleAuth({
@@ -118,7 +124,8 @@ export async function nodeClientCalls(sb: Sandbox): Promise<CallResult[]> {
     const [op] = await su.enableService({ name: translate });
     const [done] = await op.promise();
     // gax's REST transport decodes enums to their numbers (State.ENABLED = 2).
-    if (!['ENABLED', '2'].includes(String(done.service?.state))) throw new Error(`state ${done.service?.state}`);
+    if (!['ENABLED', '2'].includes(String(done.service?.state)))
+      throw new Error(`state ${done.service?.state}`);
     return {};
   });
 
@@ -153,7 +160,13 @@ export async function nodeClientCalls(sb: Sandbox): Promise<CallResult[]> {
     const r = await vertex.models.generateContent({
       model: 'gemini-2.5-flash',
       contents: [
-        { role: 'user', parts: [{ fileData: { fileUri: `gs://${CONFORMANCE.bucket}/cat.png`, mimeType: 'image/png' } }, { text: 'hi' }] },
+        {
+          role: 'user',
+          parts: [
+            { fileData: { fileUri: `gs://${CONFORMANCE.bucket}/cat.png`, mimeType: 'image/png' } },
+            { text: 'hi' },
+          ],
+        },
       ],
     });
     if (!r.text) throw new Error('no text');
@@ -161,7 +174,10 @@ export async function nodeClientCalls(sb: Sandbox): Promise<CallResult[]> {
   });
   await record('aiplatform.projects.locations.publishers.models.streamGenerateContent', GENAI, async () => {
     let text = '';
-    for await (const c of await vertex.models.generateContentStream({ model: 'gemini-2.5-flash', contents: 'hi' }))
+    for await (const c of await vertex.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'hi',
+    }))
       text += c.text ?? '';
     if (!text) throw new Error('no text');
     return {};

@@ -16,10 +16,10 @@ const INVOKER = `vertex-invoker@${PROD}.iam.gserviceaccount.com`;
 
 interface ServiceResult {
   status: number | string;
-  body: { error?: { code: number; status: string; message: string; details?: unknown[] }; text?: string } & Record<
-    string,
-    unknown
-  >;
+  body: {
+    error?: { code: number; status: string; message: string; details?: unknown[] };
+    text?: string;
+  } & Record<string, unknown>;
 }
 
 async function pythonService(sb: Sandbox, action: string, arg: string): Promise<ServiceResult> {
@@ -106,6 +106,9 @@ describe('a fire-and-forget API enable from Python (api-disabled)', () => {
     );
     const call = await pythonService(sb, 'gs-part', 'gs://no-bucket-needed');
     // The API is on: the call now gets past SERVICE_DISABLED (to the bucket check).
-    assert.notEqual((call.body.error?.details as Array<{ reason?: string }> | undefined)?.[0]?.reason, 'SERVICE_DISABLED');
+    assert.notEqual(
+      (call.body.error?.details as Array<{ reason?: string }> | undefined)?.[0]?.reason,
+      'SERVICE_DISABLED',
+    );
   });
 });

@@ -74,16 +74,19 @@ function listModels(ctx: RequestContext) {
   const models = ctx.state.models.filter((m) => m.geminiApi !== false);
   const size = Math.min(1000, Math.max(1, Number(ctx.query.get('pageSize') ?? 50) || 50));
   const start = Number(Buffer.from(ctx.query.get('pageToken') ?? '', 'base64url').toString() || 0);
-  if (!Number.isInteger(start) || start < 0) throw new GoogleApiError(400, 'INVALID_ARGUMENT', 'Invalid page token.');
+  if (!Number.isInteger(start) || start < 0)
+    throw new GoogleApiError(400, 'INVALID_ARGUMENT', 'Invalid page token.');
   const out: Record<string, unknown> = { models: models.slice(start, start + size).map(modelJson) };
-  if (start + size < models.length) out.nextPageToken = Buffer.from(String(start + size)).toString('base64url');
+  if (start + size < models.length)
+    out.nextPageToken = Buffer.from(String(start + size)).toString('base64url');
   return out;
 }
 
 function getModel(ctx: RequestContext) {
   consumerProject(ctx, modelRpc(ctx, 'GetModel'));
   const model = ctx.state.models.find((m) => m.id === ctx.params.model && m.geminiApi !== false);
-  if (!model) throw notFound(`models/${ctx.params.model} is not found for API version ${ctx.params.version}.`);
+  if (!model)
+    throw notFound(`models/${ctx.params.model} is not found for API version ${ctx.params.version}.`);
   return modelJson(model);
 }
 

@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IamRole, Policy } from '../../core/iam.js';
-import { signJwt } from '../jwt.js';
 import { errorInfo, GoogleApiError, invalidArgument, notFound, type Rpc } from '../errors.js';
+import { signJwt } from '../jwt.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState, ServiceAccountState } from '../state.js';
 import { CLOUD_PLATFORM_SCOPE, IAM_SCOPE, uniqueIdFor } from '../state.js';
@@ -224,7 +224,12 @@ export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('ListServiceAccounts'), 'iam.serviceAccounts.list', IAM_SCOPES);
+        const { project } = authorize(
+          ctx,
+          rpc('ListServiceAccounts'),
+          'iam.serviceAccounts.list',
+          IAM_SCOPES,
+        );
         return { accounts: [...project.serviceAccounts.values()].map(saJson) };
       },
     },
@@ -232,7 +237,12 @@ export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('CreateServiceAccount'), 'iam.serviceAccounts.create', IAM_SCOPES);
+        const { project } = authorize(
+          ctx,
+          rpc('CreateServiceAccount'),
+          'iam.serviceAccounts.create',
+          IAM_SCOPES,
+        );
         const accountId = String(ctx.body.accountId ?? '');
         if (!/^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/.test(accountId)) {
           throw invalidArgument(
@@ -341,9 +351,14 @@ export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
         const name = `projects/${project.projectId}/roles/${ctx.params.role}`;
         const role = ctx.state.catalog.get(name);
         if (!role) throw notFound(`The role named ${name} was not found.`);
-        if (!role.deleted) throw new GoogleApiError(400, 'FAILED_PRECONDITION', `Role ${name} is not deleted.`);
+        if (!role.deleted)
+          throw new GoogleApiError(400, 'FAILED_PRECONDITION', `Role ${name} is not deleted.`);
         if (typeof ctx.body.etag === 'string' && ctx.body.etag !== role.etag) {
-          throw new GoogleApiError(409, 'ABORTED', 'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.');
+          throw new GoogleApiError(
+            409,
+            'ABORTED',
+            'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
+          );
         }
         const { deleted: _deleted, ...rest } = role;
         const restored: IamRole = { ...rest, etag: newRoleEtag() };
@@ -355,7 +370,12 @@ export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:generateIdToken$`),
       handler: (ctx) => {
-        const { sa } = authorizeSa(ctx, credentialsRpc('GenerateIdToken'), 'iam.serviceAccounts.getOpenIdToken', false);
+        const { sa } = authorizeSa(
+          ctx,
+          credentialsRpc('GenerateIdToken'),
+          'iam.serviceAccounts.getOpenIdToken',
+          false,
+        );
         const audience = typeof ctx.body.audience === 'string' ? ctx.body.audience : '';
         if (!audience) throw invalidArgument('Audience is required.');
         if (sa.disabled) {

@@ -7,9 +7,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { aborted, GoogleApiError, invalidArgument, notFound } from '../errors.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
-import type { CloudRunServiceState, ProjectState } from '../state.js';
+import type { CloudRunServiceState, Operation, ProjectState } from '../state.js';
 import { authorize, caller, projectOrDeny, requirePermission } from './guard.js';
-import { type Operation } from '../state.js';
 import { operationJson } from './serviceusage.js';
 
 const RUN = 'run.googleapis.com';

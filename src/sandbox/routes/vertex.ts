@@ -14,7 +14,7 @@ import {
   billingDisabled,
   consumerInvalid,
   credentialsMissing,
-  type GoogleApiError,
+  GoogleApiError,
   iamPermissionDenied,
   notFound,
   orgPolicyViolation,
@@ -179,24 +179,31 @@ function orgPolicyCheck(project: ProjectState, model: string): GoogleApiError | 
   return undefined;
 }
 
+/**
+ * Vertex's 429s. Per-minute throttling of Gemini models is dynamic shared quota at Google: the
+ * body is a bare RESOURCE_EXHAUSTED with no details (no QuotaFailure, no RetryInfo). A daily
+ * per-project quota names its metric and limit.
+ */
 function vertexQuotaError(q: ScenarioQuota & { hits: number[] }, project: ProjectState, call: VertexCall) {
   const perMinute = q.window === 'minute';
-  const metric = `aiplatform.googleapis.com/generate_content_requests_per_${perMinute ? 'minute' : 'day'}_per_project_per_base_model`;
-  const quotaId = `GenerateContentRequestsPer${perMinute ? 'Minute' : 'Day'}PerProjectPerBaseModel`;
-  const message = perMinute
-    ? `Quota exceeded for ${metric} with base model: ${call.model}. Please submit a quota increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.`
-    : `Quota exceeded for quota metric '${metric}' and limit '${quotaId}' of service 'aiplatform.googleapis.com' for consumer 'project_number:${project.projectNumber}'. The daily quota resets at midnight Pacific time.`;
-  const oldest = Math.min(...q.hits);
-  const retry = perMinute ? Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000)) : undefined;
+  if (perMinute) {
+    return new GoogleApiError(
+      429,
+      'RESOURCE_EXHAUSTED',
+      'Resource exhausted. Please try again later. Please refer to https://cloud.google.com/vertex-ai/generative-ai/docs/error-code-429 for more details.',
+    );
+  }
+  const metric = 'aiplatform.googleapis.com/generate_content_requests_per_day_per_project_per_base_model';
+  const quotaId = 'GenerateContentRequestsPerDayPerProjectPerBaseModel';
   const err = quotaExhausted(
-    message,
+    `Quota exceeded for quota metric '${metric}' and limit '${quotaId}' of service 'aiplatform.googleapis.com' for consumer 'project_number:${project.projectNumber}'. The daily quota resets at midnight Pacific time.`,
     {
       quotaMetric: metric,
       quotaId,
       quotaDimensions: { base_model: call.model, region: call.location },
       quotaValue: String(q.limit),
     },
-    retry,
+    undefined,
     'https://cloud.google.com/vertex-ai/generative-ai/docs/quotas',
   );
   err.details.unshift({
