@@ -34,6 +34,12 @@ export interface ServerOptions {
 
 const REQUEST_LOG_LIMIT = 2000;
 
+function wwwAuthenticate(err: GoogleApiError): string {
+  const reason = err.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.ErrorInfo')?.reason;
+  const realm = 'Bearer realm="https://accounts.google.com/"';
+  return reason === 'CREDENTIALS_MISSING' ? realm : `${realm}, error="invalid_token"`;
+}
+
 function notImplemented(req: FastifyRequest, reply: FastifyReply) {
   const path = req.url.split('?')[0] ?? req.url;
   const err = sandboxNotImplemented(req.method, path);
@@ -86,9 +92,18 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     done();
   });
 
-  app.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof GoogleApiError)
-      return reply.code(err.code).type('application/json; charset=UTF-8').send(err.body());
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof GoogleApiError) {
+      // Google's front end names the auth scheme on every 401 (RFC 6750).
+      if (err.code === 401) reply.header('www-authenticate', wwwAuthenticate(err));
+      // A JSON-array stream (streamGenerateContent without alt=sse) fails as a one-element array.
+      const arrayStream =
+        /:streamGenerateContent$/.test(req.url.split('?')[0] ?? '') && !/[?&]alt=sse\b/.test(req.url);
+      return reply
+        .code(err.code)
+        .type('application/json; charset=UTF-8')
+        .send(arrayStream ? [err.body()] : err.body());
+    }
     const e = err as { statusCode?: number; message?: string };
     if (e.statusCode && e.statusCode < 500) {
       return reply

@@ -9,14 +9,14 @@ import {
   apiKeyInvalid,
   apiKeyServiceBlocked,
   GoogleApiError,
+  help,
   notFound,
-  quotaExhausted,
   serviceDisabled,
   userLocationUnsupported,
 } from '../errors.js';
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
-import type { ScenarioModel } from '../scenario.js';
+import type { ScenarioModel, ScenarioQuota } from '../scenario.js';
 import type { ProjectState } from '../state.js';
 import { checkQuotaProject, homeProject, type ModelMethod, stream } from './vertex.js';
 
@@ -115,23 +115,7 @@ async function handleGemini(ctx: RequestContext) {
   const req = ctx.body as GenerateRequest;
   if (method === 'countTokens') return countTokensResponse(req, 'gemini');
   const exceeded = ctx.state.consumeQuota('gemini', project, modelId);
-  if (exceeded) {
-    const perMinute = exceeded.window === 'minute';
-    const freeTier = !project.billingEnabled;
-    const tier = freeTier ? '-FreeTier' : '';
-    const oldest = Math.min(...exceeded.hits);
-    throw quotaExhausted(
-      'You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/usage?tab=rate-limit. ',
-      {
-        quotaMetric: `generativelanguage.googleapis.com/generate_content_${freeTier ? 'free_tier' : 'paid_tier'}_requests`,
-        quotaId: `GenerateRequestsPer${perMinute ? 'Minute' : 'Day'}PerProjectPerModel${tier}`,
-        quotaDimensions: { location: 'global', model: modelId },
-        quotaValue: String(exceeded.limit),
-      },
-      perMinute ? Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000)) : undefined,
-      'https://ai.google.dev/gemini-api/docs/rate-limits',
-    );
-  }
+  if (exceeded) throw geminiQuotaError(exceeded, project, modelId);
   const response = generateResponse(model, req, 'gemini');
   if (method === 'streamGenerateContent') return stream(ctx, response);
   return response;
@@ -170,4 +154,42 @@ function consumerProject(ctx: RequestContext, rpc: { service: string; method: st
     'PERMISSION_DENIED',
     "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API.",
   );
+}
+
+/**
+ * The Gemini API's 429: the message lists each exceeded metric and ends with "Please retry in
+ * Ns."; details are Help, QuotaFailure and RetryInfo, in that order (as the real API sends them).
+ */
+function geminiQuotaError(
+  exceeded: ScenarioQuota & { hits: number[] },
+  project: ProjectState,
+  modelId: string,
+) {
+  const perMinute = exceeded.window === 'minute';
+  const freeTier = !project.billingEnabled;
+  const metric = `generativelanguage.googleapis.com/generate_content_${freeTier ? 'free_tier' : 'paid_tier'}_requests`;
+  const oldest = exceeded.hits.length > 0 ? Math.min(...exceeded.hits) : Date.now();
+  const retryMs = Math.max(1000, oldest + 60_000 - Date.now());
+  const retry = (retryMs / 1000).toFixed(9);
+  const message = `You exceeded your current quota, please check your plan and billing details. For more information on this error, head to: https://ai.google.dev/gemini-api/docs/rate-limits. To monitor your current usage, head to: https://ai.dev/usage?tab=rate-limit. \n* Quota exceeded for metric: ${metric}, limit: ${exceeded.limit}, model: ${modelId}\nPlease retry in ${retry}s.`;
+  return new GoogleApiError(429, 'RESOURCE_EXHAUSTED', message, [
+    help([
+      {
+        description: 'Learn more about Gemini API quotas',
+        url: 'https://ai.google.dev/gemini-api/docs/rate-limits',
+      },
+    ]),
+    {
+      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+      violations: [
+        {
+          quotaMetric: metric,
+          quotaId: `GenerateRequestsPer${perMinute ? 'Minute' : 'Day'}PerProjectPerModel${freeTier ? '-FreeTier' : ''}`,
+          quotaDimensions: { location: 'global', model: modelId },
+          quotaValue: String(exceeded.limit),
+        },
+      ],
+    },
+    { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${Math.floor(retryMs / 1000)}s` },
+  ]);
 }
