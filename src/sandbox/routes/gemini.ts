@@ -15,10 +15,11 @@ import {
   userLocationUnsupported,
 } from '../errors.js';
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
+import { COUNT_TOKENS_REQUEST, checkRequestShape, GENERATE_REQUEST } from '../request-shape.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ScenarioModel, ScenarioQuota } from '../scenario.js';
 import type { ProjectState } from '../state.js';
-import { checkQuotaProject, homeProject, type ModelMethod, stream } from './vertex.js';
+import { checkQuotaProject, homeProject, type ModelMethod, requireContents, stream } from './vertex.js';
 
 export const GENERATIVE_LANGUAGE = 'generativelanguage.googleapis.com';
 
@@ -112,7 +113,9 @@ async function handleGemini(ctx: RequestContext) {
       `models/${modelId} is not found for API version ${version}, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`,
     );
   }
+  checkRequestShape(ctx.body, method === 'countTokens' ? COUNT_TOKENS_REQUEST : GENERATE_REQUEST);
   const req = ctx.body as GenerateRequest;
+  if (method !== 'countTokens' || !ctx.body.generateContentRequest) requireContents(req, 'gemini');
   if (method === 'countTokens') return countTokensResponse(req, 'gemini');
   const exceeded = ctx.state.consumeQuota('gemini', project, modelId);
   if (exceeded) throw geminiQuotaError(exceeded, project, modelId);

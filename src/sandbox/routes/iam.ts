@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IamRole, Policy } from '../../core/iam.js';
 import { errorInfo, GoogleApiError, invalidArgument, notFound, type Rpc } from '../errors.js';
+import { invalidPermission } from '../iam-eval.js';
 import { signJwt } from '../jwt.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState, ServiceAccountState } from '../state.js';
@@ -164,6 +165,8 @@ export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
           );
         }
         const body = (ctx.body.role ?? {}) as IamRole;
+        const bad = invalidPermission(body.includedPermissions ?? [], ctx.state.catalog);
+        if (bad !== undefined) throw invalidArgument(`Permission ${bad} is not valid.`);
         const role: IamRole = {
           name,
           title: body.title ?? roleId,
@@ -317,6 +320,8 @@ export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
         const who = caller(ctx, rpc('TestIamPermissions'), IAM_SCOPES);
         const { sa, project } = findSa(ctx, ctx.params.email as string);
         const asked = Array.isArray(ctx.body.permissions) ? (ctx.body.permissions as string[]) : [];
+        const bad = invalidPermission(asked, ctx.state.catalog);
+        if (bad !== undefined) throw invalidArgument(`Permission ${bad} is not valid.`);
         const granted = asked.filter((p) => ctx.state.checkPermission(who.email, p, project, sa).granted);
         return granted.length > 0 ? { permissions: granted } : {};
       },

@@ -5,6 +5,7 @@
  */
 import type { Policy } from '../../core/iam.js';
 import { invalidArgument } from '../errors.js';
+import { invalidPermission } from '../iam-eval.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState } from '../state.js';
 import { authorize, caller, projectOrDeny, requirePermission } from './guard.js';
@@ -138,6 +139,8 @@ function testIamPermissions(ctx: RequestContext) {
   if (!Array.isArray(asked) || asked.some((p) => typeof p !== 'string')) {
     throw invalidArgument('Request contains an invalid argument.');
   }
+  const bad = invalidPermission(asked, ctx.state.catalog);
+  if (bad !== undefined) throw invalidArgument(`Permission ${bad} is not valid.`);
   const granted = (asked as string[]).filter(
     (perm) => ctx.state.checkPermission(who.email, perm, project).granted,
   );

@@ -16,6 +16,7 @@ import {
   credentialsMissing,
   GoogleApiError,
   iamPermissionDenied,
+  invalidArgument,
   notFound,
   orgPolicyViolation,
   publisherModelNotAllowed,
@@ -27,6 +28,7 @@ import {
   vpcScViolation,
 } from '../errors.js';
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
+import { COUNT_TOKENS_REQUEST, checkRequestShape, GENERATE_REQUEST } from '../request-shape.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ScenarioModel, ScenarioQuota } from '../scenario.js';
 import type { ProjectState, SandboxState } from '../state.js';
@@ -272,7 +274,9 @@ async function handleExpress(ctx: RequestContext) {
   if (!model || call.publisher !== 'google' || !model.locations.includes('global')) {
     throw notFound(`Publisher Model \`publishers/${call.publisher}/models/${call.model}\` not found.`);
   }
+  checkRequestShape(ctx.body, call.method === 'countTokens' ? COUNT_TOKENS_REQUEST : GENERATE_REQUEST);
   const req = ctx.body as GenerateRequest;
+  requireContents(req, 'vertex');
   if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');
   const exceeded = ctx.state.consumeQuota('vertex', project, call.model);
   if (exceeded) throw vertexQuotaError(exceeded, project, { ...call, project: project.projectId });
@@ -317,15 +321,28 @@ async function handleVertex(ctx: RequestContext) {
     fileUris: fileUrisOf(ctx.body),
   };
   const who = requireOAuth(ctx.state, ctx.req, ctx.query, { service: AIPLATFORM, method: rpcMethod(call) });
+  checkRequestShape(ctx.body, call.method === 'countTokens' ? COUNT_TOKENS_REQUEST : GENERATE_REQUEST);
   const quotaProject = ctx.req.headers['x-goog-user-project'];
   if (typeof quotaProject === 'string' && quotaProject !== '')
     checkQuotaProject(ctx.state, who, quotaProject);
   const { model } = judgeVertexCall(ctx.state, who, call);
   const req = ctx.body as GenerateRequest;
+  requireContents(req, 'vertex');
   if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');
   const response = generateResponse(model, req, 'vertex');
   if (call.method === 'streamGenerateContent') return stream(ctx, response);
   return response;
+}
+
+/** A request without contents: each API's own refusal (the backend's, after access checks). */
+export function requireContents(req: GenerateRequest, api: 'vertex' | 'gemini'): void {
+  const contents = Array.isArray(req.contents) ? req.contents : req.contents ? [req.contents] : [];
+  if (contents.length > 0) return;
+  throw invalidArgument(
+    api === 'vertex'
+      ? 'Unable to submit request because at least one contents field is required. Learn more: https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/gemini'
+      : '* GenerateContentRequest.contents: contents is not specified\n',
+  );
 }
 
 /** streamGenerateContent: SSE (`data: {...}\r\n\r\n`) with ?alt=sse, else one JSON array. */
