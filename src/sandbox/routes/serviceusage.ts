@@ -3,7 +3,7 @@
  * (done after the sandbox's operation delay; the service is ENABLED only then), operations.get.
  */
 import { randomUUID } from 'node:crypto';
-import { callerLacksPermission, GoogleApiError, notFound, serviceTitle } from '../errors.js';
+import { callerLacksPermission, GoogleApiError, notFound, SERVICE_TITLES, serviceTitle } from '../errors.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { Operation, ProjectState } from '../state.js';
 import { authorize, caller, projectOrDeny } from './guard.js';
@@ -122,9 +122,9 @@ export function serviceUsageRoutes(operationDelayMs: () => number): Route[] {
             `Invalid filter: ${filter}. Supported filters: state:ENABLED, state:DISABLED.`,
           );
         }
-        // The sandbox knows the services a scenario names (enabled, or once toggled); a real
-        // DISABLED list also holds every other public service.
-        const all = [...project.services.keys()]
+        // The services the sandbox knows: the scenario's and the well-known ones it serves (a real
+        // DISABLED list holds every other public service too).
+        const all = [...new Set([...project.services.keys(), ...Object.keys(SERVICE_TITLES)])]
           .sort()
           .map((s) => serviceJson(project, s))
           .filter((s) => !wanted || s.state === wanted);
