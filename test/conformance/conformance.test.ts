@@ -70,8 +70,13 @@ describe('conformance: Google clients x every sandbox route', () => {
   before(async () => {
     ensurePythonClients();
     sb = await startSandbox({ scenario: conformanceScenario(), propagationDelayMs: 0, operationDelayMs: 50 });
+    // google-auth-library's Compute client finds the metadata server as a workload would.
+    process.env.GCE_METADATA_HOST = sb.metadataHost;
   });
-  after(() => sb?.close());
+  after(() => {
+    delete process.env.GCE_METADATA_HOST;
+    return sb?.close();
+  });
 
   it('every call passes and every raw response matches its discovery schema', async () => {
     const env = sandboxEnv(sb, {

@@ -4,12 +4,16 @@
  * one call per route they cover. A call passes when the client accepts the answer and the
  * fields a program reads are there.
  */
+
+import { MonitorsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/MonitorsApi.js';
+import { LogsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/LogsApi.js';
 import { GoogleGenAI } from '@google/genai';
 import { IAMCredentialsClient } from '@google-cloud/iam-credentials';
 import { ProjectsClient } from '@google-cloud/resource-manager';
 import { ServicesClient } from '@google-cloud/run';
 import { ServiceUsageClient } from '@google-cloud/service-usage';
-import { GoogleAuth, Impersonated, type JWT } from 'google-auth-library';
+import { Compute, GoogleAuth, Impersonated, type JWT, OAuth2Client } from 'google-auth-library';
+import { datadogConfiguration } from '../../src/logs/datadog-config.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { CLOUD_PLATFORM, sandboxTransporter } from '../sandbox/helpers.js';
 import type { CallResult } from './conformance.test.js';
@@ -207,6 +211,118 @@ export async function nodeClientCalls(sb: Sandbox): Promise<CallResult[]> {
     if (!names.includes('models/gemini-2.5-flash')) throw new Error(`models ${names.join(',')}`);
     return {};
   });
+  await record('generativelanguage.models.streamGenerateContent', GENAI, async () => {
+    let text = '';
+    for await (const c of await gemini.models.generateContentStream({
+      model: 'gemini-2.5-flash',
+      contents: 'hi',
+    }))
+      text += c.text ?? '';
+    if (!text) throw new Error('no text');
+    return {};
+  });
+  // Vertex AI express mode: an API key, no project in the path.
+  const express = new GoogleGenAI({
+    vertexai: true,
+    apiKey: sb.state.apiKeyStrings['conformance-key'] as string,
+    httpOptions: { baseUrl: sb.url },
+  });
+  await record('aiplatform.publishers.models.generateContent', GENAI, async () => {
+    const r = await express.models.generateContent({ model: 'gemini-2.5-flash', contents: 'hi' });
+    if (!r.text) throw new Error('no text');
+    return {};
+  });
+
+  await record('oauth2.tokeninfo', AUTH, async () => {
+    const client = (await auth.getClient()) as JWT;
+    const { token } = await client.getAccessToken();
+    const info = await new OAuth2Client({ endpoints: { tokenInfoUrl: `${sb.url}/tokeninfo` } }).getTokenInfo(
+      token as string,
+    );
+    if (!info.email) throw new Error('no email');
+    return {};
+  });
+  await record('oauth2.revoke', AUTH, async () => {
+    const { token } = await ((await auth.getClient()) as JWT).getAccessToken();
+    const client = new OAuth2Client({
+      transporter: sandboxTransporter(sb),
+      endpoints: { oauth2RevokeUrl: `${sb.url}/revoke` },
+    });
+    await client.revokeToken(token as string);
+    return {};
+  });
+  await record('computeMetadata.token', AUTH, async () => {
+    const { token } = await new Compute().getAccessToken();
+    if (!token) throw new Error('no token');
+    return {};
+  });
+
+  results.push(...(await datadogCalls(sb)));
   await Promise.all([projects.close(), run.close(), su.close(), creds.close()]);
   return results;
+}
+
+/** The Datadog stand-in (same port) through @datadog/datadog-api-client, one call per route. */
+async function datadogCalls(sb: Sandbox): Promise<CallResult[]> {
+  const out: CallResult[] = [];
+  const client = '@datadog/datadog-api-client';
+  const record = async (route: string, fn: () => Promise<unknown>) => {
+    try {
+      await fn();
+      out.push({ route, client, status: 200, body: {} });
+    } catch (err) {
+      out.push({ route, client, status: 0, body: null, note: String((err as Error).message).slice(0, 400) });
+    }
+  };
+  const saved = { api: process.env.DD_API_KEY, app: process.env.DD_APP_KEY };
+  process.env.DD_API_KEY = 'conformance-api-key';
+  process.env.DD_APP_KEY = 'conformance-app-key';
+  try {
+    const config = datadogConfiguration(sb.url);
+    const logs = new LogsApi(config);
+    const monitors = new MonitorsApi(config);
+    const from = new Date(Date.now() - 86_400_000);
+    await record('datadog.logs.listLogs', async () => {
+      const r = await logs.listLogs({
+        body: { filter: { from: from.toISOString(), query: '*' }, page: { limit: 2 } },
+      });
+      if (!r.data) throw new Error('no data');
+    });
+    await record('datadog.logs.listLogsGet', async () => {
+      const r = await logs.listLogsGet({ filterFrom: from, pageLimit: 2 });
+      if (!r.data) throw new Error('no data');
+    });
+    const body = {
+      name: 'conformance',
+      type: 'log alert' as const,
+      query: 'logs("status:error").index("*").rollup("count").last("5m") > 1',
+      message: 'conformance',
+      tags: ['conformance'],
+    };
+    await record('datadog.monitors.validateMonitor', () => monitors.validateMonitor({ body }));
+    let id = 0;
+    await record('datadog.monitors.createMonitor', async () => {
+      id = (await monitors.createMonitor({ body })).id ?? 0;
+      if (!id) throw new Error('no id');
+    });
+    await record('datadog.monitors.getMonitor', () => monitors.getMonitor({ monitorId: id }));
+    await record('datadog.monitors.updateMonitor', () =>
+      monitors.updateMonitor({ monitorId: id, body: { message: 'updated' } }),
+    );
+    await record('datadog.monitors.listMonitors', async () => {
+      const list = await monitors.listMonitors({ monitorTags: 'conformance' });
+      if (list.length !== 1) throw new Error(`${list.length} monitors`);
+    });
+    await record('datadog.monitors.searchMonitors', async () => {
+      const r = await monitors.searchMonitors({ query: 'tag:conformance' });
+      if (r.metadata?.totalCount !== 1) throw new Error('not found by search');
+    });
+    await record('datadog.monitors.deleteMonitor', () => monitors.deleteMonitor({ monitorId: id }));
+  } finally {
+    if (saved.api === undefined) delete process.env.DD_API_KEY;
+    else process.env.DD_API_KEY = saved.api;
+    if (saved.app === undefined) delete process.env.DD_APP_KEY;
+    else process.env.DD_APP_KEY = saved.app;
+  }
+  return out;
 }

@@ -171,10 +171,23 @@ record(
 crm3 = api("cloudresourcemanager", "v3")
 record("v3:cloudresourcemanager.projects.get", GAPIC, lambda: crm3.projects().get(name=f"projects/{PROJECT}").execute())
 record("v3:cloudresourcemanager.projects.search", GAPIC, lambda: crm3.projects().search(query=f"id:{PROJECT}").execute())
-record(
+policy3 = record(
     "v3:cloudresourcemanager.projects.getIamPolicy",
     GAPIC,
-    lambda: crm3.projects().getIamPolicy(resource=f"projects/{PROJECT}", body={}).execute(),
+    lambda: crm3.projects().getIamPolicy(resource=f"projects/{PROJECT}", body={"options": {"requestedPolicyVersion": 3}}).execute(),
+)
+if policy3:
+    record(
+        "v3:cloudresourcemanager.projects.setIamPolicy",
+        GAPIC,
+        lambda: crm3.projects().setIamPolicy(resource=f"projects/{PROJECT}", body={"policy": policy3}).execute(),
+    )
+record(
+    "v3:cloudresourcemanager.projects.testIamPermissions",
+    GAPIC,
+    lambda: crm3.projects()
+    .testIamPermissions(resource=f"projects/{PROJECT}", body={"permissions": ["resourcemanager.projects.get"]})
+    .execute(),
 )
 billing = api("cloudbilling", "v1")
 record(
