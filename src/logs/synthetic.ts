@@ -54,8 +54,49 @@ export interface TemplateVars {
   principal: string;
 }
 
+/** Google's error body; `details` absent when empty, as Google sends it. */
+function errorBody(code: number, status: string, message: string, details: unknown[] = []) {
+  const error: Record<string, unknown> = { code, message, status };
+  if (details.length > 0) error.details = details;
+  return { error };
+}
+
+/**
+ * The body as `str(google.genai.errors.APIError)` prints it: `f'{code} {status}. {details}'` with
+ * the parsed response as a Python dict repr (single quotes, True/False/None).
+ */
 function body(code: number, status: string, message: string, details: unknown[] = []): string {
-  return JSON.stringify({ error: { code, message, status, details } });
+  return pythonRepr(errorBody(code, status, message, details));
+}
+
+/** Python's repr() of a JSON value (dicts keep their insertion order, as Python's do). */
+export function pythonRepr(value: unknown): string {
+  if (value === null || value === undefined) return 'None';
+  if (value === true) return 'True';
+  if (value === false) return 'False';
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return pythonStr(value);
+  if (Array.isArray(value)) return `[${value.map(pythonRepr).join(', ')}]`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${pythonStr(k)}: ${pythonRepr(v)}`)
+    .join(', ')}}`;
+}
+
+/** repr() of a str: single quotes unless the text has one and no double quote. */
+function pythonStr(s: string): string {
+  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
+  let out = quote;
+  for (const ch of s) {
+    const c = ch.codePointAt(0) as number;
+    if (ch === '\\') out += '\\\\';
+    else if (ch === quote) out += `\\${ch}`;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\t') out += '\\t';
+    else if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, '0')}`;
+    else out += ch;
+  }
+  return out + quote;
 }
 
 function errorInfo(reason: string, domain: string, metadata: Record<string, string>): unknown {
@@ -126,19 +167,25 @@ export const ERROR_TEMPLATES: ErrorTemplate[] = [
     status: 'PERMISSION_DENIED',
     kind: 'google.auth.exceptions.RefreshError',
     text: (v) =>
-      "google.auth.exceptions.RefreshError: ('Unable to acquire impersonated credentials', " +
-      body(
-        403,
-        'PERMISSION_DENIED',
-        "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
-        [
-          errorInfo('IAM_PERMISSION_DENIED', 'iam.googleapis.com', {
-            permission: 'iam.serviceAccounts.getAccessToken',
-            resource: `projects/-/serviceAccounts/${v.principal}`,
-          }),
-        ],
-      ) +
-      ')',
+      // RefreshError(msg, response_body): str() is the args tuple's repr, the body Google's
+      // pretty-printed JSON text as a Python string.
+      `google.auth.exceptions.RefreshError: ('Unable to acquire impersonated credentials', ${pythonRepr(
+        `${JSON.stringify(
+          errorBody(
+            403,
+            'PERMISSION_DENIED',
+            "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).",
+            [
+              errorInfo('IAM_PERMISSION_DENIED', 'iam.googleapis.com', {
+                permission: 'iam.serviceAccounts.getAccessToken',
+                resource: `projects/-/serviceAccounts/${v.principal}`,
+              }),
+            ],
+          ),
+          null,
+          2,
+        )}\n`,
+      )})`,
   },
   {
     cause: 'project.invalid',

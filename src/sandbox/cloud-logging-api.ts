@@ -53,6 +53,41 @@ function tokenize(filter: string): string[] {
 
 const CMP = new Set(['=', '!=', '>', '<', '>=', '<=', ':', '=~', '!~']);
 
+/**
+ * Where a filter stops being Logging query language, as Logging reports it (a 400 "Unparseable
+ * filter"): text the tokenizer cannot read (an open quote), unbalanced parentheses, a comparison
+ * without a value. Undefined for a filter the sandbox can read.
+ */
+export function filterSyntaxError(filter: string): string | undefined {
+  const tokens: Array<{ tok: string; at: number }> = [];
+  const re = /\s*("(?:[^"\\]|\\.)*"|\(|\)|>=|<=|!=|=~|!~|[=<>:]|[^\s()"=<>:!]+)/gy;
+  let m: RegExpExecArray | null;
+  let end = 0;
+  // biome-ignore lint/suspicious/noAssignInExpressions: the usual regex loop
+  while ((m = re.exec(filter)) !== null) {
+    tokens.push({ tok: m[1] as string, at: re.lastIndex - (m[1] as string).length });
+    end = re.lastIndex;
+  }
+  const where = (at: number, tok: string) =>
+    `Unparseable filter: syntax error at line 1, column ${at + 1}, token '${tok}'`;
+  if (filter.slice(end).trim() !== '')
+    return where(
+      end + (filter.slice(end).length - filter.slice(end).trimStart().length),
+      filter.slice(end).trim()[0] as string,
+    );
+  let depth = 0;
+  for (const [i, t] of tokens.entries()) {
+    if (t.tok === '(') depth++;
+    if (t.tok === ')' && --depth < 0) return where(t.at, ')');
+    const next = tokens[i + 1];
+    if (CMP.has(t.tok) && (!next || next.tok === ')' || CMP.has(next.tok) || i === 0)) {
+      return where(next?.at ?? filter.length, next?.tok ?? '<EOF>');
+    }
+  }
+  if (depth > 0) return where(filter.length, '<EOF>');
+  return undefined;
+}
+
 export function parseLoggingFilter(filter: string): Cond {
   return parseBoolean<Atom>(tokenize(filter), (tok, r) => {
     // `-` before a term is NOT, as in the Logging query language.
@@ -181,6 +216,8 @@ export default async function cloudLoggingApi(
       if (!Number.isInteger(offset) || offset < 0)
         return googleError(reply, 400, 'INVALID_ARGUMENT', 'Invalid pageToken');
     }
+    const syntax = filterSyntaxError(String(body.filter ?? ''));
+    if (syntax) return googleError(reply, 400, 'INVALID_ARGUMENT', syntax);
     const cond = parseLoggingFilter(String(body.filter ?? ''));
     let hits = state.entries.filter(
       (e) =>

@@ -216,40 +216,121 @@ export default async function datadogApi(
       state.requests.push({ method: req.method, path: req.url.split('?')[0] as string });
   });
 
-  app.post('/api/v2/logs/events/search', async (req, reply) => {
-    if (!authorized(req)) return forbidden(reply);
-    const body = (req.body ?? {}) as Obj;
-    const filter = (body.filter ?? {}) as Obj;
-    const page = (body.page ?? {}) as Obj;
+  /**
+   * Logs search, shared by POST /events/search (JSON body) and GET /events (query string), whose
+   * `links.next` is a GET /events URL, as Datadog's is.
+   */
+  const searchLogs = (
+    req: { protocol: string; headers: { host?: string } },
+    reply: FastifyReply,
+    args: { query?: string; from?: string; to?: string; limit?: unknown; cursor?: string; sort?: string },
+  ) => {
     const now = Date.now();
-    const from = parseTimeBound(String(filter.from ?? 'now-15m'), now);
-    const to = parseTimeBound(String(filter.to ?? 'now'), now);
+    const from = parseTimeBound(String(args.from ?? 'now-15m'), now);
+    const to = parseTimeBound(String(args.to ?? 'now'), now);
     if (from === undefined || to === undefined) return bad(reply, 'Invalid time range');
-    const limit = Number(page.limit ?? 10);
+    const limit = Number(args.limit ?? 10);
     if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
       return bad(reply, 'page[limit] must be between 1 and 5000');
-    const offset = page.cursor ? Number(Buffer.from(String(page.cursor), 'base64url').toString()) : 0;
+    const offset = args.cursor ? Number(Buffer.from(String(args.cursor), 'base64url').toString()) : 0;
     if (!Number.isInteger(offset) || offset < 0) return bad(reply, 'Invalid cursor');
-    const expr = parseDatadogQuery(String(filter.query ?? '*'));
+    const expr = parseDatadogQuery(String(args.query ?? '*'));
     let hits = state.events.filter((e) => {
       const t = ts(e);
       return t >= from && t <= to && matchesQuery(e, expr);
     });
-    if (body.sort === '-timestamp') hits = hits.reverse();
+    if (args.sort === '-timestamp') hits = hits.reverse();
     const data = hits.slice(offset, offset + limit);
     const more = offset + limit < hits.length;
     const after = more ? Buffer.from(String(offset + limit)).toString('base64url') : undefined;
+    const next = new URLSearchParams({
+      'filter[query]': String(args.query ?? '*'),
+      'filter[from]': String(args.from ?? 'now-15m'),
+      'filter[to]': String(args.to ?? 'now'),
+      'page[limit]': String(limit),
+      ...(args.sort ? { sort: args.sort } : {}),
+      ...(after ? { 'page[cursor]': after } : {}),
+    });
     return {
       data,
-      links: more
-        ? { next: `${req.protocol}://${req.headers.host}/api/v2/logs/events?page[cursor]=${after}` }
-        : {},
+      links: more ? { next: `${req.protocol}://${req.headers.host}/api/v2/logs/events?${next}` } : {},
       meta: {
         elapsed: 3,
         request_id: `req-${offset}`,
         status: 'done',
         ...(after ? { page: { after } } : {}),
       },
+    };
+  };
+
+  app.post('/api/v2/logs/events/search', async (req, reply) => {
+    if (!authorized(req)) return forbidden(reply);
+    const body = (req.body ?? {}) as Obj;
+    const filter = (body.filter ?? {}) as Obj;
+    const page = (body.page ?? {}) as Obj;
+    return searchLogs(req, reply, {
+      query: filter.query as string | undefined,
+      from: filter.from as string | undefined,
+      to: filter.to as string | undefined,
+      limit: page.limit,
+      cursor: page.cursor as string | undefined,
+      sort: body.sort as string | undefined,
+    });
+  });
+
+  app.get('/api/v2/logs/events', async (req, reply) => {
+    if (!authorized(req)) return forbidden(reply);
+    const q = req.query as Record<string, string | undefined>;
+    return searchLogs(req, reply, {
+      query: q['filter[query]'],
+      from: q['filter[from]'],
+      to: q['filter[to]'],
+      limit: q['page[limit]'],
+      cursor: q['page[cursor]'],
+      sort: q.sort,
+    });
+  });
+
+  // monitors/search: a page of monitor summaries with the counts Datadog's search returns.
+  app.get('/api/v1/monitor/search', async (req, reply) => {
+    if (!authorized(req)) return forbidden(reply);
+    const q = req.query as Record<string, string | undefined>;
+    const text = (q.query ?? '').trim().toLowerCase();
+    const perPage = Math.min(1000, Math.max(1, Number(q.per_page ?? 30) || 30));
+    const page = Math.max(0, Number(q.page ?? 0) || 0);
+    const matches = [...state.monitors.values()].filter((m) => {
+      if (!text) return true;
+      return text.split(/\s+/).every((term) => {
+        const tag = /^tag:"?([^"]+)"?$/.exec(term)?.[1];
+        if (tag) return ((m.tags as string[]) ?? []).includes(tag);
+        return JSON.stringify([m.name, m.query, m.tags]).toLowerCase().includes(term.replace(/"/g, ''));
+      });
+    });
+    const monitors = matches.slice(page * perPage, (page + 1) * perPage).map((m) => ({
+      id: m.id,
+      name: m.name,
+      query: m.query,
+      status: (m.overall_state as string | undefined) ?? 'No Data',
+      tags: m.tags ?? [],
+      type: m.type,
+      creator: m.creator,
+      classification: 'log',
+      last_triggered_ts: null,
+      metrics: [],
+      notifications: [],
+      org_id: m.org_id,
+      scopes: [],
+      overall_state_modified: null,
+    }));
+    return {
+      monitors,
+      metadata: {
+        page,
+        page_count: Math.max(1, Math.ceil(matches.length / perPage)),
+        per_page: perPage,
+        total_count: matches.length,
+      },
+      counts: { status: [], type: [], tag: [], muted: [] },
     };
   });
 

@@ -328,3 +328,19 @@ export function apiKeyServiceBlocked(rpc: Rpc, consumerNumber: string): GoogleAp
 export function aborted(message: string): GoogleApiError {
   return new GoogleApiError(409, 'ABORTED', message);
 }
+
+/** The ErrorInfo domain of answers that come from the sandbox itself, never from Google. */
+export const SANDBOX_DOMAIN = 'sandbox.genai-doctor.dev';
+
+/**
+ * A route the sandbox does not serve. Deliberately not Google's 404 NOT_FOUND: that would read
+ * as "the resource does not exist" to a client and to diagnose, when only the sandbox is lacking.
+ */
+export function sandboxNotImplemented(method: string, path: string): GoogleApiError {
+  return new GoogleApiError(
+    501,
+    'UNIMPLEMENTED',
+    `The genai-doctor sandbox does not implement ${method} ${path}. This is a gap in the sandbox, not an answer from Google: the routes it serves are listed in docs/sandbox.md.`,
+    [errorInfo('SANDBOX_ROUTE_NOT_IMPLEMENTED', SANDBOX_DOMAIN, { method, path })],
+  );
+}

@@ -13,7 +13,14 @@ export class RoleCatalog {
   private readonly roles = new Map<string, IamRole>();
   private readonly perms = new Map<string, Set<string>>();
 
-  constructor(roles: Iterable<IamRole>) {
+  /**
+   * @param complete the catalog holds every predefined role (a full roles file): only then may an
+   *   unknown `roles/...` name be refused, as IAM refuses it.
+   */
+  constructor(
+    roles: Iterable<IamRole>,
+    readonly complete = false,
+  ) {
     for (const r of roles) this.put(r);
   }
 
@@ -236,4 +243,18 @@ export function matchingDenyRules(
 /** A principal email -> its IAM member string. */
 export function memberOf(email: string): string {
   return email.endsWith('.gserviceaccount.com') ? `serviceAccount:${email}` : `user:${email}`;
+}
+
+/** `service.resource.verb`, the shape of every IAM permission. */
+export function wellFormedPermission(permission: string): boolean {
+  return /^[a-z][a-zA-Z0-9]*(\.[a-zA-Z0-9]+){2,}$/.test(permission);
+}
+
+/** The first permission IAM would refuse in a role or a testIamPermissions request. */
+export function invalidPermission(permissions: unknown[], catalog: RoleCatalog): string | undefined {
+  for (const p of permissions) {
+    if (typeof p !== 'string' || !wellFormedPermission(p)) return String(p);
+    if (catalog.complete && !catalog.all().some((r) => r.includedPermissions?.includes(p))) return p;
+  }
+  return undefined;
 }

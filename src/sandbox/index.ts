@@ -131,7 +131,8 @@ function roleCatalogFor(scenario: Scenario): RoleCatalog {
     const text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
     roles.push(...parseRoleCatalog(text));
   }
-  const catalog = new RoleCatalog(roles);
+  // A roles file with the full predefined catalog (~2000 roles) lets IAM refuse unknown roles.
+  const catalog = new RoleCatalog(roles, roles.length >= 500);
   // The project's own catalog fills in what a partial roles file lacks (never overrides it).
   for (const r of BUILTIN_ROLES) if (!catalog.get(r.name)) catalog.put(r);
   return catalog;

@@ -7,7 +7,8 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cloudLoggingApi from './cloud-logging-api.js';
 import datadogApi from './datadog-api.js';
-import { GoogleApiError } from './errors.js';
+import { GoogleApiError, sandboxNotImplemented } from './errors.js';
+import { toJsonNames } from './proto-json.js';
 import { matchRoute, type Route } from './router.js';
 import { geminiRoutes } from './routes/gemini.js';
 import { iamRoutes } from './routes/iam.js';
@@ -32,6 +33,18 @@ export interface ServerOptions {
 }
 
 const REQUEST_LOG_LIMIT = 2000;
+
+function wwwAuthenticate(err: GoogleApiError): string {
+  const reason = err.details.find((d) => d['@type'] === 'type.googleapis.com/google.rpc.ErrorInfo')?.reason;
+  const realm = 'Bearer realm="https://accounts.google.com/"';
+  return reason === 'CREDENTIALS_MISSING' ? realm : `${realm}, error="invalid_token"`;
+}
+
+function notImplemented(req: FastifyRequest, reply: FastifyReply) {
+  const path = req.url.split('?')[0] ?? req.url;
+  const err = sandboxNotImplemented(req.method, path);
+  return reply.code(err.code).type('application/json; charset=UTF-8').send(err.body());
+}
 
 export function buildServer(opts: ServerOptions): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 32 * 1024 * 1024, forceCloseConnections: true });
@@ -79,9 +92,18 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     done();
   });
 
-  app.setErrorHandler((err: unknown, _req: FastifyRequest, reply: FastifyReply) => {
-    if (err instanceof GoogleApiError)
-      return reply.code(err.code).type('application/json; charset=UTF-8').send(err.body());
+  app.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof GoogleApiError) {
+      // Google's front end names the auth scheme on every 401 (RFC 6750).
+      if (err.code === 401) reply.header('www-authenticate', wwwAuthenticate(err));
+      // A JSON-array stream (streamGenerateContent without alt=sse) fails as a one-element array.
+      const arrayStream =
+        /:streamGenerateContent$/.test(req.url.split('?')[0] ?? '') && !/[?&]alt=sse\b/.test(req.url);
+      return reply
+        .code(err.code)
+        .type('application/json; charset=UTF-8')
+        .send(arrayStream ? [err.body()] : err.body());
+    }
     const e = err as { statusCode?: number; message?: string };
     if (e.statusCode && e.statusCode < 500) {
       return reply
@@ -107,7 +129,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     ...oauthRoutes(opts.signing),
     ...resourceManagerRoutes(),
     ...serviceUsageRoutes(() => opts.operationDelayMs),
-    ...iamRoutes(),
+    ...iamRoutes(opts.signing),
     ...troubleshooterRoutes(),
     ...vertexRoutes(),
     ...geminiRoutes(),
@@ -119,31 +141,12 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     // Google accepts %3A for ':' in custom methods and %40 for '@' in emails.
     const path = url.pathname.replace(/%3A/gi, ':');
     const found = matchRoute(routes, req.method, path);
-    if (!found) {
-      return reply
-        .code(404)
-        .send(
-          new GoogleApiError(
-            404,
-            'NOT_FOUND',
-            `The requested URL ${url.pathname} was not found on this server.`,
-          ).body(),
-        );
-    }
-    if ('methodNotAllowed' in found) {
-      return reply
-        .code(405)
-        .send(
-          new GoogleApiError(
-            405,
-            'UNIMPLEMENTED',
-            `Method ${req.method} is not allowed on ${url.pathname}.`,
-          ).body(),
-        );
-    }
+    if (!found || 'methodNotAllowed' in found) return notImplemented(req, reply);
+    // Proto3 JSON bodies under their JSON names; OAuth's form fields are not proto fields.
+    const json = /json/i.test(String(req.headers['content-type'] ?? ''));
     const body =
       req.body && typeof req.body === 'object' && !Array.isArray(req.body)
-        ? (req.body as Record<string, unknown>)
+        ? ((json ? toJsonNames(req.body) : req.body) as Record<string, unknown>)
         : {};
     const result = await found.route.handler({
       state,
@@ -158,6 +161,9 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     return reply.type('application/json; charset=UTF-8').send(result);
   };
 
+  // Anything else is a route the sandbox does not serve: it says so, rather than answering with
+  // Google's NOT_FOUND, which a client (and diagnose) would read as a missing resource.
+  app.setNotFoundHandler(notImplemented);
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1/*', handler: dispatch });
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1beta1/*', handler: dispatch });
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1beta/*', handler: dispatch });

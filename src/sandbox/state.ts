@@ -27,6 +27,11 @@ import type {
 } from './scenario.js';
 
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+/**
+ * IAM and IAM Credentials also accept the narrower `iam` scope: google-auth (Python) narrows the
+ * source credentials of impersonated_credentials to it, and Google issues the token.
+ */
+export const IAM_SCOPE = 'https://www.googleapis.com/auth/iam';
 
 export interface PolicyVersion {
   at: number;
@@ -56,6 +61,11 @@ export interface CloudRunServiceState {
   createTime: string;
   updateTime: string;
   etag: string;
+  /**
+   * The spec being rolled out by a pending update: the service already shows its generation and
+   * template (reconciling), while the live revision (what the workload runs as) is still the old.
+   */
+  rollout?: Pick<CloudRunServiceState, 'generation' | 'serviceAccount' | 'env' | 'image' | 'updateTime'>;
 }
 
 export interface BucketState {
@@ -387,6 +397,15 @@ export class SandboxState {
       if (!b.role.startsWith('roles/') && !/^(projects|organizations)\/[^/]+\/roles\/[^/]+$/.test(b.role)) {
         throw invalidArgument(`Role ${b.role} is not a valid role.`);
       }
+      // A custom role named without its projects/P/ prefix, or a predefined role that does not
+      // exist: IAM says the role "is not supported for this resource".
+      if (b.role.startsWith('roles/') && !this.catalog.get(b.role)) {
+        const id = b.role.slice('roles/'.length);
+        const customNamed = [...this.catalog.all()].some((r) => r.name.endsWith(`/roles/${id}`));
+        if (customNamed || this.catalog.complete) {
+          throw invalidArgument(`Role ${b.role} is not supported for this resource.`);
+        }
+      }
       if (!this.catalog.get(b.role) && b.role.includes('/roles/')) {
         throw invalidArgument(`Role (${b.role}) does not exist in the resource's hierarchy.`);
       }
@@ -395,7 +414,9 @@ export class SandboxState {
     // fails loudly instead of granting nobody). Members already in the policy are kept as they are.
     const existing = new Set((current.bindings ?? []).flatMap((b) => b.members));
     for (const member of bindings.flatMap((b) => b.members)) {
-      if (existing.has(member) || !member.startsWith('serviceAccount:')) continue;
+      if (existing.has(member)) continue;
+      if (!wellFormedMember(member)) throw invalidArgument('Request contains an invalid argument.');
+      if (!member.startsWith('serviceAccount:')) continue;
       const email = member.slice('serviceAccount:'.length);
       if (this.knownServiceAccount(email) === false) {
         throw invalidArgument(`Service account ${email} does not exist.`);
@@ -500,8 +521,8 @@ export class SandboxState {
   startOperation(name: string, delayMs: number, op: Omit<Operation, 'name' | 'doneAt'>): Operation {
     const record: Operation = { ...op, name, doneAt: Date.now() + delayMs };
     this.operations.set(name, record);
-    // Google finishes an accepted operation whether or not anyone polls it (a client killed
-    // after the call must still find the change made).
+    // An operation finishes on its own clock, polled or not (a fire-and-forget enable works
+    // at Google). unref: a pending operation never keeps the process alive.
     if (delayMs <= 0) this.settle(record);
     else setTimeout(() => this.settle(record), delayMs).unref();
     return record;
@@ -540,6 +561,18 @@ export class SandboxState {
     for (const q of applicable) q.hits.push(now);
     return undefined;
   }
+}
+
+const EMAIL = /^[^\s@:]+@[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
+
+/** A principal IAM accepts in a binding: `type:email`, `domain:`, the public sets, federated ones. */
+export function wellFormedMember(member: string): boolean {
+  if (member === 'allUsers' || member === 'allAuthenticatedUsers') return true;
+  if (/^principal(Set)?:\/\/iam\.googleapis\.com\/\S+$/.test(member)) return true;
+  if (/^(projectOwner|projectEditor|projectViewer):[a-z][a-z0-9-]+$/.test(member)) return true;
+  const m = /^(?:deleted:)?(user|serviceAccount|group|domain):(.+?)(\?uid=\d+)?$/.exec(member);
+  if (!m) return false;
+  return m[1] === 'domain' ? /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(m[2] as string) : EMAIL.test(m[2] as string);
 }
 
 function addMember(policy: Policy, role: string, member: string): void {

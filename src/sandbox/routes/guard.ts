@@ -7,8 +7,8 @@ import { callerLacksPermission, type Rpc } from '../errors.js';
 import type { RequestContext } from '../router.js';
 import type { ProjectState, ServiceAccountState } from '../state.js';
 
-export function caller(ctx: RequestContext, rpc: Rpc): Principal {
-  return requireOAuth(ctx.state, ctx.req, ctx.query, rpc);
+export function caller(ctx: RequestContext, rpc: Rpc, acceptedScopes?: string[]): Principal {
+  return requireOAuth(ctx.state, ctx.req, ctx.query, rpc, acceptedScopes);
 }
 
 /**
@@ -50,9 +50,10 @@ export function authorize(
   ctx: RequestContext,
   rpc: Rpc,
   permission: string,
+  acceptedScopes?: string[],
 ): { who: Principal; project: ProjectState } {
   const idOrNumber = ctx.params.project as string;
-  const who = caller(ctx, rpc);
+  const who = caller(ctx, rpc, acceptedScopes);
   const project = projectOrDeny(ctx, idOrNumber, permission, rpc.service);
   requirePermission(ctx, who, permission, project, `projects/${idOrNumber}`, rpc.service);
   return { who, project };

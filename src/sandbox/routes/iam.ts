@@ -6,17 +6,29 @@
 import { randomBytes } from 'node:crypto';
 import type { IamRole, Policy } from '../../core/iam.js';
 import { errorInfo, GoogleApiError, invalidArgument, notFound, type Rpc } from '../errors.js';
+import { invalidPermission } from '../iam-eval.js';
+import { signJwt } from '../jwt.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState, ServiceAccountState } from '../state.js';
-import { uniqueIdFor } from '../state.js';
+import { CLOUD_PLATFORM_SCOPE, IAM_SCOPE, uniqueIdFor } from '../state.js';
 import { authorize, caller } from './guard.js';
 
 const IAM = 'iam.googleapis.com';
+const IAM_SCOPES = [CLOUD_PLATFORM_SCOPE, IAM_SCOPE];
 const rpc = (method: string) => ({ service: IAM, method: `google.iam.admin.v1.IAM.${method}` });
+const credentialsRpc = (method: string) => ({
+  service: 'iamcredentials.googleapis.com',
+  method: `google.iam.credentials.v1.IAMCredentials.${method}`,
+});
 
-function pageOf<T>(items: T[], ctx: RequestContext): { page: T[]; next?: string } {
-  const size = Math.min(1000, Math.max(1, Number(ctx.query.get('pageSize') ?? 300) || 300));
-  const token = ctx.query.get('pageToken');
+/** A page of `items`; pageSize / pageToken from the query string, or from a POST body. */
+function pageOf<T>(
+  items: T[],
+  ctx: RequestContext,
+  body?: Record<string, unknown>,
+): { page: T[]; next?: string } {
+  const size = Math.min(1000, Math.max(1, Number(body?.pageSize ?? ctx.query.get('pageSize') ?? 300) || 300));
+  const token = (body?.pageToken as string | undefined) || ctx.query.get('pageToken');
   let start = 0;
   if (token) {
     start = Number(
@@ -71,7 +83,7 @@ function findSa(ctx: RequestContext, email: string): { sa: ServiceAccountState; 
  * project or on the account itself.
  */
 function authorizeSa(ctx: RequestContext, r: Rpc, permission: string, revealMissing = true) {
-  const who = caller(ctx, r);
+  const who = caller(ctx, r, IAM_SCOPES);
   const email = ctx.params.email as string;
   const sa = ctx.state.serviceAccount(email);
   const project = sa ? ctx.state.project(sa.projectId) : undefined;
@@ -93,7 +105,7 @@ function authorizeSa(ctx: RequestContext, r: Rpc, permission: string, revealMiss
   return { sa, project, who };
 }
 
-export function iamRoutes(): Route[] {
+export function iamRoutes(signing: { keyPem: string; keyId: string }): Route[] {
   const P = `(?<project>${SEG})`;
   const R = `(?<role>${SEG})`;
   const E = '(?<email>[^/:]+)';
@@ -102,7 +114,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: /^\/v1\/roles$/,
       handler: (ctx) => {
-        caller(ctx, rpc('ListRoles'));
+        caller(ctx, rpc('ListRoles'), IAM_SCOPES);
         const view = ctx.query.get('view');
         const roles = ctx.state.catalog.predefined().sort((a, b) => a.name.localeCompare(b.name));
         const { page, next } = pageOf(roles, ctx);
@@ -115,7 +127,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/roles/${R}$`),
       handler: (ctx) => {
-        caller(ctx, rpc('GetRole'));
+        caller(ctx, rpc('GetRole'), IAM_SCOPES);
         const name = `roles/${ctx.params.role}`;
         const role = ctx.state.catalog.get(name);
         if (!role) throw notFound(`The role named ${name} was not found.`);
@@ -126,7 +138,7 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/roles$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('ListRoles'), 'iam.roles.list');
+        const { project } = authorize(ctx, rpc('ListRoles'), 'iam.roles.list', IAM_SCOPES);
         const showDeleted = ctx.query.get('showDeleted') === 'true';
         const roles = customRoles(ctx, project).filter((r) => showDeleted || !r.deleted);
         const { page, next } = pageOf(roles, ctx);
@@ -139,7 +151,7 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/roles$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('CreateRole'), 'iam.roles.create');
+        const { project } = authorize(ctx, rpc('CreateRole'), 'iam.roles.create', IAM_SCOPES);
         const roleId = String(ctx.body.roleId ?? '');
         if (!/^[a-zA-Z0-9_.]{3,64}$/.test(roleId)) {
           throw invalidArgument(`The role ID "${roleId}" is invalid. It must match [a-zA-Z0-9_\\.]{3,64}.`);
@@ -153,6 +165,8 @@ export function iamRoutes(): Route[] {
           );
         }
         const body = (ctx.body.role ?? {}) as IamRole;
+        const bad = invalidPermission(body.includedPermissions ?? [], ctx.state.catalog);
+        if (bad !== undefined) throw invalidArgument(`Permission ${bad} is not valid.`);
         const role: IamRole = {
           name,
           title: body.title ?? roleId,
@@ -176,6 +190,7 @@ export function iamRoutes(): Route[] {
           ctx,
           rpc(`${method === 'GET' ? 'Get' : method === 'PATCH' ? 'Update' : 'Delete'}Role`),
           permission,
+          IAM_SCOPES,
         );
         const name = `projects/${project.projectId}/roles/${ctx.params.role}`;
         const role = ctx.state.catalog.get(name);
@@ -212,7 +227,12 @@ export function iamRoutes(): Route[] {
       method: 'GET',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('ListServiceAccounts'), 'iam.serviceAccounts.list');
+        const { project } = authorize(
+          ctx,
+          rpc('ListServiceAccounts'),
+          'iam.serviceAccounts.list',
+          IAM_SCOPES,
+        );
         return { accounts: [...project.serviceAccounts.values()].map(saJson) };
       },
     },
@@ -220,7 +240,12 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts$`),
       handler: (ctx) => {
-        const { project } = authorize(ctx, rpc('CreateServiceAccount'), 'iam.serviceAccounts.create');
+        const { project } = authorize(
+          ctx,
+          rpc('CreateServiceAccount'),
+          'iam.serviceAccounts.create',
+          IAM_SCOPES,
+        );
         const accountId = String(ctx.body.accountId ?? '');
         if (!/^[a-z]([-a-z0-9]{4,28}[a-z0-9])$/.test(accountId)) {
           throw invalidArgument(
@@ -292,21 +317,96 @@ export function iamRoutes(): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:testIamPermissions$`),
       handler: (ctx) => {
-        const who = caller(ctx, rpc('TestIamPermissions'));
+        const who = caller(ctx, rpc('TestIamPermissions'), IAM_SCOPES);
         const { sa, project } = findSa(ctx, ctx.params.email as string);
         const asked = Array.isArray(ctx.body.permissions) ? (ctx.body.permissions as string[]) : [];
+        const bad = invalidPermission(asked, ctx.state.catalog);
+        if (bad !== undefined) throw invalidArgument(`Permission ${bad} is not valid.`);
         const granted = asked.filter((p) => ctx.state.checkPermission(who.email, p, project, sa).granted);
         return granted.length > 0 ? { permissions: granted } : {};
       },
     },
     {
       method: 'POST',
+      path: /^\/v1\/roles:queryGrantableRoles$/,
+      handler: (ctx) => {
+        caller(ctx, rpc('QueryGrantableRoles'), IAM_SCOPES);
+        const resource = String(ctx.body.fullResourceName ?? '');
+        const m = /^\/\/cloudresourcemanager\.googleapis\.com\/projects\/([^/]+)$/.exec(resource);
+        const project = m ? ctx.state.project(m[1] as string) : undefined;
+        if (!resource) throw invalidArgument('fullResourceName is required.');
+        if (!project) throw invalidArgument(`Requested resource ${resource} is not supported.`);
+        // Grantable on a project: every predefined role plus the project's own custom roles.
+        const roles = [
+          ...ctx.state.catalog.predefined().sort((a, b) => a.name.localeCompare(b.name)),
+          ...customRoles(ctx, project).filter((r) => !r.deleted),
+        ];
+        const view = typeof ctx.body.view === 'string' ? ctx.body.view : null;
+        const { page, next } = pageOf(roles, ctx, ctx.body);
+        const out: Record<string, unknown> = { roles: page.map((r) => roleView(r, view)) };
+        if (next) out.nextPageToken = next;
+        return out;
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/projects/${P}/roles/${R}:undelete$`),
+      handler: (ctx) => {
+        const { project } = authorize(ctx, rpc('UndeleteRole'), 'iam.roles.undelete', IAM_SCOPES);
+        const name = `projects/${project.projectId}/roles/${ctx.params.role}`;
+        const role = ctx.state.catalog.get(name);
+        if (!role) throw notFound(`The role named ${name} was not found.`);
+        if (!role.deleted)
+          throw new GoogleApiError(400, 'FAILED_PRECONDITION', `Role ${name} is not deleted.`);
+        if (typeof ctx.body.etag === 'string' && ctx.body.etag !== role.etag) {
+          throw new GoogleApiError(
+            409,
+            'ABORTED',
+            'There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff.',
+          );
+        }
+        const { deleted: _deleted, ...rest } = role;
+        const restored: IamRole = { ...rest, etag: newRoleEtag() };
+        ctx.state.catalog.put(restored);
+        return roleView(restored, 'FULL');
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:generateIdToken$`),
+      handler: (ctx) => {
+        const { sa } = authorizeSa(
+          ctx,
+          credentialsRpc('GenerateIdToken'),
+          'iam.serviceAccounts.getOpenIdToken',
+          false,
+        );
+        const audience = typeof ctx.body.audience === 'string' ? ctx.body.audience : '';
+        if (!audience) throw invalidArgument('Audience is required.');
+        if (sa.disabled) {
+          throw new GoogleApiError(400, 'FAILED_PRECONDITION', `Service account ${sa.email} is disabled.`);
+        }
+        const now = Math.floor(Date.now() / 1000);
+        const payload: Record<string, unknown> = {
+          aud: audience,
+          azp: sa.uniqueId,
+          exp: now + 3600,
+          iat: now,
+          iss: 'https://accounts.google.com',
+          sub: sa.uniqueId,
+        };
+        if (ctx.body.includeEmail === true) {
+          payload.email = sa.email;
+          payload.email_verified = true;
+        }
+        return { token: signJwt(payload, signing.keyPem, signing.keyId) };
+      },
+    },
+    {
+      method: 'POST',
       path: new RegExp(`^/v1/projects/${P}/serviceAccounts/${E}:generateAccessToken$`),
       handler: (ctx) => {
-        const r = {
-          service: 'iamcredentials.googleapis.com',
-          method: 'google.iam.credentials.v1.IAMCredentials.GenerateAccessToken',
-        };
+        const r = credentialsRpc('GenerateAccessToken');
         // iamcredentials answers 403 for a missing account whoever asks.
         const { sa } = authorizeSa(ctx, r, 'iam.serviceAccounts.getAccessToken', false);
         const email = ctx.params.email as string;

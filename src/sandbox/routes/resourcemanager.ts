@@ -5,6 +5,7 @@
  */
 import type { Policy } from '../../core/iam.js';
 import { invalidArgument } from '../errors.js';
+import { invalidPermission } from '../iam-eval.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ProjectState } from '../state.js';
 import { authorize, caller, projectOrDeny, requirePermission } from './guard.js';
@@ -32,6 +33,8 @@ export function resourceManagerRoutes(): Route[] {
   const P = `(?<project>${SEG})`;
   return [
     { method: 'GET', path: new RegExp(`^/v1/projects/${P}$`), handler: getProject },
+    { method: 'GET', path: /^\/v1\/projects$/, handler: listProjects },
+    { method: 'GET', path: /^\/v3\/projects:search$/, handler: searchProjects },
     { method: 'GET', path: new RegExp(`^/v3/projects/${P}$`), handler: getProjectV3 },
     { method: 'POST', path: new RegExp(`^/v[13]/projects/${P}:getIamPolicy$`), handler: getIamPolicy },
     { method: 'POST', path: new RegExp(`^/v[13]/projects/${P}:setIamPolicy$`), handler: setIamPolicy },
@@ -49,8 +52,54 @@ function getProject(ctx: RequestContext) {
   return projectV1(project);
 }
 
+/**
+ * The projects the caller may see (resourcemanager.projects.get), filtered by `key:value` terms
+ * (AND; `id`, `name`, `projectNumber`/`number`, `lifecycleState`/`state`, `labels.K`; `*` as a
+ * wildcard), as projects.list (v1 `filter`) and projects.search (v3 `query`) take them.
+ */
+function visibleProjects(ctx: RequestContext, expression: string): ProjectState[] {
+  const who = caller(ctx, rpc('ListProjects'));
+  const terms = expression
+    .split(/\s+(?:AND\s+)?/i)
+    .filter(Boolean)
+    .map((t) => {
+      const m = /^([\w.]+)\s*[:=]\s*"?([^"]*)"?$/.exec(t);
+      if (!m) throw invalidArgument(`Request contains an invalid argument: unsupported filter term ${t}.`);
+      return { key: (m[1] as string).toLowerCase(), value: m[2] as string };
+    });
+  const like = (actual: string | undefined, wanted: string) =>
+    actual !== undefined &&
+    new RegExp(`^${wanted.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(actual);
+  const field = (p: ProjectState, key: string): string | undefined => {
+    if (key === 'id' || key === 'projectid') return p.projectId;
+    if (key === 'name' || key === 'displayname') return p.name;
+    if (key === 'projectnumber' || key === 'number') return p.projectNumber;
+    if (key === 'lifecyclestate' || key === 'state') return p.lifecycleState;
+    if (key.startsWith('labels.')) return p.labels?.[key.slice('labels.'.length)];
+    throw invalidArgument(`Request contains an invalid argument: unknown filter field ${key}.`);
+  };
+  return [...ctx.state.projects.values()]
+    .filter((p) => ctx.state.checkPermission(who.email, 'resourcemanager.projects.get', p).granted)
+    .filter((p) => terms.every((t) => like(field(p, t.key), t.value)))
+    .sort((a, b) => a.projectId.localeCompare(b.projectId));
+}
+
+function listProjects(ctx: RequestContext) {
+  const projects = visibleProjects(ctx, ctx.query.get('filter') ?? '').map(projectV1);
+  return projects.length > 0 ? { projects } : {};
+}
+
+function searchProjects(ctx: RequestContext) {
+  const projects = visibleProjects(ctx, ctx.query.get('query') ?? '').map(projectV3);
+  return projects.length > 0 ? { projects } : {};
+}
+
 function getProjectV3(ctx: RequestContext) {
-  const { project: p } = authorize(ctx, rpc('GetProject'), 'resourcemanager.projects.get');
+  const { project } = authorize(ctx, rpc('GetProject'), 'resourcemanager.projects.get');
+  return projectV3(project);
+}
+
+function projectV3(p: ProjectState) {
   const out: Record<string, unknown> = {
     name: `projects/${p.projectNumber}`,
     projectId: p.projectId,
@@ -90,6 +139,8 @@ function testIamPermissions(ctx: RequestContext) {
   if (!Array.isArray(asked) || asked.some((p) => typeof p !== 'string')) {
     throw invalidArgument('Request contains an invalid argument.');
   }
+  const bad = invalidPermission(asked, ctx.state.catalog);
+  if (bad !== undefined) throw invalidArgument(`Permission ${bad} is not valid.`);
   const granted = (asked as string[]).filter(
     (perm) => ctx.state.checkPermission(who.email, perm, project).granted,
   );

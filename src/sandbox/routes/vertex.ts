@@ -14,8 +14,9 @@ import {
   billingDisabled,
   consumerInvalid,
   credentialsMissing,
-  type GoogleApiError,
+  GoogleApiError,
   iamPermissionDenied,
+  invalidArgument,
   notFound,
   orgPolicyViolation,
   publisherModelNotAllowed,
@@ -27,6 +28,7 @@ import {
   vpcScViolation,
 } from '../errors.js';
 import { countTokensResponse, type GenerateRequest, generateResponse } from '../generate.js';
+import { COUNT_TOKENS_REQUEST, checkRequestShape, GENERATE_REQUEST } from '../request-shape.js';
 import { type RequestContext, type Route, SEG } from '../router.js';
 import type { ScenarioModel, ScenarioQuota } from '../scenario.js';
 import type { ProjectState, SandboxState } from '../state.js';
@@ -159,8 +161,8 @@ export function fileUrisOf(body: unknown): string[] {
   const uris: string[] = [];
   for (const c of list) {
     for (const part of (c as { parts?: unknown[] })?.parts ?? []) {
-      const fd = (part as { fileData?: { fileUri?: unknown }; file_data?: { file_uri?: unknown } }) ?? {};
-      const uri = fd.fileData?.fileUri ?? fd.file_data?.file_uri;
+      // Bodies arrive with proto3 JSON names (proto-json.ts), whatever spelling the client used.
+      const uri = (part as { fileData?: { fileUri?: unknown } })?.fileData?.fileUri;
       if (typeof uri === 'string') uris.push(uri);
     }
   }
@@ -179,24 +181,31 @@ function orgPolicyCheck(project: ProjectState, model: string): GoogleApiError | 
   return undefined;
 }
 
+/**
+ * Vertex's 429s. Per-minute throttling of Gemini models is dynamic shared quota at Google: the
+ * body is a bare RESOURCE_EXHAUSTED with no details (no QuotaFailure, no RetryInfo). A daily
+ * per-project quota names its metric and limit.
+ */
 function vertexQuotaError(q: ScenarioQuota & { hits: number[] }, project: ProjectState, call: VertexCall) {
   const perMinute = q.window === 'minute';
-  const metric = `aiplatform.googleapis.com/generate_content_requests_per_${perMinute ? 'minute' : 'day'}_per_project_per_base_model`;
-  const quotaId = `GenerateContentRequestsPer${perMinute ? 'Minute' : 'Day'}PerProjectPerBaseModel`;
-  const message = perMinute
-    ? `Quota exceeded for ${metric} with base model: ${call.model}. Please submit a quota increase request. https://cloud.google.com/vertex-ai/docs/generative-ai/quotas-genai.`
-    : `Quota exceeded for quota metric '${metric}' and limit '${quotaId}' of service 'aiplatform.googleapis.com' for consumer 'project_number:${project.projectNumber}'. The daily quota resets at midnight Pacific time.`;
-  const oldest = Math.min(...q.hits);
-  const retry = perMinute ? Math.max(1, Math.ceil((oldest + 60_000 - Date.now()) / 1000)) : undefined;
+  if (perMinute) {
+    return new GoogleApiError(
+      429,
+      'RESOURCE_EXHAUSTED',
+      'Resource exhausted. Please try again later. Please refer to https://cloud.google.com/vertex-ai/generative-ai/docs/error-code-429 for more details.',
+    );
+  }
+  const metric = 'aiplatform.googleapis.com/generate_content_requests_per_day_per_project_per_base_model';
+  const quotaId = 'GenerateContentRequestsPerDayPerProjectPerBaseModel';
   const err = quotaExhausted(
-    message,
+    `Quota exceeded for quota metric '${metric}' and limit '${quotaId}' of service 'aiplatform.googleapis.com' for consumer 'project_number:${project.projectNumber}'. The daily quota resets at midnight Pacific time.`,
     {
       quotaMetric: metric,
       quotaId,
       quotaDimensions: { base_model: call.model, region: call.location },
       quotaValue: String(q.limit),
     },
-    retry,
+    undefined,
     'https://cloud.google.com/vertex-ai/generative-ai/docs/quotas',
   );
   err.details.unshift({
@@ -265,7 +274,9 @@ async function handleExpress(ctx: RequestContext) {
   if (!model || call.publisher !== 'google' || !model.locations.includes('global')) {
     throw notFound(`Publisher Model \`publishers/${call.publisher}/models/${call.model}\` not found.`);
   }
+  checkRequestShape(ctx.body, call.method === 'countTokens' ? COUNT_TOKENS_REQUEST : GENERATE_REQUEST);
   const req = ctx.body as GenerateRequest;
+  requireContents(req, 'vertex');
   if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');
   const exceeded = ctx.state.consumeQuota('vertex', project, call.model);
   if (exceeded) throw vertexQuotaError(exceeded, project, { ...call, project: project.projectId });
@@ -310,15 +321,28 @@ async function handleVertex(ctx: RequestContext) {
     fileUris: fileUrisOf(ctx.body),
   };
   const who = requireOAuth(ctx.state, ctx.req, ctx.query, { service: AIPLATFORM, method: rpcMethod(call) });
+  checkRequestShape(ctx.body, call.method === 'countTokens' ? COUNT_TOKENS_REQUEST : GENERATE_REQUEST);
   const quotaProject = ctx.req.headers['x-goog-user-project'];
   if (typeof quotaProject === 'string' && quotaProject !== '')
     checkQuotaProject(ctx.state, who, quotaProject);
   const { model } = judgeVertexCall(ctx.state, who, call);
   const req = ctx.body as GenerateRequest;
+  requireContents(req, 'vertex');
   if (call.method === 'countTokens') return countTokensResponse(req, 'vertex');
   const response = generateResponse(model, req, 'vertex');
   if (call.method === 'streamGenerateContent') return stream(ctx, response);
   return response;
+}
+
+/** A request without contents: each API's own refusal (the backend's, after access checks). */
+export function requireContents(req: GenerateRequest, api: 'vertex' | 'gemini'): void {
+  const contents = Array.isArray(req.contents) ? req.contents : req.contents ? [req.contents] : [];
+  if (contents.length > 0) return;
+  throw invalidArgument(
+    api === 'vertex'
+      ? 'Unable to submit request because at least one contents field is required. Learn more: https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/gemini'
+      : '* GenerateContentRequest.contents: contents is not specified\n',
+  );
 }
 
 /** streamGenerateContent: SSE (`data: {...}\r\n\r\n`) with ?alt=sse, else one JSON array. */

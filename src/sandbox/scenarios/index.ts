@@ -537,7 +537,7 @@ const BREAKAGES: Breakage[] = [
       cause: 'rate.throttled',
       http: 429,
       status: 'RESOURCE_EXHAUSTED',
-      reason: 'RATE_LIMIT_EXCEEDED',
+      message: 'Resource exhausted. Please try again later.',
     },
     apply: (s) => {
       s.quotas = [
