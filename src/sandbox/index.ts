@@ -23,6 +23,7 @@ import type { CauseId } from '../core/taxonomy.js';
 import { RoleCatalog } from './iam-eval.js';
 import { generateRsaKey, type RsaKeyPair } from './jwt.js';
 import { type Scenario, ScenarioError, validateScenario } from './scenario.js';
+import { FLEET_NAME, fleetOptionsOf, orgFleet } from './scenarios/fleet.js';
 import { shippedScenarios } from './scenarios/index.js';
 import { buildServer } from './server.js';
 import { SandboxState, uniqueIdFor } from './state.js';
@@ -79,15 +80,25 @@ const DEFAULT_PROPAGATION_MS = 3000;
 export function listScenarios(
   opts: { all?: boolean } = {},
 ): Array<{ name: string; cause: CauseId; description: string }> {
-  return shippedScenarios(opts).map((s) => ({
-    name: s.name,
-    cause: s.expect.cause,
-    description: s.description,
-  }));
+  return [
+    ...shippedScenarios(opts).map((s) => ({
+      name: s.name,
+      cause: s.expect.cause,
+      description: s.description,
+    })),
+    {
+      name: FLEET_NAME,
+      cause: 'project.mismatch' as CauseId,
+      description:
+        'A generated organization for `scan` (org-fleet:N for N projects; default 1000 projects, 3000 workloads) with seeded defects; the seed incident is one of its projects.',
+    },
+  ];
 }
 
 /** A shipped scenario by name, or a scenario JSON file by path (validated). */
 export function loadScenario(nameOrPath: string): Scenario {
+  const fleet = fleetOptionsOf(nameOrPath);
+  if (fleet) return orgFleet(fleet).scenario;
   const shipped = shippedScenarios({ all: true }).find((s) => s.name === nameOrPath);
   if (shipped) return validateScenario(shipped, `scenario ${nameOrPath}`);
   const looksLikePath = /[/\\]|\.json$/.test(nameOrPath);
