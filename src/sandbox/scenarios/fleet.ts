@@ -18,8 +18,6 @@ import { BASE_SERVICES, computeAccount, project, saEmail } from './world.js';
 export const FLEET_NAME = 'org-fleet';
 export const FLEET_ORG = '433637338589';
 export const DEFAULT_FLEET = { projects: 1000, workloads: 3000 };
-/** A user-managed account running at least this many services is "shared by many services". */
-export const SHARED_IDENTITY_MIN = 5;
 
 export type DefectKind =
   | 'iam.missing_permission'
