@@ -104,6 +104,14 @@ function emptyInventory(): Inventory {
   };
 }
 
+function setIn(map: Map<string, Set<string>>, key: string): Set<string> {
+  const existing = map.get(key);
+  if (existing) return existing;
+  const created = new Set<string>();
+  map.set(key, created);
+  return created;
+}
+
 const numberOf = (project: string | undefined) => (project ?? '').replace(/^projects\//, '');
 
 async function scanScope(
@@ -169,9 +177,7 @@ async function scanScope(
         const service = r.name.split('/services/')[1];
         if (service !== VERTEX_API && service !== GEMINI_API) continue;
         const n = numberOf(r.project);
-        let set = inv.enabled.get(n);
-        if (!set) inv.enabled.set(n, (set = new Set()));
-        set.add(service);
+        setIn(inv.enabled, n).add(service);
       }
     }
   })();
@@ -226,9 +232,8 @@ async function scanScope(
         for (const r of acl.resources ?? []) {
           const n = CRM_PROJECT.exec(r.fullResourceName ?? '')?.[1];
           if (!n) continue;
-          let set = inv.predict.get(n);
-          if (!set) inv.predict.set(n, (set = new Set()));
-          for (const id of identities) set.add(id);
+          const holders = setIn(inv.predict, n);
+          for (const id of identities) holders.add(id);
         }
       }
     }
