@@ -80,20 +80,25 @@ const DEFAULT_PROPAGATION_MS = 3000;
 export function listScenarios(
   opts: { all?: boolean } = {},
 ): Array<{ name: string; cause: CauseId; description: string }> {
-  return [
-    ...shippedScenarios(opts).map((s) => ({
-      name: s.name,
-      cause: s.expect.cause,
-      description: s.description,
-    })),
-    {
-      name: FLEET_NAME,
-      cause: 'project.mismatch' as CauseId,
-      description:
-        'A generated organization for `scan` (org-fleet:N for N projects; default 1000 projects, 3000 workloads) with seeded defects; the seed incident is one of its projects.',
-    },
-  ];
+  return shippedScenarios(opts).map((s) => ({
+    name: s.name,
+    cause: s.expect.cause,
+    description: s.description,
+  }));
 }
+
+/**
+ * Scenarios generated on demand, listed apart from the shipped ones: they are whole fleets, not
+ * one broken call, so the per-scenario check -> fix -> verify runs do not apply to them.
+ */
+export const GENERATED_SCENARIOS: Array<{ name: string; cause: CauseId; description: string }> = [
+  {
+    name: FLEET_NAME,
+    cause: 'project.mismatch',
+    description:
+      'A generated organization for `scan` (org-fleet:N for N projects and 3N workloads; default 1000 projects, 3000 workloads) with seeded defects; the seed incident is one of its projects.',
+  },
+];
 
 /** A shipped scenario by name, or a scenario JSON file by path (validated). */
 export function loadScenario(nameOrPath: string): Scenario {
