@@ -185,9 +185,22 @@ async function scanScope(
   const keysTask = (async () => {
     for await (const page of searchAllResources(client, scope, {
       assetTypes: ['apikeys.googleapis.com/Key'],
-      readMask: 'name,project',
+      readMask: 'name,project,displayName,versionedResources',
     })) {
-      for (const r of page) keyProjects.add(numberOf(r.project));
+      for (const r of page) {
+        const key = r.versionedResources?.[0]?.resource as ApiKeyInfo | undefined;
+        const projectNumber = numberOf(r.project);
+        // Cloud Asset Inventory carries the Key with its restrictions; the API Keys API is asked
+        // only for a project whose keys came without them.
+        if (key?.name)
+          inv.keys.push({
+            name: key.name,
+            projectNumber,
+            ...(key.displayName ? { displayName: key.displayName } : {}),
+            ...(key.restrictions ? { restrictions: key.restrictions } : {}),
+          });
+        else keyProjects.add(projectNumber);
+      }
     }
   })();
 

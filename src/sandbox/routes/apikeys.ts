@@ -6,7 +6,7 @@
 import { invalidArgument } from '../errors.js';
 import type { RequestContext, Route } from '../router.js';
 import { SEG } from '../router.js';
-import { apiKeyUid } from './asset.js';
+import { apiKeyJson } from './asset.js';
 import { authorize } from './guard.js';
 
 const rpc = (method: string) => ({
@@ -22,22 +22,7 @@ function listKeys(ctx: RequestContext) {
   const keys = (ctx.state.scenario.apiKeys ?? [])
     .filter((k) => k.project === project.projectId || k.project === project.projectNumber)
     .filter((k) => showDeleted || k.state !== 'DELETED')
-    .map((k) => {
-      const uid = apiKeyUid(k.id);
-      const restrictions: Record<string, unknown> = {};
-      if (k.apiTargets?.length) restrictions.apiTargets = k.apiTargets.map((service) => ({ service }));
-      if (k.allowedReferrers?.length)
-        restrictions.browserKeyRestrictions = { allowedReferrers: k.allowedReferrers };
-      return {
-        name: `projects/${project.projectNumber}/locations/global/keys/${uid}`,
-        uid,
-        displayName: k.displayName ?? k.id,
-        createTime: project.createTime,
-        updateTime: project.createTime,
-        ...(Object.keys(restrictions).length ? { restrictions } : {}),
-        etag: `W/"${uid.slice(0, 12)}"`,
-      };
-    });
+    .map((k) => apiKeyJson(k, project));
   const size = Math.min(Math.max(Number(ctx.query.get('pageSize') ?? 300) || 300, 1), 300);
   const offset =
     Number(

@@ -20,6 +20,7 @@ import {
   type Scope,
 } from '../hierarchy.js';
 import type { RequestContext, Route } from '../router.js';
+import type { ScenarioApiKey } from '../scenario.js';
 import { defaultComputeAccount, type ProjectState, type SandboxState } from '../state.js';
 import { putObject } from '../storage-objects.js';
 import { caller } from './guard.js';
@@ -111,6 +112,35 @@ function offsetOf(token: string | null, fingerprint: string): number {
     // fall through
   }
   throw invalidArgument('Invalid page_token: it does not belong to this request.');
+}
+
+const snapshots = new WeakMap<SandboxState, Map<string, { at: number; items: unknown[] }>>();
+const SNAPSHOT_MS = 10_000;
+
+/**
+ * The matching items of a search, computed once and paged from for a few seconds: like Cloud
+ * Asset Inventory's own index, a search pages through one snapshot rather than re-reading the
+ * world for every page (and a 1,000-project organization stays cheap to page).
+ */
+function snapshot<T>(
+  state: SandboxState,
+  query: URLSearchParams,
+  fingerprint: string,
+  compute: () => T[],
+): T[] {
+  let byKey = snapshots.get(state);
+  if (!byKey) {
+    byKey = new Map();
+    snapshots.set(state, byKey);
+  }
+  const now = Date.now();
+  for (const [k, v] of byKey) if (v.at < now - SNAPSHOT_MS) byKey.delete(k);
+  // A first page starts a new snapshot; later pages read the one it made.
+  const hit = query.get('pageToken') ? byKey.get(fingerprint) : undefined;
+  if (hit) return hit.items as T[];
+  const items = compute();
+  byKey.set(fingerprint, { at: now, items });
+  return items;
 }
 
 function paginate<T, R>(
@@ -295,14 +325,28 @@ function projectRefs(state: SandboxState, p: ProjectState): ResourceRef[] {
       displayName: k.displayName ?? k.id,
       location: 'global',
       version: 'v2',
-      versioned: () => ({
-        name: `projects/${p.projectNumber}/locations/global/keys/${apiKeyUid(k.id)}`,
-        uid: apiKeyUid(k.id),
-        displayName: k.displayName ?? k.id,
-      }),
+      versioned: () => apiKeyJson(k, p),
     });
   }
   return refs;
+}
+
+/** A scenario key in the API Keys v2 Key shape (restrictions included, never the key string). */
+export function apiKeyJson(k: ScenarioApiKey, p: ProjectState) {
+  const uid = apiKeyUid(k.id);
+  const restrictions: Record<string, unknown> = {};
+  if (k.apiTargets?.length) restrictions.apiTargets = k.apiTargets.map((service) => ({ service }));
+  if (k.allowedReferrers?.length)
+    restrictions.browserKeyRestrictions = { allowedReferrers: k.allowedReferrers };
+  return {
+    name: `projects/${p.projectNumber}/locations/global/keys/${uid}`,
+    uid,
+    displayName: k.displayName ?? k.id,
+    createTime: p.createTime,
+    updateTime: p.createTime,
+    ...(Object.keys(restrictions).length ? { restrictions } : {}),
+    etag: `W/"${uid.slice(0, 12)}"`,
+  };
 }
 
 /** The stable uid the API Keys API gives a scenario key. */
@@ -390,30 +434,31 @@ function searchAllResources(ctx: RequestContext) {
     'assetType',
     'project',
   ]);
-  const refs: ResourceRef[] = [];
-  for (const f of foldersIn(ctx.state, scope)) {
-    const ref = folderRef(ctx.state, f.id);
-    if (ref) refs.push(ref);
-  }
-  for (const p of projectsIn(ctx.state, scope)) refs.push(...projectRefs(ctx.state, p));
-  const matching = refs.filter(
-    (r) =>
-      typeOk(r.assetType) &&
-      terms.every((t) => {
-        if (t.field.startsWith('labels.')) return termMatches(t, r.labels?.[t.field.slice(7)]);
-        const value =
-          t.field === 'project'
-            ? r.project
-              ? `projects/${r.project.projectNumber}`
-              : undefined
-            : (r as unknown as Record<string, string | undefined>)[t.field];
-        return termMatches(t, value);
-      }),
-  );
+  const fingerprint = fingerprintOf(ctx.params.scope as string, ctx.query);
+  const matching = snapshot(ctx.state, ctx.query, fingerprint, () => {
+    const refs: ResourceRef[] = [];
+    for (const f of foldersIn(ctx.state, scope)) {
+      const ref = folderRef(ctx.state, f.id);
+      if (ref) refs.push(ref);
+    }
+    for (const p of projectsIn(ctx.state, scope)) refs.push(...projectRefs(ctx.state, p));
+    return refs.filter(
+      (r) =>
+        typeOk(r.assetType) &&
+        terms.every((t) => {
+          if (t.field.startsWith('labels.')) return termMatches(t, r.labels?.[t.field.slice(7)]);
+          const value =
+            t.field === 'project'
+              ? r.project
+                ? `projects/${r.project.projectNumber}`
+                : undefined
+              : (r as unknown as Record<string, string | undefined>)[t.field];
+          return termMatches(t, value);
+        }),
+    );
+  });
   const mask = readMaskOf(ctx.query);
-  return paginate(matching, ctx.query, fingerprintOf(ctx.params.scope as string, ctx.query), (r) =>
-    resourceJson(ctx.state, r, mask),
-  );
+  return paginate(matching, ctx.query, fingerprint, (r) => resourceJson(ctx.state, r, mask));
 }
 
 // --- IAM policies ----------------------------------------------------------------------------
@@ -503,20 +548,25 @@ function searchAllIamPolicies(ctx: RequestContext) {
     return (t: string) => patterns.some((p) => p.test(t));
   })();
   const terms = parseQuery(ctx.query.get('query'), ['policy', 'resource', 'policy.role.permissions']);
-  const refs = policyRefs(ctx.state, scope).filter(
-    (r) =>
-      typeOk(r.assetType) &&
-      terms.every((t) => {
-        if (t.field === 'resource') return termMatches(t, r.resource);
-        if (t.field === 'policy.role.permissions') {
-          return (r.policy.bindings ?? []).some((b) => ctx.state.catalog.permissionsOf(b.role)?.has(t.value));
-        }
-        return (r.policy.bindings ?? []).some(
-          (b) => termMatches(t, b.role) || b.members.some((m) => termMatches(t, m)),
-        );
-      }),
+  const fingerprint = fingerprintOf(ctx.params.scope as string, ctx.query);
+  const refs = snapshot(ctx.state, ctx.query, fingerprint, () =>
+    policyRefs(ctx.state, scope).filter(
+      (r) =>
+        typeOk(r.assetType) &&
+        terms.every((t) => {
+          if (t.field === 'resource') return termMatches(t, r.resource);
+          if (t.field === 'policy.role.permissions') {
+            return (r.policy.bindings ?? []).some((b) =>
+              ctx.state.catalog.permissionsOf(b.role)?.has(t.value),
+            );
+          }
+          return (r.policy.bindings ?? []).some(
+            (b) => termMatches(t, b.role) || b.members.some((m) => termMatches(t, m)),
+          );
+        }),
+    ),
   );
-  return paginate(refs, ctx.query, fingerprintOf(ctx.params.scope as string, ctx.query), policyJson);
+  return paginate(refs, ctx.query, fingerprint, policyJson);
 }
 
 // --- Policy Analyzer -------------------------------------------------------------------------
