@@ -19,28 +19,6 @@ interface ScanFlags {
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
-/** The scopes the flags name, as Cloud Asset Inventory spells them; bad ids are usage errors. */
-export function scopesOf(flags: Pick<ScanFlags, 'organization' | 'folder' | 'project'>): string[] {
-  const scopes: string[] = [];
-  if (flags.organization !== undefined) {
-    if (!/^\d+$/.test(flags.organization))
-      throw new CliError(`--organization takes the numeric organization id (got '${flags.organization}')`);
-    scopes.push(`organizations/${flags.organization}`);
-  }
-  for (const f of flags.folder ?? []) {
-    if (!/^\d+$/.test(f)) throw new CliError(`--folder takes a numeric folder id (got '${f}')`);
-    scopes.push(`folders/${f}`);
-  }
-  for (const p of flags.project ?? []) {
-    if (!/^([a-z][a-z0-9-]{4,28}[a-z0-9]|\d+)$/.test(p))
-      throw new CliError(`--project: '${p}' is not a project id or number`);
-    scopes.push(`projects/${p}`);
-  }
-  if (scopes.length === 0)
-    throw new CliError('say what to scan: --organization ID, --folder ID or --project ID');
-  return [...new Set(scopes)];
-}
-
 export function register(cmd: Command): void {
   cmd
     .option('--organization <id>', 'scan the whole organization (numeric id)')
@@ -64,7 +42,13 @@ export function register(cmd: Command): void {
         const { SCAN_FORMATS, FIX_PLAN_FORMATS, renderScan, renderFixPlans } = await import(
           '../../scan/render.js'
         );
-        const scopes = scopesOf(flags);
+        const { scopesOf, ScopeError } = await import('../../scan/scopes.js');
+        let scopes: string[];
+        try {
+          scopes = scopesOf(flags);
+        } catch (e) {
+          throw e instanceof ScopeError ? new CliError(e.message, EXIT.usage) : e;
+        }
         if (!SCAN_FORMATS.includes(flags.format as never))
           throw new CliError(`--format must be ${SCAN_FORMATS.join(', ')} (got ${flags.format})`, EXIT.usage);
         const fixFormat = flags.fixPlan === true ? 'gcloud' : flags.fixPlan || undefined;
