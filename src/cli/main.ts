@@ -28,6 +28,7 @@ const COMMANDS: Array<[string, string, Loader]> = [
     'Probe a live project for what would make a Gemini call fail',
     () => import('./commands/check.js'),
   ],
+  ['scan', 'Find Gemini workloads that will fail across an organization', () => import('./commands/scan.js')],
   ['fix', 'Show (or --apply) the fix for the last check', () => import('./commands/fix.js')],
   [
     'verify',

@@ -19,7 +19,11 @@ export type GoogleApi =
   | 'generativelanguage'
   | 'run'
   // Cloud Logging entries.list (logging.googleapis.com), for the logs reader.
-  | 'logging';
+  | 'logging'
+  // Organization-wide inventory for `scan`: Cloud Asset Inventory, API Keys, Cloud Storage.
+  | 'cloudasset'
+  | 'apikeys'
+  | 'storage';
 
 export const ENDPOINT_ENV = 'GENAI_DOCTOR_ENDPOINT';
 

@@ -364,6 +364,14 @@ export function traceQuery(s: Pick<MonitorSettings, 'service' | 'env' | 'resourc
   return `service:${s.service}${s.env ? ` env:${s.env}` : ''} resource_name:"${s.resource}" status:error`;
 }
 
+/** The Datadog and Cloud Logging search terms of the family that watches a catalog code. */
+export function familyTermsOf(
+  code: number,
+): { key: string; title: string; terms: string[]; gcpTerms: string[] } | undefined {
+  const f = FAMILIES.find((x) => (x.codes as number[]).includes(code));
+  return f && { key: f.key, title: f.title, terms: f.terms, gcpTerms: f.gcpTerms };
+}
+
 /** The family (and so the monitor) that watches for a catalog code, if one does. */
 export function familyKeyOf(code: number): string | undefined {
   return FAMILIES.find((f) => (f.codes as number[]).includes(code))?.key;

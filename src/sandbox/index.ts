@@ -23,6 +23,7 @@ import type { CauseId } from '../core/taxonomy.js';
 import { RoleCatalog } from './iam-eval.js';
 import { generateRsaKey, type RsaKeyPair } from './jwt.js';
 import { type Scenario, ScenarioError, validateScenario } from './scenario.js';
+import { FLEET_NAME, fleetOptionsOf, orgFleet } from './scenarios/fleet.js';
 import { shippedScenarios } from './scenarios/index.js';
 import { buildServer } from './server.js';
 import { SandboxState, uniqueIdFor } from './state.js';
@@ -86,8 +87,23 @@ export function listScenarios(
   }));
 }
 
+/**
+ * Scenarios generated on demand, listed apart from the shipped ones: they are whole fleets, not
+ * one broken call, so the per-scenario check -> fix -> verify runs do not apply to them.
+ */
+export const GENERATED_SCENARIOS: Array<{ name: string; cause: CauseId; description: string }> = [
+  {
+    name: FLEET_NAME,
+    cause: 'project.mismatch',
+    description:
+      'A generated organization for `scan` (org-fleet:N for N projects and 3N workloads; default 1000 projects, 3000 workloads) with seeded defects; the seed incident is one of its projects.',
+  },
+];
+
 /** A shipped scenario by name, or a scenario JSON file by path (validated). */
 export function loadScenario(nameOrPath: string): Scenario {
+  const fleet = fleetOptionsOf(nameOrPath);
+  if (fleet) return orgFleet(fleet).scenario;
   const shipped = shippedScenarios({ all: true }).find((s) => s.name === nameOrPath);
   if (shipped) return validateScenario(shipped, `scenario ${nameOrPath}`);
   const looksLikePath = /[/\\]|\.json$/.test(nameOrPath);

@@ -143,6 +143,26 @@ const ApiKey = Type.Object({
   state: Type.Union([Type.Literal('ACTIVE'), Type.Literal('EXPIRED'), Type.Literal('DELETED')]),
   /** API restrictions: services the key may call; absent = unrestricted. */
   apiTargets: Type.Optional(Type.Array(Type.String())),
+  displayName: Type.Optional(Type.String()),
+  /** Application restriction: HTTP referrers the key may be sent from; absent = any. */
+  allowedReferrers: Type.Optional(Type.Array(Type.String())),
+});
+
+/** A folder of the organization (Resource Manager); `parent` is the organization or a folder. */
+const Folder = Type.Object({
+  id: Type.String({ pattern: '^[0-9]+$' }),
+  displayName: Type.String(),
+  parent: Type.Object({
+    type: Type.Union([Type.Literal('organization'), Type.Literal('folder')]),
+    id: Type.String(),
+  }),
+  policy: Type.Optional(PolicySchema),
+});
+
+const Organization = Type.Object({
+  id: Type.String({ pattern: '^[0-9]+$' }),
+  displayName: Type.String(),
+  policy: Type.Optional(PolicySchema),
 });
 
 const Token = Type.Object({
@@ -238,6 +258,11 @@ export const ScenarioSchema = Type.Object({
   clientCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
   quotas: Type.Optional(Type.Array(Quota)),
   apiKeys: Type.Optional(Type.Array(ApiKey)),
+  /** The organization and folders above the projects (Cloud Asset Inventory scopes, inherited IAM). */
+  organization: Type.Optional(Organization),
+  folders: Type.Optional(Type.Array(Folder)),
+  /** Cloud Asset Inventory requests per second before it answers 429 (absent = no limit). */
+  assetRequestsPerSecond: Type.Optional(Type.Number({ minimum: 1 })),
   tokens: Type.Optional(Type.Array(Token)),
   metadata: Metadata,
   operator: Identity,
@@ -255,6 +280,8 @@ export type ScenarioQuota = Static<typeof Quota>;
 export type ScenarioApiKey = Static<typeof ApiKey>;
 export type ScenarioDenyRule = Static<typeof DenyRule>;
 export type ScenarioPerimeter = Static<typeof Perimeter>;
+export type ScenarioFolder = Static<typeof Folder>;
+export type ScenarioOrganization = Static<typeof Organization>;
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';

@@ -14,6 +14,7 @@ import { geminiRoutes } from './routes/gemini.js';
 import { iamRoutes } from './routes/iam.js';
 import { registerMetadata } from './routes/metadata.js';
 import { oauthRoutes } from './routes/oauth.js';
+import { orgRoutes } from './routes/org.js';
 import { resourceManagerRoutes } from './routes/resourcemanager.js';
 import { runRoutes } from './routes/run.js';
 import { serviceUsageRoutes } from './routes/serviceusage.js';
@@ -134,6 +135,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
     ...vertexRoutes(),
     ...geminiRoutes(),
     ...runRoutes(() => opts.operationDelayMs),
+    ...orgRoutes(() => opts.operationDelayMs),
   ];
 
   const dispatch = async (req: FastifyRequest, reply: FastifyReply) => {
@@ -170,6 +172,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v1alpha/*', handler: dispatch });
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v2/*', handler: dispatch });
   app.route({ method: ['GET', 'POST', 'PATCH', 'DELETE', 'PUT'], url: '/v3/*', handler: dispatch });
+  app.route({ method: ['GET'], url: '/storage/v1/*', handler: dispatch });
   app.route({ method: ['GET', 'POST'], url: '/token', handler: dispatch });
   app.route({ method: ['GET', 'POST'], url: '/tokeninfo', handler: dispatch });
   app.route({ method: ['GET', 'POST'], url: '/oauth2/v3/tokeninfo', handler: dispatch });

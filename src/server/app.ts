@@ -15,6 +15,7 @@ import { registerDiagnoseRoutes } from './routes/diagnose.js';
 import { registerExplainRoute } from './routes/explain.js';
 import { registerLogsRoute } from './routes/logs.js';
 import { registerPageRoutes } from './routes/page.js';
+import { registerScanRoutes } from './routes/scan.js';
 import { API_CSP, COMMON_HEADERS, isLoopbackHost, judgeRequest } from './security.js';
 
 export interface ConsoleServerOptions {
@@ -142,6 +143,7 @@ export async function buildConsoleServer(options: ConsoleServerOptions): Promise
   registerDiagnoseRoutes(app, options.engine);
   registerExplainRoute(app, options.engine);
   registerCheckRoutes(app, options.engine);
+  registerScanRoutes(app, options.engine.target);
   await app.register(async (scope) => registerLogsRoute(scope, options.engine, limits));
   if (options.allowApply && options.token) registerApplyRoute(app, options.engine, options.token);
 

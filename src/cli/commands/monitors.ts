@@ -17,6 +17,7 @@ interface MonitorsOptions extends ApmOptions {
   ddUrl?: string;
   output?: string;
   sandbox?: string | boolean;
+  fromScan?: string;
 }
 
 export function register(cmd: Command): void {
@@ -34,12 +35,14 @@ export function register(cmd: Command): void {
         .option('--error-rate <fraction>', 'APM error-rate threshold', '0.05')
         .option('-f, --format <format>', 'json, terraform, gcp-json or gcp-terraform', 'json')
         .option('-o, --output <file>', 'write the monitors to a file instead of stdout')
-        .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)'),
+        .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)')
+        .option('--from-scan <file>', 'one monitor per finding class of a `scan -f json` output, instead of --service'),
     ),
   ).action(async (o: MonitorsOptions) => withSandbox(o.sandbox, () => monitorsCommand(o)));
 }
 
 async function monitorsCommand(o: MonitorsOptions): Promise<void> {
+  if (o.fromScan) return scanMonitors(o);
   {
     const service = o.service;
     if (!service) throw new CliError('--service is required (the service the monitors watch)');
@@ -84,4 +87,38 @@ async function monitorsCommand(o: MonitorsOptions): Promise<void> {
       process.stdout.write(`${r.outcome.padEnd(9)} #${r.id} ${r.name}${why}\n`);
     }
   }
+}
+
+/** `monitors --from-scan scan.json`: one monitor per finding class the scan reported. */
+async function scanMonitors(o: MonitorsOptions): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const { MONITOR_FORMATS, renderMonitors } = await import('../../monitors/render.js');
+  if (!MONITOR_FORMATS.includes(o.format as never)) {
+    throw new CliError(`--format must be one of ${MONITOR_FORMATS.join(', ')}, got "${o.format}"`);
+  }
+  let parsed: { findings?: unknown };
+  try {
+    parsed = JSON.parse(await readFile(o.fromScan as string, 'utf8')) as { findings?: unknown };
+  } catch (e) {
+    throw new CliError(`--from-scan: cannot read ${o.fromScan} as JSON (${(e as Error).message})`);
+  }
+  if (!Array.isArray(parsed.findings)) {
+    throw new CliError(`--from-scan: ${o.fromScan} is not a \`scan -f json\` output (no findings)`);
+  }
+  const { SCAN_SERVICE, scanMonitorSet } = await import('../../monitors/scan-classes.js');
+  const set = scanMonitorSet(parsed.findings as never, {
+    notify: o.notify ?? [],
+    ...(o.env ? { env: o.env } : {}),
+  });
+  if (!o.apply) {
+    process.stdout.write(renderMonitors(set, o.format as never, SCAN_SERVICE));
+    return;
+  }
+  requireDatadogKeys('--apply');
+  const { applyMonitors } = await import('../../monitors/apply.js');
+  const results = await remoteCall(
+    () => applyMonitors(set.datadog, { service: SCAN_SERVICE, env: o.env, url: o.ddUrl }),
+    'Datadog Monitors API',
+  );
+  for (const r of results) process.stdout.write(`${r.outcome.padEnd(9)} #${r.id} ${r.name}\n`);
 }

@@ -80,8 +80,8 @@ export function register(cmd: Command): void {
     .addOption(jsonAlias())
     .option('--all', 'also the scenarios a live check cannot reproduce (they need a request input)')
     .action(async (o: { format: string; all?: boolean }) => {
-      const { listScenarios } = await import('../../sandbox/index.js');
-      const list = listScenarios({ all: o.all });
+      const { GENERATED_SCENARIOS, listScenarios } = await import('../../sandbox/index.js');
+      const list = [...listScenarios({ all: o.all }), ...GENERATED_SCENARIOS];
       if (o.format === 'json') {
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;

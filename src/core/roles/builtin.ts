@@ -392,6 +392,23 @@ export const BUILTIN_ROLES: IamRole[] = [
     sorted(BILLING_READ, ['billing.accounts.get', 'billing.accounts.list']),
   ),
 
+  // --- Read-only inventory roles `scan` needs (Cloud Asset Inventory, API Keys) -----------------
+  role('roles/cloudasset.viewer', 'Cloud Asset Viewer', 'Read only access to cloud assets metadata', [
+    'cloudasset.assets.analyzeIamPolicy',
+    'cloudasset.assets.exportIamPolicy',
+    'cloudasset.assets.exportResource',
+    'cloudasset.assets.listIamPolicy',
+    'cloudasset.assets.listResource',
+    'cloudasset.assets.searchAllIamPolicies',
+    'cloudasset.assets.searchAllResources',
+    'cloudasset.feeds.get',
+    'cloudasset.feeds.list',
+  ]),
+  role('roles/apikeys.viewer', 'API Keys Viewer', 'Ability to view API keys.', [
+    'apikeys.keys.get',
+    'apikeys.keys.list',
+  ]),
+
   // --- Primitive roles: present so that the index can name and refuse them ---------------------
   role(
     'roles/viewer',

@@ -14,7 +14,7 @@ const rpc = (method: string) => ({
   method: `google.api.serviceusage.v1.ServiceUsage.${method}`,
 });
 
-function serviceJson(p: ProjectState, name: string) {
+export function serviceJson(p: ProjectState, name: string) {
   return {
     name: `projects/${p.projectNumber}/services/${name}`,
     config: { name, title: serviceTitle(name) },

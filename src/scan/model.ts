@@ -1,0 +1,96 @@
+/**
+ * What `scan` knows and reports. A will-fail finding carries the same Finding, Diagnosis-derived
+ * cause and code, and Plan that `check` produces for one workload; a risky finding (the call works,
+ * but the setup is dangerous) has a `risk.*` class and the commands that remove the risk.
+ */
+import type { Evidence, Finding, Plan } from '../core/model.js';
+import type { CauseId, ErrorCode } from '../core/taxonomy.js';
+
+export type RiskClass =
+  | 'risk.default_sa_editor'
+  | 'risk.unrestricted_api_key'
+  | 'risk.shared_identity'
+  | 'risk.primitive_role';
+
+export const RISK_TITLES: Record<RiskClass, string> = {
+  'risk.default_sa_editor': 'Default compute service account holds roles/editor',
+  'risk.unrestricted_api_key': 'API key without API or application restrictions',
+  'risk.shared_identity': 'One service account runs many services',
+  'risk.primitive_role': 'Primitive role where roles/aiplatform.user would do',
+};
+
+export type FindingClass = CauseId | RiskClass;
+
+/** A workload recognised as a Gemini / Vertex AI caller, and how. */
+export interface Workload {
+  /** Full resource name, e.g. //run.googleapis.com/projects/p/locations/r/services/s. */
+  name: string;
+  kind: 'cloud-run';
+  service: string;
+  region: string;
+  hostProject: string;
+  hostProjectNumber: string;
+  identity: string;
+  identitySource: 'service account' | 'default compute account';
+  api: 'vertex' | 'gemini';
+  /** The project the call names (env), else the hosting project (what client libraries fall back to). */
+  targetProject: string;
+  /** Which env var named the target, if any. */
+  targetVar?: string;
+  location: string;
+  model: string;
+  /** Env vars that made it a Gemini caller and the identity it runs as: "how it was recognised". */
+  recognisedBy: string[];
+  /** The project-naming env vars and their values (never any other env value: those may be secrets). */
+  projectVars: Record<string, string>;
+}
+
+export interface ScanFinding {
+  /** `class|subject`: stable across runs, and what precision / recall are counted on. */
+  id: string;
+  severity: 'will-fail' | 'risky';
+  class: FindingClass;
+  /** Taxonomy code for will-fail findings. */
+  code?: ErrorCode;
+  title: string;
+  summary: string;
+  /** What the finding is about: a workload, project, key or identity. */
+  subject: string;
+  project: string;
+  owner: string;
+  workload?: Workload;
+  evidence: Evidence[];
+  confidence: number;
+  /** How many workloads it touches (ranking). */
+  impact: number;
+  /** The diagnosis's top finding (the same model `diagnose` and `check` print). */
+  finding?: Finding;
+  plan?: Plan;
+  /** Commands that remove a risk (risky findings). */
+  remediation?: string[];
+}
+
+export interface ScopeStatus {
+  scope: string;
+  status: 'ok' | 'denied' | 'error';
+  message?: string;
+}
+
+export interface ScanCounts {
+  projects: number;
+  workloads: number;
+  genaiWorkloads: number;
+  apiCalls: number;
+  retries: number;
+}
+
+export interface ScanResult {
+  schemaVersion: 1;
+  scannedAt: string;
+  scopes: ScopeStatus[];
+  counts: ScanCounts;
+  findings: ScanFinding[];
+  /** What the scan could not settle (targets outside the scopes, checks it could not run). */
+  unknowns: string[];
+  wallMs: number;
+}
