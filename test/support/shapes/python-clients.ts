@@ -6,8 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { ROOT } from '../cli.js';
+import { join, resolve } from 'node:path';
 import { restJson } from './formats.js';
 import type { WireError } from './wire-error.js';
 
@@ -20,6 +19,7 @@ export const PYTHON_SHAPES = [
 ] as const;
 export type PythonShape = (typeof PYTHON_SHAPES)[number];
 
+const ROOT = resolve(import.meta.dirname, '../../..');
 const PYTHON = join(ROOT, '.venv/bin/python');
 
 /** Makes the venv when it is missing; throws with the script's output when that fails. */

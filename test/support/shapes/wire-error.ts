@@ -122,6 +122,11 @@ function fromFacts(text: string): WireError | undefined {
     const metadata: LenientObject = {};
     if (f.service) metadata.service = f.service;
     if (f.consumer) metadata.consumer = f.consumer;
+    // Quota errors carry the quota in ErrorInfo metadata too (RATE_LIMIT_EXCEEDED).
+    if (f.quota?.metric) metadata.quota_metric = f.quota.metric;
+    if (f.quota?.id) metadata.quota_limit = f.quota.id;
+    if (f.quota?.limit) metadata.quota_limit_value = f.quota.limit;
+    if (f.quota?.dimensions?.location) metadata.quota_location = f.quota.dimensions.location;
     details.push({
       '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
       reason: f.reason,
@@ -130,6 +135,47 @@ function fromFacts(text: string): WireError | undefined {
     });
   } else if (f.reason) {
     errors.push({ message: f.message, domain: 'global', reason: f.reason });
+  }
+  const quotaViolations = (f.violations ?? []).filter((v) => v.kind === 'quota');
+  if (f.quota && (f.quota.metric || f.quota.id)) {
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.QuotaFailure',
+      violations: [
+        {
+          ...(f.quota.metric ? { quotaMetric: f.quota.metric } : {}),
+          ...(f.quota.id ? { quotaId: f.quota.id } : {}),
+          ...(f.quota.dimensions ? { quotaDimensions: f.quota.dimensions } : {}),
+          ...(f.quota.limit ? { quotaValue: f.quota.limit } : {}),
+          ...(quotaViolations[0]?.description ? { description: quotaViolations[0].description } : {}),
+        },
+      ],
+    });
+  }
+  const preconditions = (f.violations ?? []).filter(
+    (v) => v.kind === 'precondition' || v.kind === 'org-policy',
+  );
+  if (preconditions.length) {
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.PreconditionFailure',
+      violations: preconditions.map((v) => ({
+        ...(v.type ? { type: v.type } : {}),
+        ...(v.subject ? { subject: v.subject } : {}),
+        ...(v.description ? { description: v.description } : {}),
+      })),
+    });
+  }
+  const fields = (f.violations ?? []).filter((v) => v.kind === 'field');
+  if (fields.length) {
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.BadRequest',
+      fieldViolations: fields.map((v) => ({ field: v.field ?? '', description: v.description ?? '' })),
+    });
+  }
+  if (f.retryDelaySeconds !== undefined) {
+    details.push({
+      '@type': 'type.googleapis.com/google.rpc.RetryInfo',
+      retryDelay: `${f.retryDelaySeconds}s`,
+    });
   }
   if (f.helpLinks?.length) {
     details.push({
