@@ -144,10 +144,12 @@ function scanApiCore(s: string, b: FactsBuilder): void {
   if (!m?.[1] || !m[3]) return;
   // Google's messages open with a capital, a quote or a resource name ("models/x is not found");
   // "500 tokens used" is prose, not an error.
-  if (!/^(?:[A-Z`'"]|[a-z]{2,40}\/)/.test(m[3])) return;
+  // After `METHOD url: ` the message is certain, whatever it opens with.
+  if (!m[2] && !/^(?:[A-Z`'"]|[a-z]{2,40}\/|\. )/.test(m[3])) return;
   // `400 Bad Request` is an HTTP status line, not api-core's message.
   if (/^[A-Z][a-z]+(?: [A-Z][a-z]+){0,3}\.?$/.test(m[3].trim())) return;
-  let message = m[3] + continuation(s, m.index + m[0].length);
+  // google-genai for Java prints "{code} {status}. {message}", with an empty status: "401 . msg".
+  let message = m[3].replace(/^\. /, '') + continuation(s, m.index + m[0].length);
   const cut = API_CORE_DETAILS.exec(message);
   if (cut) message = message.slice(0, cut.index);
   message = message.trim();

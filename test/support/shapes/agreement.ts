@@ -3,13 +3,25 @@
  * both diagnosed with the case's context, tallied per shape.
  */
 import { diagnose } from '../../../src/core/diagnose/index.js';
+import { restJson } from './formats.js';
 import { loadCases, type Rendering, renderAll, SHAPES, type Shape, type ShapeCase } from './generate.js';
+
+/**
+ * Shapes whose real text leaves the error's details out: grpcio's _InactiveRpcError prints status
+ * and message only (the details travel in a binary trailer), and a Java exception's toString() is
+ * "Class: StatusRuntimeException: CODE: message". When a case's cause rests on a detail (a quota
+ * limit of 0, an org-policy constraint named only in a PreconditionFailure), these texts no
+ * longer hold it; they are held to the answer for the same error without details instead.
+ */
+export const DETAIL_DROPPING: readonly Shape[] = ['python-grpc', 'java-gax-grpc'];
 
 export interface Disagreement {
   caseId: string;
   shape: Shape;
   expected: string;
   got: string;
+  /** For a detail-dropping shape: the answer for the error without details, which it matched. */
+  withoutDetails?: string;
   text: string;
 }
 
@@ -20,6 +32,8 @@ export interface Agreement {
   perShape: Record<Shape, { total: number; agree: number }>;
   total: number;
   agree: number;
+  /** Disagreements of detail-dropping shapes that the error without details shares. */
+  explained: number;
   disagreements: Disagreement[];
 }
 
@@ -39,16 +53,26 @@ export function score(cases: ShapeCase[], renderings: Rendering[]): Agreement {
     const expected = original.get(r.caseId) as string;
     const got = topCause(r.text, c);
     perShape[r.shape].total++;
-    if (got === expected) perShape[r.shape].agree++;
-    else disagreements.push({ caseId: r.caseId, shape: r.shape, expected, got, text: r.text });
+    if (got === expected) {
+      perShape[r.shape].agree++;
+      continue;
+    }
+    const d: Disagreement = { caseId: r.caseId, shape: r.shape, expected, got, text: r.text };
+    if (DETAIL_DROPPING.includes(r.shape) && c.error) {
+      const bare = topCause(restJson({ ...c.error, details: [], errors: [] }), c);
+      if (bare === got) d.withoutDetails = bare;
+    }
+    disagreements.push(d);
   }
   const total = renderings.length;
+  const explained = disagreements.filter((d) => d.withoutDetails !== undefined).length;
   return {
     cases: cases.length,
     rendered: cases.filter((c) => c.error).length,
     perShape,
     total,
     agree: total - disagreements.length,
+    explained,
     disagreements,
   };
 }
@@ -66,6 +90,8 @@ export function formatTable(a: Agreement): string {
     '|---|---|---|---|',
     ...rows,
     `| **all** | ${a.total} | ${a.agree} | ${rate(a.agree, a.total)} |`,
+    '',
+    `${a.explained} of ${a.disagreements.length} disagreements are detail-dropping shapes answering as the error without its details does.`,
   ].join('\n');
 }
 
