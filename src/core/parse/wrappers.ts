@@ -26,6 +26,8 @@ const MAX_RECORDS = 200;
 export function logRecordText(text: string): string | undefined {
   const first = text.search(/\S/);
   if (first < 0 || (text[first] !== '{' && text[first] !== '[')) return undefined;
+  // Cheap before a full read: every record kind below names one of these fields.
+  if (!/"?(?:jsonPayload|textPayload|attributes|service|host|ddsource)"?\s?:/.test(text)) return undefined;
   const carried: string[] = [];
   let pos = first;
   while (pos < text.length) {
