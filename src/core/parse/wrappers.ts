@@ -140,7 +140,7 @@ export function scanClientWrappers(s: string, b: FactsBuilder, scanMessage: (tex
  */
 function scanApiCore(s: string, b: FactsBuilder): void {
   const m =
-    /(?:^|\n|[\w.]{1,200}: )([45]\d\d) (?:(?:GET|POST|PUT|PATCH|DELETE) (https?:\/\/[^\s]{1,2000}): )?([^\n]{3,4000})/.exec(
+    /(?<=^|\n|[\w.]: )([45]\d\d) (?:(?:GET|POST|PUT|PATCH|DELETE) (https?:\/\/[^\s]{1,2000}): )?([^\n]{3,4000})/.exec(
       s,
     );
   if (!m?.[1] || !m[3]) return;
