@@ -160,6 +160,16 @@ describe('client exception lines', () => {
     );
   });
 
+  test("gemini-cli: '[API Error: message (Status: STATUS)]'", () => {
+    const f = parseFacts(
+      '✕ [API Error: API key not valid. Please pass a valid API key. (Status: INVALID_ARGUMENT)]',
+    );
+    assert.deepEqual(
+      [f.status, f.message],
+      ['INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.'],
+    );
+  });
+
   test('a message that goes on over lines is read whole', () => {
     const text =
       '[GoogleGenerativeAI Error]: Error fetching from https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-pro:generateContent: [429 Too Many Requests] You exceeded your current quota, please check your plan and billing details.\n* Quota exceeded for metric: generativelanguage.googleapis.com/generate_content_free_tier_requests, limit: 0, model: gemini-2.5-pro\nPlease retry in 30.5s.\n    at handleResponseNotOk (node_modules/@google/generative-ai/dist/index.mjs:414:11)';

@@ -9,7 +9,8 @@
  *   `403 POST https://...: message [details]` and `PermissionDenied: 403 message [details]`,
  *   google-api-python-client's `<HttpError 403 when requesting URL returned "message">`, and a Go
  *   gRPC client's `rpc error: code = PermissionDenied desc = message` with gax-go's
- *   `error details: name = ErrorInfo reason = ... metadata = map[k:v]` lines.
+ *   `error details: name = ErrorInfo reason = ... metadata = map[k:v]` lines, gemini-cli's
+ *   `[API Error: message (Status: STATUS)]`.
  */
 import type { Facts, Span } from '../model.js';
 import type { FactsBuilder } from './builder.js';
@@ -130,6 +131,7 @@ export function scanClientWrappers(s: string, b: FactsBuilder, scanMessage: (tex
   scanApiCore(s, b);
   scanDiscoveryHttpError(s, b);
   scanRubyGrpc(s, b);
+  scanGeminiCli(s, b);
   scanGoGrpc(s, b, scanMessage);
 }
 
@@ -205,6 +207,18 @@ function scanRubyGrpc(s: string, b: FactsBuilder): void {
   if (!m?.[2] || !status || status === 'OK') return;
   b.set('status', status, m.index + m[0].indexOf(': ') + 2, m[1]?.length);
   b.set('message', m[2].trim(), m.index + m[0].length - m[2].length);
+}
+
+/**
+ * gemini-cli's parseAndFormatApiError: `[API Error: message (Status: STATUS)]`, the status shown
+ * for errors that came as API JSON.
+ */
+function scanGeminiCli(s: string, b: FactsBuilder): void {
+  const m = /\[API Error: ([^\n]{1,4000}?) \(Status: ([A-Z_]{2,30})\)\]/.exec(s);
+  const status = asRpcStatus(m?.[2]);
+  if (!m?.[1] || !status) return;
+  b.set('status', status, m.index + m[0].length - (m[2]?.length ?? 0) - 2, m[2]?.length);
+  if (!m[1].trimStart().startsWith('{')) b.set('message', m[1].trim(), m.index + 12);
 }
 
 /** googleapiclient.errors.HttpError.__repr__: `<HttpError 403 when requesting URL returned "msg". Details: "...">`. */
