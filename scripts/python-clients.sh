@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=.venv
-pkgs=(google-auth google-api-core google-api-python-client google-genai requests)
-check='import google.auth, google.api_core, googleapiclient, google.genai, requests'
+pkgs=(google-auth google-api-core google-api-python-client google-genai requests grpcio googleapis-common-protos)
+check='import google.auth, google.api_core, googleapiclient, google.genai, requests, grpc, google.rpc.status_pb2'
 if [ -x "$venv/bin/python" ] && "$venv/bin/python" -W ignore -c "$check" 2>/dev/null; then
   exit 0
 fi

@@ -19,6 +19,7 @@ import { findObjects, isObject, type Lenient, type LenientObject } from './lenie
 import { isProjectNumber } from './resource.js';
 import { scanText } from './text.js';
 import { findTextProto } from './textproto.js';
+import { logRecordText, respan } from './wrappers.js';
 import { findYamlDetails } from './yamlish.js';
 
 export { isProjectNumber, isTenantProject, projectIdProblem, projectPlaceholder } from './resource.js';
@@ -28,6 +29,9 @@ const MAX_STATUSES = 50;
 const MAX_STRING_DEPTH = 5;
 
 export function parseFacts(text: string): Facts {
+  // A log record (Cloud Logging entry, Datadog record) is read for the text it carries.
+  const carried = logRecordText(text);
+  if (carried !== undefined && carried !== text) return respan(parseFacts(carried), carried, text);
   const structured = findStatuses(text);
 
   // Details printed outside any JSON status: gcloud YAML, gRPC text proto, Go's `Details:`.

@@ -9,11 +9,13 @@ import type { FactsBuilder } from './builder.js';
 import { asRpcStatus, RPC_STATUSES, readResource } from './details.js';
 import { MESSAGES } from './messages.js';
 import { findResourceNames, type ResourceName } from './resource.js';
+import { continuation, scanClientWrappers } from './wrappers.js';
 
 /** Runs every text extractor over `s`. */
 export function scanText(s: string, b: FactsBuilder): void {
   scanSignals(s, b);
   scanExceptionLines(s, b);
+  scanClientWrappers(s, b, (m) => scanText(m, b.decoded()));
   scanPermission(s, b);
   scanResources(s, b);
   scanUrls(s, b);
@@ -141,6 +143,13 @@ function scanExceptionLines(s: string, b: FactsBuilder): void {
     b.set('http', Number(m[1]), m.index + 1);
     const st = asRpcStatus(m[2]);
     if (st) b.set('status', st, m.index + 5);
+    // @google/generative-ai: `[404 Not Found] message`; the message is what follows the bracket.
+    if (m[3]?.trim())
+      b.set(
+        'message',
+        (m[3] + continuation(s, m.index + m[0].length)).trim(),
+        m.index + m[0].length - m[3].length,
+      );
     b.shape('http-status-line');
   }
 }
