@@ -42,21 +42,6 @@ export function getRunService(client: GcpClient, name: string): Promise<RunServi
   return client.request<RunService>({ url: `${v2(client)}/${name}` });
 }
 
-/** The short names of the services in one project and region (services.list, every page). */
-export async function listRunServices(client: GcpClient, project: string, region: string): Promise<string[]> {
-  const names: string[] = [];
-  let pageToken: string | undefined;
-  do {
-    const page = await client.request<{ services?: RunService[]; nextPageToken?: string }>({
-      url: `${v2(client)}/projects/${project}/locations/${region}/services`,
-      params: { pageToken },
-    });
-    for (const s of page.services ?? []) names.push(s.name.split('/').pop() ?? s.name);
-    pageToken = page.nextPageToken || undefined;
-  } while (pageToken);
-  return names;
-}
-
 /** PATCH with an update mask so only the named fields change; waits for the rollout. */
 export async function patchRunService(
   client: GcpClient,
@@ -107,13 +92,13 @@ export function runServiceEnv(service: RunService): Record<string, string> {
   return env;
 }
 
-/** Every service of a project in every region (`locations/-`), all pages. */
-export async function listRunServices(client: GcpClient, project: string): Promise<RunService[]> {
+/** Every service of a project in one region, or in every region (`locations/-`), all pages. */
+export async function listRunServices(client: GcpClient, project: string, region = '-'): Promise<RunService[]> {
   const services: RunService[] = [];
   let pageToken: string | undefined;
   do {
     const page = await client.request<{ services?: RunService[]; nextPageToken?: string }>({
-      url: `${v2(client)}/projects/${encodeURIComponent(project)}/locations/-/services`,
+      url: `${v2(client)}/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(region)}/services`,
       params: { pageSize: 500, pageToken },
     });
     services.push(...(page.services ?? []));

@@ -261,7 +261,9 @@ export class LiveSession {
       if (!isNotFound(e)) throw e;
       // A service the user named that does not exist is their mistake (a typo, a wrong region),
       // not a cause to diagnose: Google's 404 would read as a missing model.
-      const existing = await listRunServices(client, project, region).catch(() => undefined);
+      const existing = await listRunServices(client, project, region)
+        .then((list) => list.map((s) => s.name.split('/').pop() ?? s.name))
+        .catch(() => undefined);
       throw new UnknownServiceError(service, project, region, existing);
     }
   });
