@@ -75,6 +75,7 @@ test("each rendering is in its client's own format", () => {
       `<_InactiveRpcError of RPC that terminated with:\n\tstatus = StatusCode.${c.error?.status}\n`,
     'python-discovery': (c) => `<HttpError ${c.error?.http} when requesting http://127.0.0.1:`,
     'node-genai': () => 'ApiError: {"error":{',
+    'node-grpc': () => /^Error: \d{1,2} [A-Z_]+: /,
     'go-googleapi': (c) => `googleapi: Error ${c.error?.http}: `,
     'go-grpc': () => /^rpc error: code = [A-Z][A-Za-z]+ desc = /,
     'java-gax-grpc': (c) =>

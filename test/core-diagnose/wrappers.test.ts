@@ -138,7 +138,7 @@ describe('client exception lines', () => {
     assert.equal(diagnose(text).findings[0]?.cause, diagnose(GRPC_TEXT).findings[0]?.cause);
   });
 
-  test("'400 FAILED_PRECONDITION: message', Java genai's '401 . message' and Ruby's '7:message'", () => {
+  test("'400 FAILED_PRECONDITION: message', Java genai's '401 . message', grpc-js's '7 STATUS: message', Ruby's '7:message'", () => {
     const a = parseFacts(
       'Error: create request failed: 400 FAILED_PRECONDITION: User location is not supported for the API use.',
     );
@@ -151,6 +151,10 @@ describe('client exception lines', () => {
     );
     assert.equal(b.http, 401);
     assert.ok(b.message?.startsWith('API keys are not supported by this API.'));
+    const d = parseFacts(
+      `Error: 7 PERMISSION_DENIED: ${PREDICT_DENIED}\n    at callErrorFromStatus (node_modules/@grpc/grpc-js/build/src/call.js:31:19)`,
+    );
+    assert.deepEqual([d.status, d.message], ['PERMISSION_DENIED', PREDICT_DENIED]);
     const c = parseFacts(
       'Google::Cloud::PermissionDeniedError: 7:User not authorized to perform this action.',
     );

@@ -186,13 +186,18 @@ export function continuation(s: string, from: number): string {
   return out;
 }
 
-/** `400 FAILED_PRECONDITION: message` (HTTP code, rpc status, message), as many wrappers print it. */
+/**
+ * `400 FAILED_PRECONDITION: message` (HTTP code, rpc status, message), as many wrappers print it,
+ * and grpc-js's `7 PERMISSION_DENIED: message` (gRPC code; google-gax clients rethrow it as is).
+ */
 function scanCodeStatusLine(s: string, b: FactsBuilder): void {
-  const m = /(?<![\w.])([45]\d\d) ([A-Z][A-Z_]{4,30}): ([^\n]{3,4000})/.exec(s);
+  const m = /(?<![\w.])([45]\d\d|\d{1,2}) ([A-Z][A-Z_]{4,30}): ([^\n]{3,4000})/.exec(s);
   const status = asRpcStatus(m?.[2]);
-  if (!m?.[3] || !status) return;
-  b.set('http', Number(m[1]), m.index);
-  b.set('status', status, m.index + 4);
+  if (!m?.[1] || !m[3] || !status) return;
+  const code = Number(m[1]);
+  if (m[1].length < 3 && RPC_STATUSES[code] !== status) return;
+  if (m[1].length === 3) b.set('http', code, m.index);
+  b.set('status', status, m.index + m[1].length + 1);
   b.set(
     'message',
     (m[3] + continuation(s, m.index + m[0].length)).trim(),

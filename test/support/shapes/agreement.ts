@@ -7,13 +7,13 @@ import { restJson } from './formats.js';
 import { loadCases, type Rendering, renderAll, SHAPES, type Shape, type ShapeCase } from './generate.js';
 
 /**
- * Shapes whose real text leaves the error's details out: grpcio's _InactiveRpcError prints status
- * and message only (the details travel in a binary trailer), and a Java exception's toString() is
- * "Class: StatusRuntimeException: CODE: message". When a case's cause rests on a detail (a quota
+ * Shapes whose real text leaves the error's details out: grpcio's _InactiveRpcError and grpc-js's
+ * error print status and message only (the details travel in a binary trailer), and a Java
+ * exception's toString() is "Class: StatusRuntimeException: CODE: message". When a case's cause rests on a detail (a quota
  * limit of 0, an org-policy constraint named only in a PreconditionFailure), these texts no
  * longer hold it; they are held to the answer for the same error without details instead.
  */
-export const DETAIL_DROPPING: readonly Shape[] = ['python-grpc', 'java-gax-grpc'];
+export const DETAIL_DROPPING: readonly Shape[] = ['python-grpc', 'node-grpc', 'java-gax-grpc'];
 
 export interface Disagreement {
   caseId: string;

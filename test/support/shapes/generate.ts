@@ -15,7 +15,7 @@ import {
   javaGaxGrpc,
   restJson,
 } from './formats.js';
-import { renderNodeGenai } from './node-clients.js';
+import { renderNodeGenai, renderNodeGrpc } from './node-clients.js';
 import { PYTHON_SHAPES, renderPython } from './python-clients.js';
 import { underlyingError, type WireError } from './wire-error.js';
 
@@ -25,6 +25,7 @@ export const CLIENT_SHAPES = [
   'rest-json',
   ...PYTHON_SHAPES,
   'node-genai',
+  'node-grpc',
   'go-googleapi',
   'go-grpc',
   'java-gax-grpc',
@@ -70,6 +71,7 @@ export async function renderAll(cases: ShapeCase[]): Promise<Rendering[]> {
   for (const c of cases) if (c.error) errors.set(c.id, c.error);
   const python = renderPython(errors);
   const node = await renderNodeGenai(errors);
+  const nodeGrpc = await renderNodeGrpc(errors);
   const out: Rendering[] = [];
   for (const c of cases) {
     const add = (shape: Shape, text: string) => out.push({ caseId: c.id, shape, text });
@@ -79,6 +81,7 @@ export async function renderAll(cases: ShapeCase[]): Promise<Rendering[]> {
       const py = python.get(c.id);
       for (const s of PYTHON_SHAPES) add(s, py?.[s] ?? '');
       add('node-genai', node.get(c.id) ?? '');
+      add('node-grpc', nodeGrpc.get(c.id) ?? '');
       add('go-googleapi', goGoogleapiError(e));
       add('go-grpc', goGrpcApiError(e));
       add('java-gax-grpc', javaGaxGrpc(e));

@@ -40,3 +40,62 @@ export async function renderNodeGenai(errors: Map<string, WireError>): Promise<M
   }
   return out;
 }
+
+/**
+ * A Node gRPC client's error (the @google-cloud/* clients run on google-gax over @grpc/grpc-js and
+ * rethrow grpc-js's error, message unchanged): a real grpc-js client calls a real grpc-js server
+ * that fails the call with the status and message; String(err) is what the app logs.
+ */
+export async function renderNodeGrpc(errors: Map<string, WireError>): Promise<Map<string, string>> {
+  const grpc = await import('@grpc/grpc-js');
+  const passthrough = {
+    path: '/replay.Replay/Call',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: (b: Buffer) => b,
+    requestDeserialize: (b: Buffer) => b,
+    responseSerialize: (b: Buffer) => b,
+    responseDeserialize: (b: Buffer) => b,
+  };
+  let current: WireError | undefined;
+  const server = new grpc.Server();
+  server.addService(
+    { Call: passthrough },
+    {
+      Call: (_call: unknown, callback: (err: { code: number; details: string }) => void) => {
+        const e = current as WireError;
+        callback({
+          code: grpc.status[e.status as keyof typeof grpc.status] ?? grpc.status.UNKNOWN,
+          details: e.message,
+        });
+      },
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const out = new Map<string, string>();
+  try {
+    for (const [id, e] of errors) {
+      current = e;
+      const err = await new Promise<unknown>((resolve) =>
+        client.makeUnaryRequest(
+          passthrough.path,
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          Buffer.alloc(0),
+          (error) => resolve(error),
+        ),
+      );
+      if (!err) throw new Error(`grpc-js call succeeded for ${id}`);
+      out.set(id, String(err));
+    }
+  } finally {
+    client.close();
+    server.forceShutdown();
+  }
+  return out;
+}
