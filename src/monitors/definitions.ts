@@ -299,6 +299,42 @@ function labelValue(s: string): string {
     .slice(0, 63);
 }
 
+/** An alert policy on a log-based counter: more than `threshold` in 5 minutes. */
+export function countAlertPolicy(p: {
+  displayName: string;
+  conditionName: string;
+  metricFilter: string;
+  threshold: number;
+  documentation: string;
+  labels: Record<string, string>;
+  severity: AlertPolicy['severity'];
+}): AlertPolicy {
+  return {
+    displayName: p.displayName,
+    combiner: 'OR',
+    conditions: [
+      {
+        displayName: p.conditionName,
+        conditionThreshold: {
+          filter: p.metricFilter,
+          aggregations: [
+            { alignmentPeriod: '300s', perSeriesAligner: 'ALIGN_SUM', crossSeriesReducer: 'REDUCE_SUM' },
+          ],
+          comparison: 'COMPARISON_GT',
+          thresholdValue: p.threshold,
+          duration: '0s',
+          trigger: { count: 1 },
+        },
+      },
+    ],
+    documentation: { content: p.documentation, mimeType: 'text/markdown' },
+    userLabels: { 'managed-by': 'genai-doctor', ...p.labels },
+    alertStrategy: { autoClose: '1800s' },
+    notificationChannels: [],
+    severity: p.severity,
+  };
+}
+
 function gcpMonitor(s: MonitorSettings, f: Family): GcpMonitor {
   const name = metricName(s.service, f.key);
   const codes = f.codes.join('/');
@@ -310,42 +346,20 @@ function gcpMonitor(s: MonitorSettings, f: Family): GcpMonitor {
       filter: gcpFilter(s, f),
       metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1' },
     },
-    policy: {
+    policy: countAlertPolicy({
       displayName: `[genai-doctor] ${s.service}: ${f.title} (${codes})`,
-      combiner: 'OR',
-      conditions: [
-        {
-          displayName: `${f.title} > ${f.critical} in 5 min`,
-          conditionThreshold: {
-            filter: `metric.type="logging.googleapis.com/user/${name}" AND resource.type="cloud_run_revision"`,
-            aggregations: [
-              { alignmentPeriod: '300s', perSeriesAligner: 'ALIGN_SUM', crossSeriesReducer: 'REDUCE_SUM' },
-            ],
-            comparison: 'COMPARISON_GT',
-            thresholdValue: f.critical,
-            duration: '0s',
-            trigger: { count: 1 },
-          },
-        },
-      ],
-      documentation: {
-        content: [
-          `${f.title} on Cloud Run service \`${s.service}\` (catalog ${codes}).`,
-          '',
-          `Group the failures: \`${cliOf(s)} logs --gcp-logging 'resource.labels.service_name="${s.service}" severity>=ERROR' --project PROJECT --from now-1h\``,
-          ...runbookLines(s, f.codes),
-        ].join('\n'),
-        mimeType: 'text/markdown',
-      },
-      userLabels: {
-        'managed-by': 'genai-doctor',
-        service: labelValue(s.service),
-        'genai-doctor-monitor': f.key,
-      },
-      alertStrategy: { autoClose: '1800s' },
-      notificationChannels: [],
+      conditionName: `${f.title} > ${f.critical} in 5 min`,
+      metricFilter: `metric.type="logging.googleapis.com/user/${name}" AND resource.type="cloud_run_revision"`,
+      threshold: f.critical,
+      documentation: [
+        `${f.title} on Cloud Run service \`${s.service}\` (catalog ${codes}).`,
+        '',
+        `Group the failures: \`${cliOf(s)} logs --gcp-logging 'resource.labels.service_name="${s.service}" severity>=ERROR' --project PROJECT --from now-1h\``,
+        ...runbookLines(s, f.codes),
+      ].join('\n'),
+      labels: { service: labelValue(s.service), 'genai-doctor-monitor': f.key },
       severity: f.priority <= 2 ? 'ERROR' : 'WARNING',
-    },
+    }),
   };
 }
 

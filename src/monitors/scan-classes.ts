@@ -7,6 +7,7 @@
  */
 import type { ScanFinding } from '../scan/model.js';
 import {
+  countAlertPolicy,
   type DatadogMonitor,
   familyTermsOf,
   type GcpMonitor,
@@ -139,37 +140,15 @@ function gcp(w: ClassWatch, count: number): GcpMonitor {
       filter: w.filter,
       metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1' },
     },
-    policy: {
+    policy: countAlertPolicy({
       displayName: `[genai-doctor scan] ${w.title}`,
-      combiner: 'OR',
-      conditions: [
-        {
-          displayName: `${w.title} > ${w.critical} in 5 min`,
-          conditionThreshold: {
-            filter: `metric.type="logging.googleapis.com/user/${name}"`,
-            aggregations: [
-              { alignmentPeriod: '300s', perSeriesAligner: 'ALIGN_SUM', crossSeriesReducer: 'REDUCE_SUM' },
-            ],
-            comparison: 'COMPARISON_GT',
-            thresholdValue: w.critical,
-            duration: '0s',
-            trigger: { count: 1 },
-          },
-        },
-      ],
-      documentation: {
-        content: `${w.title}. The last scan found ${count} finding${count === 1 ? '' : 's'} of this class: re-run \`npx genai-doctor scan\` to see where.`,
-        mimeType: 'text/markdown',
-      },
-      userLabels: {
-        'managed-by': 'genai-doctor',
-        service: SCAN_SERVICE,
-        'genai-doctor-monitor': w.key.replace(/[^a-z0-9_-]/g, '_'),
-      },
-      alertStrategy: { autoClose: '1800s' },
-      notificationChannels: [],
+      conditionName: `${w.title} > ${w.critical} in 5 min`,
+      metricFilter: `metric.type="logging.googleapis.com/user/${name}"`,
+      threshold: w.critical,
+      documentation: `${w.title}. The last scan found ${count} finding${count === 1 ? '' : 's'} of this class: re-run \`npx genai-doctor scan\` to see where.`,
+      labels: { service: SCAN_SERVICE, 'genai-doctor-monitor': w.key.replace(/[^a-z0-9_-]/g, '_') },
       severity: w.priority <= 2 ? 'ERROR' : 'WARNING',
-    },
+    }),
   };
 }
 

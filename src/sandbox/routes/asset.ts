@@ -76,9 +76,16 @@ function rateLimit(ctx: RequestContext): void {
 }
 
 /** Authenticated, rate-limited, and holding `permission` on the `{scope}` of the path. */
-function scopeFor(ctx: RequestContext, method: string, permission: string, name = ctx.params.scope): Scope {
+function scopeFor(
+  ctx: RequestContext,
+  method: string,
+  permission: string,
+  name = ctx.params.scope,
+  limited = true,
+): Scope {
   const who = caller(ctx, rpc(method));
-  rateLimit(ctx);
+  // Polling an operation does not count against the search quota.
+  if (limited) rateLimit(ctx);
   if (!name || !/^(organizations|folders|projects)\/[^/]+$/.test(name)) {
     throw invalidArgument(
       `Invalid scope: ${name ?? ''}. It must be organizations/N, folders/N or projects/P.`,
@@ -735,7 +742,7 @@ function analyzeIamPolicyLongrunning(operationDelayMs: () => number) {
 function getOperation(ctx: RequestContext) {
   const name = ctx.params.name as string;
   const scopeName = name.split('/operations/')[0] as string;
-  scopeFor(ctx, 'GetOperation', 'cloudasset.assets.analyzeIamPolicy', scopeName);
+  scopeFor(ctx, 'GetOperation', 'cloudasset.assets.analyzeIamPolicy', scopeName, false);
   const op = ctx.state.operations.get(name);
   if (!op) throw notFound(`Operation ${name} not found.`);
   return operationJson(op, ctx.state.settle(op));

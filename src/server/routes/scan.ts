@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { HttpError } from '../errors.js';
 import { renderFleetPage } from '../page/fleet.js';
-import { newNonce, pageCsp } from '../security.js';
+import { sendPage } from './page.js';
 
 interface ScanBody {
   organization?: string;
@@ -15,13 +15,9 @@ interface ScanBody {
 }
 
 export function registerScanRoutes(app: FastifyInstance, target: string): void {
-  app.get('/fleet', { schema: { hide: true } }, async (_request, reply) => {
-    const nonce = newNonce();
-    return reply
-      .header('content-security-policy', pageCsp(nonce))
-      .type('text/html; charset=utf-8')
-      .send(renderFleetPage({ nonce, target }));
-  });
+  app.get('/fleet', { schema: { hide: true } }, async (_request, reply) =>
+    sendPage(reply, (nonce) => renderFleetPage({ nonce, target })),
+  );
 
   app.post<{ Body: ScanBody }>(
     '/api/scan',
