@@ -78,6 +78,7 @@ async function run(v: Variant): Promise<string[]> {
     rows.push(`${String(n).padStart(8)}  ${rssMb(proc.pid!).toFixed(0).padStart(7)}`);
   sample(0);
   let sent = 0;
+  let done = 0;
   let failed = 0;
   const worker = async () => {
     while (sent < REQUESTS) {
@@ -89,7 +90,7 @@ async function run(v: Variant): Promise<string[]> {
       });
       await res.arrayBuffer();
       if (res.status !== 200) failed++;
-      if (sent % STEP === 0) sample(sent);
+      if (++done % STEP === 0) sample(done);
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));
