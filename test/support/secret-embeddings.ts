@@ -8,6 +8,7 @@
  * text the secret was in, so a test can tell "redacted" from "never printed".
  */
 import { decodeForMatching } from '../../src/core/redact-decode.js';
+import { rng } from '../../src/logs/synthetic.js';
 
 export interface SecretForm {
   name: string;
@@ -44,18 +45,6 @@ function chars(rand: () => number, alphabet: string, n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += alphabet[Math.floor(rand() * alphabet.length)];
   return s;
-}
-
-/** A small seeded PRNG (mulberry32): the same embeddings on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const opaque = (rand: () => number) => chars(rand, ALNUM, 8) + chars(rand, `${ALNUM}-._~`, 24);
@@ -166,7 +155,7 @@ export const SECRET_CONTEXTS: SecretContext[] = [
 
 /** Every form in every context, with fresh secrets from `seed`. */
 export function secretEmbeddings(seed = 2026): Embedding[] {
-  const rand = seeded(seed);
+  const rand = rng(seed);
   const out: Embedding[] = [];
   let n = 0;
   for (const form of SECRET_FORMS) {
