@@ -14,13 +14,11 @@ import sys
 import time
 import traceback
 import warnings
-from urllib.parse import urlsplit, urlunsplit
 
 warnings.filterwarnings("ignore")
 
 import google.auth.compute_engine
 import google.auth.transport.requests
-import requests
 from google.api_core import client_options as co
 from google.api_core import exceptions as core_exceptions
 from google.auth import impersonated_credentials
@@ -41,19 +39,7 @@ CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
 results = []
 
 
-_send = requests.Session.request
-
-
-def _to_sandbox(self, method, url, *args, **kwargs):
-    """Every requests session sends Google's hosts to the sandbox, as a forward proxy would."""
-    parts = urlsplit(url)
-    if parts.hostname and parts.hostname.endswith(".googleapis.com"):
-        base = urlsplit(BASE)
-        url = urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
-    return _send(self, method, url, *args, **kwargs)
-
-
-requests.Session.request = _to_sandbox
+import sandbox_transport  # noqa: E402,F401 - sends *.googleapis.com to the sandbox
 
 
 auth_request = google.auth.transport.requests.Request()

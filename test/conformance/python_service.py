@@ -15,13 +15,11 @@ import os
 import sys
 import time
 import warnings
-from urllib.parse import urlsplit, urlunsplit
 
 warnings.filterwarnings("ignore")
 
 import google.auth
 import google.auth.transport.requests
-import requests
 from google import genai
 from google.api_core import client_options as co
 from google.auth import impersonated_credentials
@@ -34,19 +32,7 @@ from googleapiclient.errors import HttpError
 BASE = os.environ["SANDBOX_URL"].rstrip("/")
 PROJECT = os.environ["GOOGLE_CLOUD_PROJECT"]
 CLOUD_PLATFORM = "https://www.googleapis.com/auth/cloud-platform"
-_send = requests.Session.request
-
-
-def _to_sandbox(self, method, url, *args, **kwargs):
-    # The one change from production: Google's hosts resolve to the sandbox (a forward proxy).
-    parts = urlsplit(url)
-    if parts.hostname and parts.hostname.endswith(".googleapis.com"):
-        base = urlsplit(BASE)
-        url = urlunsplit((base.scheme, base.netloc, parts.path, parts.query, parts.fragment))
-    return _send(self, method, url, *args, **kwargs)
-
-
-requests.Session.request = _to_sandbox
+import sandbox_transport  # noqa: E402,F401 - sends *.googleapis.com to the sandbox
 
 
 def vertex(credentials):
