@@ -51,6 +51,7 @@ export {
   parseRoleCatalog,
   type RoleChoice,
   RoleIndex,
+  shippedRoleIndex,
 } from './core/roles/index.js';
 export { loadRoleIndex } from './core/roles/load.js';
 export {
