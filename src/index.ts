@@ -53,6 +53,7 @@ export {
   parseRoleCatalog,
   type RoleChoice,
   RoleIndex,
+  shippedRoleIndex,
 } from './core/roles/index.js';
 export { loadRoleIndex } from './core/roles/load.js';
 export {

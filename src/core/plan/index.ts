@@ -7,7 +7,7 @@
  * to fix (a project mismatch ranked anywhere moves grants to the intended project).
  */
 import type { Diagnosis, NextCheck, Plan, PlanOption } from '../model.js';
-import { builtinRoleIndex, type RoleIndex } from '../roles/index.js';
+import { type RoleIndex, roleIndexFor } from '../roles/index.js';
 import type { CauseId } from '../taxonomy.js';
 import { codeOf } from '../taxonomy.js';
 import { ACCESS_BUILDERS } from './causes/access.js';
@@ -85,7 +85,7 @@ function titleWithProjectStep(o: PlanOption): string {
 
 export function buildPlan(input: Diagnosis, opts: PlanOptions = {}): Plan {
   const { diagnosis, dropped } = sanitizeForPlan(input);
-  const roles = opts.roles ?? builtinRoleIndex();
+  const roles = opts.roles ?? roleIndexFor(diagnosis.facts.permission);
   const vars = new Variables();
   const t = resolveTargets(diagnosis, vars);
   const top = diagnosis.findings[0];

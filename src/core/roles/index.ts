@@ -14,6 +14,8 @@
 import type { IamRole, IamRoleList, RoleStage } from '../iam.js';
 import type { RejectedCandidate, RoleCandidate, RoleDecision, RoleRejection } from '../model.js';
 import { BUILTIN_ROLES } from './builtin.js';
+import { LEAST_PRIVILEGE_JSON } from './least-privilege.data.js';
+import { type LeastPrivilegeTable, rolesFromTable } from './least-privilege.js';
 
 export type { RejectedCandidate, RoleCandidate, RoleDecision, RoleRejection };
 
@@ -90,7 +92,14 @@ export class RoleIndex {
   private readonly byPermission = new Map<string, string[]>();
   private readonly permissionSets = new Map<string, Set<string>>();
 
-  constructor(roles: readonly IamRole[]) {
+  /**
+   * `sizes`: a role's permission count in the full catalog, for roles given here with only some
+   * of their permissions (the least-privilege table); ranking by size uses it.
+   */
+  constructor(
+    roles: readonly IamRole[],
+    private readonly sizes: ReadonlyMap<string, number> = new Map(),
+  ) {
     for (const role of roles) {
       this.byName.set(role.name, role);
       const perms = new Set(role.includedPermissions ?? []);
@@ -151,7 +160,7 @@ export class RoleIndex {
       const candidate: RoleCandidate = {
         role: name,
         stage: stageOf(role),
-        permissionCount: this.permissionSets.get(name)?.size ?? 0,
+        permissionCount: Math.max(this.sizes.get(name) ?? 0, this.permissionSets.get(name)?.size ?? 0),
         sameService: services.length === 1 && serviceOfRole(name) === services[0],
         ...(role.title ? { title: role.title } : {}),
       };
@@ -253,9 +262,46 @@ export function parseRoleCatalog(json: string): IamRole[] {
 }
 
 let builtin: RoleIndex | undefined;
+let shipped: RoleIndex | undefined;
 
-/** The index over the catalog the project ships (./builtin.ts), built once. */
+/** The index over the hand-written catalog (./builtin.ts), built once. */
 export function builtinRoleIndex(): RoleIndex {
   builtin ??= new RoleIndex(BUILTIN_ROLES);
   return builtin;
+}
+
+/**
+ * Everything the project ships, built once and only when needed (it costs tens of milliseconds):
+ * the hand-written catalog plus, for every other permission of the full IAM catalog, its
+ * least-privilege role (./least-privilege.data.ts), so a plan for any `service.resource.verb`
+ * names a real role.
+ */
+export function shippedRoleIndex(): RoleIndex {
+  shipped ??= withLeastPrivilege(BUILTIN_ROLES, JSON.parse(LEAST_PRIVILEGE_JSON) as LeastPrivilegeTable);
+  return shipped;
+}
+
+/** The hand-written index when it knows `permission` (the common case, fast), else the shipped one. */
+export function roleIndexFor(permission: string | undefined): RoleIndex {
+  const small = builtinRoleIndex();
+  if (!permission || small.rolesGranting(permission).length > 0) return small;
+  return shippedRoleIndex();
+}
+
+/** `base` roles, each extended by the table's permissions chosen for it, plus the table's other roles. */
+export function withLeastPrivilege(base: readonly IamRole[], table: LeastPrivilegeTable): RoleIndex {
+  const known = new Set(base.flatMap((r) => r.includedPermissions ?? []));
+  const { roles, sizes } = rolesFromTable(table);
+  const byName = new Map(
+    base.map((r) => [r.name, { ...r, includedPermissions: [...(r.includedPermissions ?? [])] }]),
+  );
+  for (const role of roles) {
+    // Permissions the hand-written catalog already places keep their place there.
+    const extra = (role.includedPermissions ?? []).filter((p) => !known.has(p));
+    if (extra.length === 0) continue;
+    const mine = byName.get(role.name);
+    if (mine) mine.includedPermissions.push(...extra);
+    else byName.set(role.name, { ...role, includedPermissions: extra });
+  }
+  return new RoleIndex([...byName.values()], sizes);
 }

@@ -1,0 +1,70 @@
+/**
+ * Plans for any Google API: the shipped least-privilege table covers every permission of the
+ * full IAM catalog, and is exactly what the project's own role index computes from it.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { gunzipSync } from 'node:zlib';
+import { diagnose } from '../../src/core/diagnose/index.js';
+import { buildPlan } from '../../src/core/plan/index.js';
+import {
+  builtinRoleIndex,
+  parseRoleCatalog,
+  RoleIndex,
+  shippedRoleIndex,
+} from '../../src/core/roles/index.js';
+import { LEAST_PRIVILEGE_JSON } from '../../src/core/roles/least-privilege.data.js';
+import { leastPrivilegeTable } from '../../src/core/roles/least-privilege.js';
+
+// Read at test time only: the full catalog is not shipped.
+const CATALOG = new URL('../../../shared/gcp-iam/roles.json.gz', import.meta.url).pathname;
+
+test('the shipped table is what the role index computes from the full catalog', () => {
+  if (!existsSync(CATALOG)) return;
+  const full = new RoleIndex(parseRoleCatalog(gunzipSync(readFileSync(CATALOG)).toString('utf8')));
+  const shipped = JSON.parse(LEAST_PRIVILEGE_JSON);
+  const fresh = leastPrivilegeTable(full, shipped.generated);
+  assert.deepEqual(fresh, shipped, 'run: node scripts/role-index.mjs ../shared/gcp-iam/roles.json.gz');
+});
+
+test('the shipped index picks the same role as the full catalog for other APIs', () => {
+  if (!existsSync(CATALOG)) return;
+  const full = new RoleIndex(parseRoleCatalog(gunzipSync(readFileSync(CATALOG)).toString('utf8')));
+  const shipped = shippedRoleIndex();
+  for (const p of [
+    'bigquery.jobs.create',
+    'pubsub.topics.publish',
+    'secretmanager.versions.access',
+    'cloudkms.cryptoKeyVersions.useToEncrypt',
+    'cloudbuild.builds.create',
+    'run.services.get',
+  ]) {
+    assert.equal(shipped.decide([p]).chosen?.role, full.decide([p]).chosen?.role, p);
+    assert.equal(
+      shipped.decide([p]).chosen?.permissionCount,
+      full.decide([p]).chosen?.permissionCount,
+      `${p}: sizes are the full catalog's`,
+    );
+  }
+});
+
+test('a denial from any Google API gets a predefined-role grant in its plan', () => {
+  for (const [permission, role] of [
+    ['bigquery.jobs.create', 'roles/bigquery.jobUser'],
+    ['pubsub.topics.publish', 'roles/pubsub.publisher'],
+    ['secretmanager.versions.access', 'roles/secretmanager.secretAccessor'],
+  ] as const) {
+    const d = diagnose(
+      `googleapi: Error 403: Permission '${permission}' denied on resource 'projects/acme-prod' (or it may not exist)., forbidden`,
+      { principal: 'runner@acme-prod.iam.gserviceaccount.com' },
+    );
+    const plan = buildPlan(d);
+    assert.match(JSON.stringify(plan), new RegExp(role.replace('.', '\\.')), permission);
+  }
+  // The hand-written catalog's choices stand.
+  assert.equal(
+    builtinRoleIndex().decide(['aiplatform.endpoints.predict']).chosen?.role,
+    'roles/aiplatform.user',
+  );
+});
