@@ -7,9 +7,8 @@
  */
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { IamRole } from '../core/iam.js';
 import type { Context } from '../core/model.js';
-import { RoleIndex } from '../core/roles/index.js';
+import { loadRoleIndex } from '../core/roles/load.js';
 import { analyzeChunks } from '../logs/analyze.js';
 import { coreEngine } from '../logs/engine.js';
 import { inputChunks, LogInputError } from '../logs/input.js';
@@ -21,8 +20,11 @@ export interface LogsJob {
   context: Context;
   /** Largest decompressed size, bytes. */
   inflatedLimit: number;
-  /** The console's role catalog, when it has one. */
-  roles?: IamRole[];
+  /**
+   * The console's role catalog file, when it has one: loaded here, not cloned from the main
+   * thread (2,400 roles take ~0.5 s to clone and as long to index, which the event loop must not pay).
+   */
+  rolesFile?: string;
 }
 
 /** Main thread -> worker: a chunk of the body as it arrives, then its end. */
@@ -68,7 +70,7 @@ async function* limited(chunks: AsyncIterable<Buffer>, limit: number): AsyncGene
 }
 
 async function read(job: LogsJob): Promise<ReadMessage> {
-  const tools = planTools(job.roles ? new RoleIndex(job.roles) : undefined);
+  const tools = planTools(job.rolesFile ? await loadRoleIndex(job.rolesFile) : undefined);
   try {
     const plain = limited(inputChunks(Readable.from(bodyChunks())), job.inflatedLimit);
     const analysis = await analyzeChunks(plain, job.name, {

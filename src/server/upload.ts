@@ -12,7 +12,6 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import type { Context } from '../core/model.js';
-import type { RoleIndex } from '../core/roles/index.js';
 import { startModuleWorker } from '../logs/start-worker.js';
 import type { LogsAnswer } from './engine.js';
 import { HttpError } from './errors.js';
@@ -45,13 +44,13 @@ const LINGER_MS = 5_000;
 export function readUploadInWorker(
   body: Readable,
   request: UploadRequest,
-  roles?: RoleIndex,
+  rolesFile?: string,
 ): Promise<LogsAnswer> {
   const job: LogsJob = {
     name: request.name,
     context: request.context,
     inflatedLimit: request.limits.inflatedBytes,
-    ...(roles ? { roles: roles.roles() } : {}),
+    ...(rolesFile ? { rolesFile } : {}),
   };
   return new Promise<LogsAnswer>((resolve, reject) => {
     const worker: Worker = startModuleWorker(new URL('./logs-worker.js', import.meta.url), job);
