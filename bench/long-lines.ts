@@ -5,7 +5,7 @@
  *
  * - one JSON line of 4 ... 64 MB between two failing records (over the cap from 16 MB: skipped as
  *   oversized and reported with its line number);
- * - 64 ... 256 MB of blank lines followed by one record;
+ * - 64 ... 256 MB of blank lines followed by one record, and 32 / 64 MB of `{}` lines;
  * - at --big (1 GB by default): a gzip of zeros (refused as binary), a gzip of one text line, and
  *   one JSON document on a single line (skipped as oversized, never built as a string).
  *
@@ -133,6 +133,13 @@ for (const mb of [64, 128, 256]) {
     yield `${FAILURE}\n`;
   });
   cliRow(runLogs(`${mb} MB of blank lines, one record`, path, statSync(path).size));
+}
+for (const mb of [32, 64]) {
+  const path = await ensure(join(dir, `short-lines-${mb}M.jsonl`), function* () {
+    yield* repeat('{}\n', mb * MB - ((mb * MB) % 3));
+    yield `${FAILURE}\n`;
+  });
+  cliRow(runLogs(`${mb} MB of {} lines, one failure`, path, statSync(path).size));
 }
 const g = big / MB;
 const zeros = await ensure(join(dir, `zeros-${g}M.gz`), () => repeat('\0', big), true);

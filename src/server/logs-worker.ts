@@ -32,6 +32,8 @@ export type UploadMessage = { kind: 'chunk'; bytes: Uint8Array } | { kind: 'end'
 
 /** Worker -> main thread. */
 export type ReadMessage =
+  /** Set up (modules, role catalog): the read's time budget starts now. */
+  | { kind: 'ready' }
   | { kind: 'done'; answer: LogsAnswer }
   | { kind: 'error'; status: number; code: string; message: string };
 
@@ -70,9 +72,11 @@ async function* limited(chunks: AsyncIterable<Buffer>, limit: number): AsyncGene
 }
 
 async function read(job: LogsJob): Promise<ReadMessage> {
+  const body = bodyChunks();
   const tools = planTools(job.rolesFile ? await loadRoleIndex(job.rolesFile) : undefined);
+  parentPort?.postMessage({ kind: 'ready' } satisfies ReadMessage);
   try {
-    const plain = limited(inputChunks(Readable.from(bodyChunks())), job.inflatedLimit);
+    const plain = limited(inputChunks(Readable.from(body)), job.inflatedLimit);
     const analysis = await analyzeChunks(plain, job.name, {
       engine: { ...coreEngine, plan: tools.planOf },
       context: job.context,

@@ -89,19 +89,20 @@ export function readUploadInWorker(
       post({ kind: 'chunk', bytes }, [bytes.buffer as ArrayBuffer]);
     };
     const onEnd = () => post({ kind: 'end' });
-    const timer = setTimeout(
-      () =>
-        finish(
-          new HttpError(
-            422,
-            'READ_BUDGET_EXCEEDED',
-            `Reading the upload took longer than ${request.limits.budgetMs} ms and was stopped; read large exports with \`genai-doctor logs FILE\``,
-          ),
+    // The budget is for reading the upload: it starts once the worker has loaded its modules and
+    // the role catalog (seconds on a busy machine, and the same for every upload).
+    let timer: NodeJS.Timeout | undefined;
+    const overBudget = () =>
+      finish(
+        new HttpError(
+          422,
+          'READ_BUDGET_EXCEEDED',
+          `Reading the upload took longer than ${request.limits.budgetMs} ms and was stopped; read large exports with \`genai-doctor logs FILE\``,
         ),
-      request.limits.budgetMs,
-    );
+      );
     worker.on('message', (m: ReadMessage) => {
-      if (m.kind === 'done') finish(undefined, m.answer);
+      if (m.kind === 'ready') timer = setTimeout(overBudget, request.limits.budgetMs);
+      else if (m.kind === 'done') finish(undefined, m.answer);
       else if (m.status >= 500) finish(new Error(m.message));
       else finish(new HttpError(m.status, m.code, m.message));
     });
