@@ -72,10 +72,12 @@ async function ensure(path: string, parts: () => Iterable<Buffer | string>, gzip
   return path;
 }
 
-/** `bytes` of `fill`, in 1 MB pieces. */
+/** `bytes` of `fill` (rounded down to whole copies of it), in pieces of about 1 MB. */
 function* repeat(fill: string, bytes: number): Generator<Buffer> {
-  const piece = Buffer.alloc(MB, fill);
-  for (let left = bytes; left > 0; left -= MB) yield left >= MB ? piece : piece.subarray(0, left);
+  const size = Math.floor(MB / fill.length) * fill.length;
+  const piece = Buffer.alloc(size, fill);
+  const total = bytes - (bytes % fill.length);
+  for (let left = total; left > 0; left -= size) yield left >= size ? piece : piece.subarray(0, left);
 }
 
 interface CliRow {
@@ -104,7 +106,7 @@ function runLogs(shape: string, path: string, bytes: number): CliRow {
     const stats = (
       JSON.parse(r.stdout) as { stats: { failures: number; oversized: number; oversizedLines: number[] } }
     ).stats;
-    note = `${stats.failures} failures, ${stats.oversized} oversized (lines ${stats.oversizedLines.join(', ')})`;
+    note = `${stats.failures} failures, ${stats.oversized} oversized${stats.oversized ? ` (lines ${stats.oversizedLines.join(', ')})` : ''}`;
   } catch {
     note = (r.stderr.split('\n').find((l) => l.startsWith('genai-doctor:')) ?? '').slice(0, 90);
   }
@@ -136,7 +138,7 @@ for (const mb of [64, 128, 256]) {
 }
 for (const mb of [32, 64]) {
   const path = await ensure(join(dir, `short-lines-${mb}M.jsonl`), function* () {
-    yield* repeat('{}\n', mb * MB - ((mb * MB) % 3));
+    yield* repeat('{}\n', mb * MB);
     yield `${FAILURE}\n`;
   });
   cliRow(runLogs(`${mb} MB of {} lines, one failure`, path, statSync(path).size));
