@@ -5,7 +5,7 @@
  *
  * - one JSON line of 4 ... 64 MB between two failing records (over the cap from 16 MB: skipped as
  *   oversized and reported with its line number);
- * - 64 ... 256 MB of blank lines followed by one record;
+ * - 64 ... 256 MB of blank lines followed by one record, and 32 / 64 MB of `{}` lines;
  * - at --big (1 GB by default): a gzip of zeros (refused as binary), a gzip of one text line, and
  *   one JSON document on a single line (skipped as oversized, never built as a string).
  *
@@ -72,10 +72,12 @@ async function ensure(path: string, parts: () => Iterable<Buffer | string>, gzip
   return path;
 }
 
-/** `bytes` of `fill`, in 1 MB pieces. */
+/** `bytes` of `fill` (rounded down to whole copies of it), in pieces of about 1 MB. */
 function* repeat(fill: string, bytes: number): Generator<Buffer> {
-  const piece = Buffer.alloc(MB, fill);
-  for (let left = bytes; left > 0; left -= MB) yield left >= MB ? piece : piece.subarray(0, left);
+  const size = Math.floor(MB / fill.length) * fill.length;
+  const piece = Buffer.alloc(size, fill);
+  const total = bytes - (bytes % fill.length);
+  for (let left = total; left > 0; left -= size) yield left >= size ? piece : piece.subarray(0, left);
 }
 
 interface CliRow {
@@ -104,7 +106,7 @@ function runLogs(shape: string, path: string, bytes: number): CliRow {
     const stats = (
       JSON.parse(r.stdout) as { stats: { failures: number; oversized: number; oversizedLines: number[] } }
     ).stats;
-    note = `${stats.failures} failures, ${stats.oversized} oversized (lines ${stats.oversizedLines.join(', ')})`;
+    note = `${stats.failures} failures, ${stats.oversized} oversized${stats.oversized ? ` (lines ${stats.oversizedLines.join(', ')})` : ''}`;
   } catch {
     note = (r.stderr.split('\n').find((l) => l.startsWith('genai-doctor:')) ?? '').slice(0, 90);
   }
@@ -133,6 +135,13 @@ for (const mb of [64, 128, 256]) {
     yield `${FAILURE}\n`;
   });
   cliRow(runLogs(`${mb} MB of blank lines, one record`, path, statSync(path).size));
+}
+for (const mb of [32, 64]) {
+  const path = await ensure(join(dir, `short-lines-${mb}M.jsonl`), function* () {
+    yield* repeat('{}\n', mb * MB);
+    yield `${FAILURE}\n`;
+  });
+  cliRow(runLogs(`${mb} MB of {} lines, one failure`, path, statSync(path).size));
 }
 const g = big / MB;
 const zeros = await ensure(join(dir, `zeros-${g}M.gz`), () => repeat('\0', big), true);

@@ -143,6 +143,23 @@ export function hasMarker(buf: Buffer): boolean {
 }
 
 /**
+ * Bytes a line end is looked for one by one before Buffer.indexOf takes over: a call to indexOf
+ * costs ~100 ns, which on a file of short lines (`{}` repeated) made the scan run at ~5 MB/s;
+ * a byte loop finds a near newline in a few ns and costs a long line ~30 ns more.
+ */
+const SHORT_LINE = 48;
+
+/** The index of the first newline in buf[from, len), or len. */
+export function lineEnd(buf: Buffer, from: number, len: number): number {
+  const stop = Math.min(len, from + SHORT_LINE);
+  let p = from;
+  while (p < stop && buf[p] !== NL) p++;
+  if (p < stop || stop === len) return p;
+  const nl = buf.indexOf(NL, stop);
+  return nl === -1 || nl > len ? len : nl;
+}
+
+/**
  * Scans JSON lines from bytes written into its own reused buffer: the caller either reads into
  * `buf` at `filled` (readSync, no copy) and calls `commit`, or hands over chunks with `push`.
  * A line cut by a chunk end is moved to the front of the buffer and finished by the next chunk,
@@ -265,8 +282,7 @@ export class JsonLinesScanner {
         pos++;
         continue;
       }
-      let nl = view.indexOf(NL, pos);
-      if (nl === -1) nl = len;
+      const nl = lineEnd(view, pos + 1, len);
       let e = nl;
       if (view[e - 1] === CR) e--;
       let b = pos;

@@ -5,6 +5,8 @@
  * with its number and never built: what is held is at most the cap.
  */
 
+import { lineEnd } from './jsonl-scan.js';
+
 const NL = 0x0a;
 const CR = 0x0d;
 
@@ -40,8 +42,8 @@ export class LineSplitter {
         pos = this.blankRun(chunk, pos);
         continue;
       }
-      const nl = chunk.indexOf(NL, pos);
-      if (nl === -1) break;
+      const nl = lineEnd(chunk, pos, len);
+      if (nl === len) break;
       if (this.skipping) this.skipping = false;
       else this.finish(chunk, pos, nl);
       pos = nl + 1;

@@ -46,6 +46,8 @@ export interface DefaultEngineOptions {
   /** Absent: live checks answer 503 with a message saying how to enable them. */
   live?: LiveBackend;
   roles?: RoleIndex;
+  /** The file `roles` was loaded from: the upload worker loads it again, off the event loop. */
+  rolesFile?: string;
 }
 
 function requireLive(live: LiveBackend | undefined): LiveBackend {
@@ -109,7 +111,7 @@ export function createDefaultEngine(options: DefaultEngineOptions): ConsoleEngin
       try {
         // The same reader and engine as `genai-doctor logs`, in a worker thread, with this
         // console's role catalog for the plans.
-        return await readUploadInWorker(body, request, options.roles);
+        return await readUploadInWorker(body, request, options.rolesFile);
       } finally {
         uploads--;
       }

@@ -45,7 +45,10 @@ export async function startConsole(options: StartConsoleOptions = {}): Promise<R
   const roles = options.rolesFile ? await loadRoleIndex(options.rolesFile) : undefined;
   const live: LiveBackend | undefined = await startLiveBackend(options.live ?? 'sandbox', options.scenario);
   try {
-    const engine = createDefaultEngine({ ...(live ? { live } : {}), ...(roles ? { roles } : {}) });
+    const engine = createDefaultEngine({
+      ...(live ? { live } : {}),
+      ...(roles ? { roles, rolesFile: options.rolesFile } : {}),
+    });
     const app = await buildConsoleServer({
       engine,
       host,

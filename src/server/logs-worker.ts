@@ -7,9 +7,8 @@
  */
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { IamRole } from '../core/iam.js';
 import type { Context } from '../core/model.js';
-import { RoleIndex } from '../core/roles/index.js';
+import { loadRoleIndex } from '../core/roles/load.js';
 import { analyzeChunks } from '../logs/analyze.js';
 import { coreEngine } from '../logs/engine.js';
 import { inputChunks, LogInputError } from '../logs/input.js';
@@ -21,8 +20,11 @@ export interface LogsJob {
   context: Context;
   /** Largest decompressed size, bytes. */
   inflatedLimit: number;
-  /** The console's role catalog, when it has one. */
-  roles?: IamRole[];
+  /**
+   * The console's role catalog file, when it has one: loaded here, not cloned from the main
+   * thread (2,400 roles take ~0.5 s to clone and as long to index, which the event loop must not pay).
+   */
+  rolesFile?: string;
 }
 
 /** Main thread -> worker: a chunk of the body as it arrives, then its end. */
@@ -30,6 +32,8 @@ export type UploadMessage = { kind: 'chunk'; bytes: Uint8Array } | { kind: 'end'
 
 /** Worker -> main thread. */
 export type ReadMessage =
+  /** Set up (modules, role catalog): the read's time budget starts now. */
+  | { kind: 'ready' }
   | { kind: 'done'; answer: LogsAnswer }
   | { kind: 'error'; status: number; code: string; message: string };
 
@@ -68,9 +72,11 @@ async function* limited(chunks: AsyncIterable<Buffer>, limit: number): AsyncGene
 }
 
 async function read(job: LogsJob): Promise<ReadMessage> {
-  const tools = planTools(job.roles ? new RoleIndex(job.roles) : undefined);
+  const body = bodyChunks();
+  const tools = planTools(job.rolesFile ? await loadRoleIndex(job.rolesFile) : undefined);
+  parentPort?.postMessage({ kind: 'ready' } satisfies ReadMessage);
   try {
-    const plain = limited(inputChunks(Readable.from(bodyChunks())), job.inflatedLimit);
+    const plain = limited(inputChunks(Readable.from(body)), job.inflatedLimit);
     const analysis = await analyzeChunks(plain, job.name, {
       engine: { ...coreEngine, plan: tools.planOf },
       context: job.context,

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Script } from 'node:vm';
 import { gzipSync } from 'node:zlib';
@@ -160,12 +161,36 @@ describe('console API', () => {
   test('an upload past the read budget is stopped with 422, and the console keeps answering', async () => {
     const strict = await consoleFor({ logsBudgetMs: 0 });
     try {
-      const res = await fetch(`${strict.url}/api/logs`, { method: 'POST', body: logExport().text });
+      const res = await fetch(`${strict.url}/api/logs`, {
+        method: 'POST',
+        body: logExport({ minutes: 240 }).text,
+      });
       assert.equal(res.status, 422);
       assert.equal(((await res.json()) as Loose).error.code, 'READ_BUDGET_EXCEEDED');
       assert.equal((await fetch(`${strict.url}/api/explain/1152`)).status, 200);
     } finally {
       await strict.close();
+    }
+  });
+
+  test('with --roles, an upload is planned from the full role catalog, loaded by the reading thread', async () => {
+    const rolesFile = join(process.cwd(), '..', 'shared', 'gcp-iam', 'roles.json.gz');
+    const withRoles = await consoleFor({ rolesFile });
+    try {
+      const res = await fetch(`${withRoles.url}/api/logs?name=export.jsonl`, {
+        method: 'POST',
+        body: logExport().text,
+      });
+      assert.equal(res.status, 200);
+      const incidents = ((await res.json()) as Loose).incidents as Loose[];
+      assert.ok(incidents.length >= 2);
+      // A grant in some plan names a role of the catalog.
+      assert.ok(
+        incidents.some((i) => /roles\/[a-zA-Z.]+/.test(i.rendered.gcloud)),
+        incidents.map((i) => i.rendered.gcloud).join('\n'),
+      );
+    } finally {
+      await withRoles.close();
     }
   });
 

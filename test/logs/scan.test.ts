@@ -215,6 +215,24 @@ describe('JSON-lines scanner', () => {
     const counts = scanner.end();
     assert.deepEqual(counts, { records: 1, lines: 10_001, bytes: 10_020 });
     assert.deepEqual(c.candidates, [[10_001, '{"severity":"ERROR"}']]);
+    // Short lines (found by the byte loop) and lines just past it (found by indexOf) alike.
+    for (const width of [1, 46, 47, 48, 49, 50, 120]) {
+      const s = collector();
+      const short = new JsonLinesScanner(s.h, { chunkBytes: 97 });
+      const line = `{"m":"${'E'.repeat(width)}"}`;
+      short.push(Buffer.from(`${line}\n`.repeat(300)));
+      short.push(Buffer.from('{"severity":"ERROR"}'));
+      assert.deepEqual(
+        short.end(),
+        { records: 301, lines: 301, bytes: 300 * (line.length + 1) + 20 },
+        `width ${width}`,
+      );
+      assert.deepEqual(
+        s.candidates.map(([l]) => l),
+        [301],
+        `width ${width}`,
+      );
+    }
   });
 });
 
