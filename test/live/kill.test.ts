@@ -30,7 +30,8 @@ function isChange(method: string, path: string): boolean {
   return method === 'POST' && /(:setIamPolicy|:enable|\/serviceAccounts|\/roles)$/.test(path.split('?')[0]!);
 }
 
-type Hold = 'request' | 'response';
+/** request / response: held until released; drop: applied upstream, then the connection is cut. */
+type Hold = 'request' | 'response' | 'drop';
 
 /** A forwarding proxy with latency that can hold the n-th change's request or response. */
 class HoldingProxy {
@@ -105,6 +106,11 @@ class HoldingProxy {
     if (held === 'response') {
       this.reached?.();
       await wait();
+    }
+    if (held === 'drop') {
+      this.reached?.();
+      res.destroy();
+      return;
     }
     if (res.destroyed) return;
     res.writeHead(upstream.status, upstream.headers);
@@ -287,6 +293,53 @@ test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run
       await attempt(`random at ${at} ms, ${kill}`, kill, () => new Promise((r) => setTimeout(r, at)));
     }
     process.stdout.write(`kill points (${results.length}, all restored):\n  ${results.join('\n  ')}\n`);
+  } finally {
+    proxy.server.closeAllConnections();
+    proxy.server.close();
+    await sb.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a change whose answer is lost is confirmed by reading it back, and the run goes on', async () => {
+  const sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 100, operationDelayMs: 0 });
+  const proxy = new HoldingProxy(sb.url);
+  await proxy.listen();
+  const dir = await workDir();
+  try {
+    const client = await adcClient(sb.env);
+    const run = sb.scenario.call.cloudRun!;
+    const runName = runServiceName(run.project, run.region, run.service);
+    const { args, env } = checkInvocation(sb);
+    assert.equal((await runCli(args, env, dir)).code, 1);
+    const before = await snapshot(client, run.project, runName);
+    for (const n of [1, 2, 3]) {
+      for (const f of await undoRecords(dir)) await rm(f);
+      void proxy.arm(n, 'drop');
+      const fix = await runCli(
+        ['fix', '--apply', '--yes', '--option', 'dedicated-service-account'],
+        { ...env, GENAI_DOCTOR_ENDPOINT: proxy.url },
+        dir,
+      );
+      await proxy.idle();
+      proxy.reset();
+      assert.equal(fix.code, 0, `change ${n}: ${fix.stdout}${fix.stderr}`);
+      const [file] = await undoRecords(dir);
+      const rec = JSON.parse(await readFile(file!, 'utf8'));
+      assert.equal(rec.completed, true);
+      assert.equal(
+        rec.changes.filter((c: { confirmedBy?: string }) => c.confirmedBy === 'read-back').length >= 1,
+        true,
+        JSON.stringify(rec.changes),
+      );
+      assert.ok(
+        rec.changes.every((c: { state?: string }) => c.state === 'done'),
+        JSON.stringify(rec.changes),
+      );
+      const undo = await runCli(['undo', file!], sb.env, dir);
+      assert.equal(undo.code, 0, undo.stdout + undo.stderr);
+      assert.deepEqual(await snapshot(client, run.project, runName), before, `change ${n}`);
+    }
   } finally {
     proxy.server.closeAllConnections();
     proxy.server.close();
