@@ -5,7 +5,7 @@
  * be diagnosed as a project mismatch) or a flag smuggled into a suggested command.
  */
 import { InvalidArgumentError } from 'commander';
-import { type IdKind, idProblem, isValidId } from '../core/ids.js';
+import { CONTEXT_ID_KINDS, type IdKind, idProblem, isValidId } from '../core/ids.js';
 import { CliError, EXIT } from './errors.js';
 
 /** The value, trimmed, when it is a valid id of one of `kinds` (blank passes: "not given"). */
@@ -27,12 +27,6 @@ export function idArg(kinds: IdKind | readonly IdKind[]): (value: string) => str
 
 /** Kinds per flag, shared by every command that takes the flag. */
 export const FLAG_KINDS = {
-  project: ['project'],
-  principal: ['email', 'member'],
-  actor: ['email', 'member'],
-  location: ['location'],
-  region: ['location'],
-  model: ['model'],
-  service: ['workloadName', 'apiService'],
+  ...CONTEXT_ID_KINDS,
   serviceAccount: ['email'],
 } as const satisfies Record<string, readonly IdKind[]>;

@@ -54,6 +54,17 @@ const SHAPES = {
 
 export type IdKind = keyof typeof SHAPES;
 
+/** The kinds of id each context field (a CLI flag, a console field) may hold. */
+export const CONTEXT_ID_KINDS = {
+  project: ['project'],
+  principal: ['email', 'member'],
+  actor: ['email', 'member'],
+  location: ['location'],
+  region: ['location'],
+  model: ['model'],
+  service: ['workloadName', 'apiService'],
+} as const satisfies Record<string, readonly IdKind[]>;
+
 /** What each kind is called in messages. */
 const NAMES: Record<IdKind, string> = {
   projectId: 'project id (6-30 lowercase letters, digits and hyphens, starting with a letter)',

@@ -24,7 +24,7 @@ import type { GcpClient } from '../gcp/client.js';
 import { describeError, isNotFound } from '../gcp/errors.js';
 import { deleteCustomRole, deleteServiceAccount, getRole, getServiceAccount } from '../gcp/iam.js';
 import { getIamPolicy } from '../gcp/resourcemanager.js';
-import { getRunService, listRunServices } from '../gcp/run.js';
+import { getRunService, listRunServices, type RunService } from '../gcp/run.js';
 import { applyCloudRun, cloudRunMatches } from './apply.js';
 import type { AppliedChange, UndoRecord } from './fix.js';
 import {
@@ -80,7 +80,7 @@ async function undoOne(
     return { change: c.kind, outcome: 'not-present', detail: `${describeChange(c)}: never applied` };
   switch (c.kind) {
     case 'cloud_run_updated': {
-      const svc = await getRunService(client, c.name);
+      const svc = await settledRunService(client, c.name);
       if (cloudRunMatches(svc, c.before))
         return {
           change: c.kind,
@@ -161,6 +161,19 @@ async function undoOne(
         outcome: 'manual',
         detail: `${c.service} stays enabled on ${c.project}; if nothing else uses it: gcloud services disable ${c.service} --project=${c.project}`,
       };
+  }
+}
+
+/**
+ * The service once no rollout is in progress: a fix killed right after its PATCH was accepted
+ * leaves the service reconciling, and only the settled service says what it now runs as.
+ */
+async function settledRunService(client: GcpClient, name: string): Promise<RunService> {
+  const deadline = Date.now() + 300_000;
+  for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
+    const svc = await getRunService(client, name);
+    if (svc.reconciling !== true || Date.now() > deadline) return svc;
+    await new Promise((r) => setTimeout(r, wait));
   }
 }
 

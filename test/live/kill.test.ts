@@ -30,7 +30,8 @@ function isChange(method: string, path: string): boolean {
   return method === 'POST' && /(:setIamPolicy|:enable|\/serviceAccounts|\/roles)$/.test(path.split('?')[0]!);
 }
 
-type Hold = 'request' | 'response';
+/** request / response: held until released; drop: applied upstream, then the connection is cut. */
+type Hold = 'request' | 'response' | 'drop';
 
 /** A forwarding proxy with latency that can hold the n-th change's request or response. */
 class HoldingProxy {
@@ -105,6 +106,11 @@ class HoldingProxy {
     if (held === 'response') {
       this.reached?.();
       await wait();
+    }
+    if (held === 'drop') {
+      this.reached?.();
+      res.destroy();
+      return;
     }
     if (res.destroyed) return;
     res.writeHead(upstream.status, upstream.headers);
@@ -185,10 +191,23 @@ function exited(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   });
 }
 
-type Kill = 'SIGKILL' | 'SIGINT' | 'SIGINT-twice';
-
-test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run, keeping others’ bindings', async () => {
-  const sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 100, operationDelayMs: 40 });
+/**
+ * The seed incident checked through the CLI, a proxy in front of its sandbox, and `body` run with
+ * them; everything is torn down afterwards.
+ */
+async function withCheckedIncident(
+  operationDelayMs: number,
+  body: (w: {
+    proxy: HoldingProxy;
+    project: string;
+    dir: string;
+    client: GcpClient;
+    env: Record<string, string>;
+    sbEnv: Record<string, string>;
+    world: () => Promise<World>;
+  }) => Promise<void>,
+): Promise<void> {
+  const sb = await startSandbox({ scenario: 'seed-incident', propagationDelayMs: 100, operationDelayMs });
   const proxy = new HoldingProxy(sb.url);
   await proxy.listen();
   const dir = await workDir();
@@ -198,9 +217,30 @@ test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run
     const runName = runServiceName(run.project, run.region, run.service);
     const { args, env } = checkInvocation(sb);
     assert.equal((await runCli(args, env, dir)).code, 1, 'check finds the incident');
+    await body({
+      proxy,
+      project: run.project,
+      dir,
+      client,
+      env,
+      sbEnv: sb.env,
+      world: () => snapshot(client, run.project, runName),
+    });
+  } finally {
+    proxy.server.closeAllConnections();
+    proxy.server.close();
+    await sb.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+type Kill = 'SIGKILL' | 'SIGINT' | 'SIGINT-twice';
+
+test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run, keeping others’ bindings', () =>
+  withCheckedIncident(40, async ({ proxy, project, dir, client, env, sbEnv, world }) => {
     const fixArgs = ['fix', '--apply', '--yes', '--option', 'dedicated-service-account'];
     const viaProxy = { ...env, GENAI_DOCTOR_ENDPOINT: proxy.url };
-    let expected = await snapshot(client, run.project, runName);
+    let expected = await world();
     let others = 0;
 
     const results: string[] = [];
@@ -219,7 +259,7 @@ test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run
       const stillRunning = await Promise.race([when().then(() => true), end.then(() => false)]);
       // Someone else changes the project policy while the fix is in flight: that must survive.
       const other = { role: 'roles/logging.viewer', member: `user:colleague-${++others}@example.com` };
-      await modifyPolicy(client, run.project, (p) => addGrant(p, other), ['already-present']);
+      await modifyPolicy(client, project, (p) => addGrant(p, other), ['already-present']);
       expected = { ...expected, policy: [...expected.policy, `${other.role} ${other.member}`].sort() };
       if (stillRunning) {
         if (kill === 'SIGKILL') {
@@ -249,11 +289,11 @@ test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run
         assert.equal(rec.completed, false);
       }
       if (records[0]) {
-        const undo = await runCli(['undo', records[0]], sb.env, dir);
+        const undo = await runCli(['undo', records[0]], sbEnv, dir);
         assert.equal(undo.code, 0, `${label}: ${out}\n${undo.stdout}${undo.stderr}`);
         assert.match(undo.stdout, /Undone\./);
       }
-      assert.deepEqual(await snapshot(client, run.project, runName), expected, `${label}: ${out}`);
+      assert.deepEqual(await world(), expected, `${label}: ${out}`);
       results.push(`${label}: ${stillRunning ? (exit.signal ?? exit.code) : `finished (${exit.code})`}`);
     };
 
@@ -287,10 +327,36 @@ test('fix --apply killed at any point: undo restores IAM, accounts and Cloud Run
       await attempt(`random at ${at} ms, ${kill}`, kill, () => new Promise((r) => setTimeout(r, at)));
     }
     process.stdout.write(`kill points (${results.length}, all restored):\n  ${results.join('\n  ')}\n`);
-  } finally {
-    proxy.server.closeAllConnections();
-    proxy.server.close();
-    await sb.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
+  }));
+
+test('a change whose answer is lost is confirmed by reading it back, and the run goes on', () =>
+  withCheckedIncident(0, async ({ proxy, dir, env, sbEnv, world }) => {
+    const before = await world();
+    for (const n of [1, 2, 3]) {
+      for (const f of await undoRecords(dir)) await rm(f);
+      void proxy.arm(n, 'drop');
+      const fix = await runCli(
+        ['fix', '--apply', '--yes', '--option', 'dedicated-service-account'],
+        { ...env, GENAI_DOCTOR_ENDPOINT: proxy.url },
+        dir,
+      );
+      await proxy.idle();
+      proxy.reset();
+      assert.equal(fix.code, 0, `change ${n}: ${fix.stdout}${fix.stderr}`);
+      const [file] = await undoRecords(dir);
+      const rec = JSON.parse(await readFile(file!, 'utf8'));
+      assert.equal(rec.completed, true);
+      assert.equal(
+        rec.changes.filter((c: { confirmedBy?: string }) => c.confirmedBy === 'read-back').length >= 1,
+        true,
+        JSON.stringify(rec.changes),
+      );
+      assert.ok(
+        rec.changes.every((c: { state?: string }) => c.state === 'done'),
+        JSON.stringify(rec.changes),
+      );
+      const undo = await runCli(['undo', file!], sbEnv, dir);
+      assert.equal(undo.code, 0, undo.stdout + undo.stderr);
+      assert.deepEqual(await world(), before, `change ${n}`);
+    }
+  }));

@@ -5,7 +5,7 @@
  * would read as a flag... never are) is dropped here, so it becomes a named variable downstream instead of a command
  * injection. Dropped values are listed so the plan can say what it ignored.
  */
-import { type IdKind, isValidId } from '../ids.js';
+import { CONTEXT_ID_KINDS, type IdKind, isValidId } from '../ids.js';
 import type { Context, Diagnosis, ErrorFacts, Facts } from '../model.js';
 
 /** Starts alphanumeric; then only characters a shell and HCL take literally. */
@@ -28,15 +28,7 @@ const FACT_FIELDS = {
   constraint: ['constraint'],
   endpoint: ['apiService'],
 } as const satisfies Partial<Record<keyof ErrorFacts, readonly IdKind[]>>;
-const CONTEXT_FIELDS = {
-  project: ['project'],
-  principal: ['email', 'member'],
-  service: ['runService', 'apiService'],
-  location: ['location'],
-  region: ['location'],
-  model: ['model'],
-  actor: ['email', 'member'],
-} as const satisfies Partial<Record<keyof Context, readonly IdKind[]>>;
+const CONTEXT_FIELDS = CONTEXT_ID_KINDS satisfies Partial<Record<keyof Context, readonly IdKind[]>>;
 
 const fits = (kinds: readonly IdKind[], v: string) => isSafeWord(v) && kinds.some((k) => isValidId(k, v));
 
