@@ -12,5 +12,5 @@ import { generateDatadogEvents } from '../src/sandbox/datadog-api.js';
 const END = Date.parse('2026-01-02T17:45:00Z');
 const events = generateDatadogEvents(400, END);
 const file = new URL('../examples/export.jsonl', import.meta.url);
-writeFileSync(file, events.map((e) => JSON.stringify(e)).join('\n').concat('\n'));
+writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
 process.stdout.write(`wrote ${events.length} events to examples/export.jsonl\n`);

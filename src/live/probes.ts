@@ -310,11 +310,15 @@ export const PROBES: ProbeSpec[] = [
         // call, it tells a missing grant from one that has not taken effect yet.
         const eff = await effectivePermissions(s, t.callProject, t.principal);
         const grants = CALL_PERMISSIONS.every((p) => eff.granted.includes(p));
+        // A policy that does not grant the call permissions is a finding, never a pass.
+        const held = roles.length
+          ? `${t.principal} holds ${roles.join(', ')} on ${t.callProject}`
+          : `${t.principal} holds no role on ${t.callProject}`;
         return {
-          status: 'ok',
-          summary: roles.length
-            ? `${t.principal} holds ${roles.join(', ')} on ${t.callProject}${grants ? ` (grants ${CALL_PERMISSIONS.join(', ')})` : ''}`
-            : `${t.principal} holds no role on ${t.callProject}`,
+          status: grants ? 'ok' : 'problem',
+          summary: grants
+            ? `${held} (grants ${CALL_PERMISSIONS.join(', ')})`
+            : `${held}: nothing in its allow policy grants ${CALL_PERMISSIONS.join(', ')}`,
           data: { project: t.callProject, roles, grantsCallPermissions: grants },
         };
       } catch (e) {

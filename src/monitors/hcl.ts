@@ -45,16 +45,40 @@ function value(v: HclValue, indent: string): string {
   if (Array.isArray(v)) return `[${v.map((x) => value(x, indent)).join(', ')}]`;
   if (isRaw(v)) return v.raw;
   const inner = `${indent}  `;
-  const entries = Object.entries(v).map(([k, x]) => `${inner}${hclString(k)} = ${value(x, inner)}`);
-  return entries.length === 0 ? '{}' : `{\n${entries.join('\n')}\n${indent}}`;
+  const entries = Object.entries(v).map(([k, x]): [string, string] => [hclString(k), value(x, inner)]);
+  return entries.length === 0 ? '{}' : `{\n${aligned(entries, inner).join('\n')}\n${indent}}`;
+}
+
+/**
+ * `key = value` lines aligned as `terraform fmt` aligns them: the `=` of consecutive one-line
+ * attributes line up; a multi-line value (an object) stands alone and ends the run.
+ */
+function aligned(entries: Array<[string, string]>, indent: string): string[] {
+  const lines: string[] = [];
+  let run: Array<[string, string]> = [];
+  const flush = () => {
+    const width = Math.max(0, ...run.map(([k]) => k.length));
+    for (const [k, v] of run) lines.push(`${indent}${k.padEnd(width)} = ${v}`);
+    run = [];
+  };
+  for (const [k, v] of entries) {
+    if (v.includes('\n')) {
+      flush();
+      lines.push(`${indent}${k} = ${v}`);
+    } else run.push([k, v]);
+  }
+  flush();
+  return lines;
 }
 
 export function renderBlock(b: HclBlock, indent = ''): string {
   const head = [b.type, ...b.labels.map(hclString)].join(' ');
   const inner = `${indent}  `;
   const attrs = b.attrs.filter(([, v]) => v !== undefined) as Array<[string, HclValue]>;
-  const width = Math.max(0, ...attrs.map(([k]) => k.length));
-  const lines = attrs.map(([k, v]) => `${inner}${k.padEnd(width)} = ${value(v, inner)}`);
+  const lines = aligned(
+    attrs.map(([k, v]): [string, string] => [k, value(v, inner)]),
+    inner,
+  );
   for (const sub of b.blocks ?? []) {
     lines.push('');
     lines.push(renderBlock(sub, inner));

@@ -265,6 +265,7 @@ describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (real H
         'severity>=ERROR',
         '--project',
         SEED.runtimeProject,
+        '--project',
         SEED.targetProject,
         '--from',
         new Date(Date.now() - 24 * 3_600_000).toISOString(),
@@ -296,10 +297,16 @@ describe('genai-doctor logs --datadog / --gcp-logging / monitors --apply (real H
   });
 
   it('applies monitors idempotently through MonitorsApi', async () => {
-    const first = await cli(['monitors', '--service', SEED.service, '--env', 'prod', '--apply'], ddEnv());
+    const first = await cli(
+      ['monitors', '--service', SEED.service, '--env', 'prod', '--notify', '@slack-genai-oncall', '--apply'],
+      ddEnv(),
+    );
     assert.equal(first.code, 0, first.stderr);
     assert.equal(first.stdout.match(/^created /gm)?.length, 5);
-    const second = await cli(['monitors', '--service', SEED.service, '--env', 'prod', '--apply'], ddEnv());
+    const second = await cli(
+      ['monitors', '--service', SEED.service, '--env', 'prod', '--notify', '@slack-genai-oncall', '--apply'],
+      ddEnv(),
+    );
     assert.equal(second.stdout.match(/^unchanged /gm)?.length, 5, second.stdout);
     assert.equal(dd.state.monitors.size, 5);
   });

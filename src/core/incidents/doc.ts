@@ -145,7 +145,7 @@ const STYLE = `body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;max-
 h1{font-size:1.6rem}h2{border-bottom:1px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
 code{background:#f3f3f3;padding:.1rem .25rem;border-radius:3px;font-size:.92em;overflow-wrap:anywhere}
 pre{background:#f6f8fa;padding:.8rem;overflow-x:auto;border-radius:6px;white-space:pre-wrap;overflow-wrap:anywhere}pre code{background:none;padding:0}
-table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:.5rem 0;display:block;max-width:100%;overflow-x:auto}td code{overflow-wrap:normal;white-space:nowrap}th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;vertical-align:top}
 figure.timeline{margin:1rem 0}figure.timeline svg{max-width:100%;height:auto}footer{margin-top:2rem;color:#555;font-size:.9rem}`;
 
 export function docHtml(doc: Doc): string {

@@ -1,6 +1,8 @@
 /**
  * `logs` output: the incidents of a log analysis as text, Markdown or JSON.
  */
+
+import { counted } from '../plural.js';
 import type { Incident, LogAnalysis } from './model.js';
 
 export type IncidentFormat = 'text' | 'md' | 'json';
@@ -28,7 +30,7 @@ export function formatBytes(b: number): string {
 export function summaryLine(a: LogAnalysis): string {
   const s = a.stats;
   const size = s.bytes > 0 ? `, ${formatBytes(s.bytes)}` : '';
-  return `${a.input}: ${n(s.records)} records (${s.format}${size}), ${n(s.failures)} failures in ${n(a.incidents.length)} incident${a.incidents.length === 1 ? '' : 's'}, ${n(s.diagnosed)} distinct error${s.diagnosed === 1 ? '' : 's'} diagnosed`;
+  return `${a.input}: ${counted(s.records, 'record', n(s.records))} (${s.format}${size}), ${counted(s.failures, 'failure', n(s.failures))} in ${counted(a.incidents.length, 'incident', n(a.incidents.length))}, ${counted(s.diagnosed, 'distinct error', n(s.diagnosed))} diagnosed`;
 }
 
 export function malformedLine(a: LogAnalysis): string | undefined {

@@ -6,6 +6,7 @@
  */
 import { CAUSE_INFO, catalogPage } from '../catalog/index.js';
 import type { Plan } from '../model.js';
+import { counted } from '../plural.js';
 import { monitoringQueries } from '../render/monitoring.js';
 import { stepCommands, stepTitle } from '../render/steps.js';
 import type { Block, Doc, Inline, Section } from './doc.js';
@@ -290,15 +291,17 @@ function security(i: Incident): Block[] {
   const items: Inline[][] = [];
   for (const dec of i.plan?.roleDecisions ?? []) {
     if (!dec.chosen) continue;
+    // Words, not ✅ / ❌: the markers must read without an emoji font (terminals, PDFs).
     items.push([
-      '✅ ',
+      b('Use'),
+      ' ',
       c(dec.chosen.role),
       ' is the smallest GA predefined role holding ',
       ...join(dec.permissions.map(c)),
     ]);
-    for (const r of dec.accepted.slice(1, 3)) items.push(['❌ ', c(r.role), ': too broad']);
+    for (const r of dec.accepted.slice(1, 3)) items.push([b('Not'), ' ', c(r.role), ': too broad']);
     for (const r of dec.rejected.slice(0, 3))
-      items.push(['❌ ', c(r.role), `: never for a workload (${r.reason})`]);
+      items.push([b('Not'), ' ', c(r.role), `: never for a workload (${r.reason})`]);
   }
   if (i.plan?.options.some((o) => o.id === 'dedicated-service-account')) {
     items.push([
@@ -369,7 +372,7 @@ function notes(a: LogAnalysis, i: Incident): Block[] {
   const s = a.stats;
   items.push([
     b('Evidence'),
-    `: ${s.records} records read (${s.format}${s.bytes ? `, ${formatBytes(s.bytes)}` : ''}), ${s.failures} failures, ${a.incidents.length} incident${a.incidents.length === 1 ? '' : 's'}`,
+    `: ${counted(s.records, 'record')} read (${s.format}${s.bytes ? `, ${formatBytes(s.bytes)}` : ''}), ${counted(s.failures, 'failure')}, ${counted(a.incidents.length, 'incident')}`,
     s.malformed
       ? `, ${s.malformed} malformed record${s.malformed === 1 ? '' : 's'} skipped (first at line ${s.malformedLines.map((x) => x.line).join(', ')})`
       : '',

@@ -4,10 +4,12 @@
  * practices, Notes. Every line is filled from the evidence; nothing is boilerplate about a
  * project, model or service the evidence does not name.
  */
+
 import { CAUSE_INFO, catalogPage } from '../catalog/index.js';
 import { modelInfo } from '../data/models.js';
 import type { Diagnosis, Plan } from '../model.js';
 import { display } from '../plan/variables.js';
+import { distinctNextChecks } from './checks.js';
 import { monitoringQueries } from './monitoring.js';
 import { optionMarkdown, rollbackMarkdown, variablesMarkdown, verifyMarkdown } from './plan-md.js';
 
@@ -35,7 +37,9 @@ function keyFindings(d: Diagnosis): string[] {
   const f = d.facts;
   const c = d.context;
   const rows: Array<[string, string | undefined]> = [
-    ['Service', c.service ? `\`${c.service}\`${c.runtime ? ` (${c.runtime})` : ''}` : c.runtime],
+    // The runtime alone is not a service name: it gets its own row.
+    ['Service', c.service && `\`${c.service}\`${c.runtime ? ` (${c.runtime})` : ''}`],
+    ['Runtime', c.service ? undefined : c.runtime],
     [
       'Project in the request',
       f.project && `\`${f.project}\`${f.projectIsNumber ? ' (project number)' : ''}`,
@@ -165,7 +169,7 @@ export function reportMarkdown(d: Diagnosis, plan: Plan | undefined): string {
   } else out.push('No plan was built for this diagnosis.', '');
   out.push('## Verify the fix', '');
   if (plan?.verify.length) out.push(...verifyMarkdown(plan));
-  const checks = d.findings.flatMap((x) => x.nextChecks);
+  const checks = distinctNextChecks(d, plan);
   if (checks.length) {
     out.push('### Checks that settle the diagnosis', '');
     for (const c of checks) out.push(`- ${c.description}${c.command ? `: \`${c.command}\`` : ''}`);

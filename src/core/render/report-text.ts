@@ -1,7 +1,9 @@
 /** Diagnosis + plan -> terminal text (coloured when asked: the CLI decides from TTY / NO_COLOR). */
+
 import pc from 'picocolors';
 import { wrap } from '../catalog/render.js';
 import type { Diagnosis, Plan } from '../model.js';
+import { distinctNextChecks } from './checks.js';
 import { stepCommands, stepTitle } from './steps.js';
 
 export function reportText(d: Diagnosis, plan: Plan | undefined, color: boolean): string {
@@ -66,7 +68,7 @@ export function reportText(d: Diagnosis, plan: Plan | undefined, color: boolean)
     }
     out.push('');
   }
-  const checks = d.findings.flatMap((x) => x.nextChecks).slice(0, 5);
+  const checks = distinctNextChecks(d).slice(0, 5);
   if (checks.length) {
     out.push(c.cyan('Next checks'));
     for (const ch of checks)

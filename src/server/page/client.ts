@@ -235,7 +235,7 @@ export const CLIENT_JS = String.raw`
         width: Math.max(0.5, step * 0.8).toFixed(2), height: h.toFixed(2), class: 'bar',
         'data-minute': p.minute, 'data-failures': p.failures,
       });
-      bar.appendChild(svg('title', {}, formatTime(p.minute) + ': ' + p.failures + ' failures'));
+      bar.appendChild(svg('title', {}, formatTime(p.minute) + ': ' + p.failures + (p.failures === 1 ? ' failure' : ' failures')));
       root.appendChild(bar);
     });
     var first = formatTime(timeline[0].minute), last = formatTime(timeline[timeline.length - 1].minute);
@@ -248,7 +248,7 @@ export const CLIENT_JS = String.raw`
     var stats = payload.stats || {};
     var parts = [];
     if (typeof stats.lines === 'number') parts.push(stats.lines + ' lines');
-    if (typeof stats.failures === 'number') parts.push(stats.failures + ' failures');
+    if (typeof stats.failures === 'number') parts.push(stats.failures + (stats.failures === 1 ? ' failure' : ' failures'));
     parts.push(payload.incidents.length + ' incidents');
     if (stats.malformed) parts.push(stats.malformed + (stats.malformed === 1 ? ' malformed line' : ' malformed lines') +
       (stats.malformedLines && stats.malformedLines.length
@@ -412,8 +412,8 @@ export const CLIENT_JS = String.raw`
   function markdown(target, md) {
     clear(target);
     var lines = md.split('\n');
-    var list = null, para = null, code = null;
-    function flush() { list = null; para = null; }
+    var list = null, para = null, code = null, table = null;
+    function flush() { list = null; para = null; table = null; }
     lines.forEach(function (line) {
       if (code) {
         if (/^\s*\x60\x60\x60/.test(line)) { code = null; return; }
@@ -421,6 +421,26 @@ export const CLIENT_JS = String.raw`
         return;
       }
       if (/^\s*\x60\x60\x60/.test(line)) { flush(); var pre = el('pre'); code = el('code'); code.textContent = ''; pre.appendChild(code); target.appendChild(pre); return; }
+      // Tables (the catalog's remediation and role tables): a header row, a |---| rule, rows;
+      // scrolled sideways in their own box rather than shown as raw pipes.
+      if (/^\s*\|/.test(line)) {
+        // An escaped pipe (\|) belongs to its cell.
+        var cells = line.trim().replace(/^\||\|$/g, '').replace(/\\\|/g, '\u0000').split('|')
+          .map(function (x) { return x.trim().replace(/\u0000/g, '|'); });
+        if (cells.every(function (x) { return /^:?-{3,}:?$/.test(x); })) return;
+        if (!table) {
+          flush();
+          var wrap = el('div'); wrap.className = 'table-wrap';
+          table = el('table'); wrap.appendChild(table); target.appendChild(wrap);
+          var head = el('tr'); table.appendChild(head);
+          cells.forEach(function (x) { var th = el('th'); inline(th, x, true); head.appendChild(th); });
+          return;
+        }
+        var tr = el('tr'); table.appendChild(tr);
+        cells.forEach(function (x) { var td = el('td'); inline(td, x, true); tr.appendChild(td); });
+        return;
+      }
+      table = null;
       var h = /^(#{1,6})\s+(.*)$/.exec(line);
       if (h) { flush(); var heading = el(h[1].length <= 2 ? 'h3' : 'h4'); inline(heading, h[2], true); target.appendChild(heading); return; }
       var li = /^\s*(?:[-*]|\d+\.)\s+(.*)$/.exec(line);

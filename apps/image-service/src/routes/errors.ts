@@ -47,7 +47,7 @@ export function renderCatalogHtml(p: CatalogPage): string {
 <title>Error ${p.code}: ${e(p.title)}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#222}
 pre{background:#f4f4f4;padding:.75rem;overflow:auto;margin:0}code{font-family:ui-monospace,monospace}
-table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:.4rem;vertical-align:top}
+table{border-collapse:collapse;table-layout:fixed;width:100%}td{border-top:1px solid #ddd;padding:.4rem;vertical-align:top;overflow-wrap:break-word}td:first-child{width:22%}
 article.focus{border-left:4px solid #e8a400;padding-left:.75rem}</style>
 </head><body>
 <h1>Error ${p.code}: ${e(p.title)}</h1>
