@@ -117,7 +117,7 @@ async function scanMonitors(o: MonitorsOptions): Promise<void> {
   requireDatadogKeys('--apply');
   const { applyMonitors } = await import('../../monitors/apply.js');
   const results = await remoteCall(
-    () => applyMonitors(set.datadog, { service: SCAN_SERVICE, env: o.env, url: o.ddUrl }),
+    () => applyMonitors(set.datadog, { service: SCAN_SERVICE, env: o.env, url: datadogUrl(o.ddUrl) }),
     'Datadog Monitors API',
   );
   for (const r of results) process.stdout.write(`${r.outcome.padEnd(9)} #${r.id} ${r.name}\n`);
