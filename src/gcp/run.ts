@@ -93,7 +93,11 @@ export function runServiceEnv(service: RunService): Record<string, string> {
 }
 
 /** Every service of a project in one region, or in every region (`locations/-`), all pages. */
-export async function listRunServices(client: GcpClient, project: string, region = '-'): Promise<RunService[]> {
+export async function listRunServices(
+  client: GcpClient,
+  project: string,
+  region = '-',
+): Promise<RunService[]> {
   const services: RunService[] = [];
   let pageToken: string | undefined;
   do {

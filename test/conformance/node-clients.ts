@@ -13,9 +13,9 @@ import { ProjectsClient } from '@google-cloud/resource-manager';
 import { ServicesClient } from '@google-cloud/run';
 import { ServiceUsageClient } from '@google-cloud/service-usage';
 import { Compute, GoogleAuth, Impersonated, type JWT, OAuth2Client } from 'google-auth-library';
-import { datadogConfiguration } from '../support/datadog-client.js';
 import type { Sandbox } from '../../src/sandbox/index.js';
 import { CLOUD_PLATFORM, sandboxTransporter } from '../sandbox/helpers.js';
+import { datadogConfiguration } from '../support/datadog-client.js';
 import type { CallResult } from './conformance.test.js';
 import { CONFORMANCE } from './harness.js';
 

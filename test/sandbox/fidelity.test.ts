@@ -10,9 +10,9 @@ import { LogsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-c
 import { GoogleGenAI } from '@google/genai';
 import { ServicesClient } from '@google-cloud/run';
 import { GoogleAuth, type JWT } from 'google-auth-library';
-import { datadogConfiguration } from '../support/datadog-client.js';
 import { startDatadogApi } from '../../src/sandbox/datadog-api.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
+import { datadogConfiguration } from '../support/datadog-client.js';
 import { CLOUD_PLATFORM, sandboxTransporter } from './helpers.js';
 
 interface GaxiosFailure {

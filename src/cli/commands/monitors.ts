@@ -36,7 +36,10 @@ export function register(cmd: Command): void {
         .option('-f, --format <format>', 'json, terraform, gcp-json or gcp-terraform', 'json')
         .option('-o, --output <file>', 'write the monitors to a file instead of stdout')
         .option('--apply', 'create or update the Datadog monitors (DD_API_KEY, DD_APP_KEY, DD_SITE)')
-        .option('--from-scan <file>', 'one monitor per finding class of a `scan -f json` output, instead of --service'),
+        .option(
+          '--from-scan <file>',
+          'one monitor per finding class of a `scan -f json` output, instead of --service',
+        ),
     ),
   ).action(async (o: MonitorsOptions) => withSandbox(o.sandbox, () => monitorsCommand(o)));
 }

@@ -55,7 +55,9 @@ function undoCommand(given: string | undefined, json: boolean): Promise<void> {
       out('Undone.');
     } else {
       const left = steps.filter((s) => !fullyUndone([s])).length;
-      out(`Not fully undone: ${left} change(s) are still in place (see above). Run undo again once resolved.`);
+      out(
+        `Not fully undone: ${left} change(s) are still in place (see above). Run undo again once resolved.`,
+      );
     }
     if (json) process.stdout.write(`${JSON.stringify({ file, undone, steps }, null, 2)}\n`);
     process.exitCode = undone ? EXIT.ok : EXIT.problem;
