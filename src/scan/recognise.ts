@@ -21,6 +21,25 @@ const LOCATION_VARS = [
 ];
 const KEY_VARS = ['GEMINI_API_KEY', 'GOOGLE_API_KEY'];
 const TRUE = /^(true|1|yes)$/i;
+/** The only env a workload's facts keep: what recognition reads. Key values are never kept. */
+const KEPT_VARS = new Set([
+  ...PROJECT_VARS,
+  ...VERTEX_PROJECT_VARS,
+  ...LOCATION_VARS,
+  'GOOGLE_GENAI_USE_VERTEXAI',
+  'GEMINI_MODEL',
+  'MODEL',
+]);
+
+/** Env reduced to what recognition reads: bounded per workload, and no secret values held. */
+function keptEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (KEPT_VARS.has(k)) out[k] = v;
+    else if (KEY_VARS.includes(k) && v !== '') out[k] = '(set)';
+  }
+  return out;
+}
 
 /** Where a workload runs, as Cloud Asset Inventory lists it. */
 export type WorkloadKind =
@@ -114,8 +133,10 @@ export function workloadFacts(r: ResourceSearchResult): WorkloadFacts | undefine
     region: r.location ?? (m[1] as string),
     projectNumber: (r.project ?? '').replace(/^projects\//, ''),
     serviceAccount: sa,
-    env,
-    labels: r.labels ?? {},
+    env: keptEnv(env),
+    labels: Object.fromEntries(
+      Object.entries(r.labels ?? {}).filter(([k, v]) => GENAI_LABEL.test(k) || GENAI_LABEL.test(v)),
+    ),
   };
 }
 
