@@ -1,11 +1,13 @@
 /**
  * `org-fleet`: a generated organization for `scan` (default 1,000 projects and 3,000 Cloud Run
- * workloads in ten team folders), with defects seeded at known places and the seed incident as
- * one project of the fleet. The list of seeded defects is returned beside the scenario: it is
- * the ground truth the scan's precision and recall are measured against.
+ * services, plus functions, reasoning engines, endpoints, GKE clusters and VMs, in ten team
+ * folders), with defects seeded at known places and the seed incident as one project of the fleet.
+ * The list of seeded defects is returned beside the scenario: it is the ground truth the scan's
+ * precision and recall are measured against.
  *
- * Every project looks alike: one Gemini caller (`assistant-api`, its own service account holding
- * roles/aiplatform.user) and web services that never call Gemini. Healthy variety the scan must
+ * Every project looks alike: one Gemini caller (`assistant-api` on Cloud Run, or the same caller on
+ * another host, running as its own service account holding roles/aiplatform.user) and web
+ * services, a batch cluster and a bastion VM that never call Gemini. Healthy variety the scan must
  * NOT report: callers that use a shared AI hub project where they are granted, and API keys with
  * both API and referrer restrictions. Each defect kind is seeded in its own projects.
  */
@@ -308,7 +310,7 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
   const scenario: Scenario = {
     ...seed,
     name: P === DEFAULT_FLEET.projects && !opts.workloads ? FLEET_NAME : `${FLEET_NAME}-${P}`,
-    description: `A generated organization: ${P} projects in ${teams} team folders, ${projects.reduce((n, p) => n + (p.cloudRunServices?.length ?? 0), 0) + 1} Cloud Run services, ${seeded.length} seeded defects (the seed incident among them).`,
+    description: `A generated organization: ${P} projects in ${teams} team folders, ${projects.reduce((n, p) => n + (p.cloudRunServices?.length ?? 0), 0) + 1} Cloud Run services and ${hostedWorkloads.length} functions, reasoning engines, endpoints, GKE clusters and VMs, ${seeded.length} seeded defects (the seed incident among them).`,
     projects: [...seedProjects, ...projects],
     organization: { id: FLEET_ORG, displayName: 'example.com', policy: { bindings: orgBindings } },
     folders: folderIds.map((fid, t) => {
