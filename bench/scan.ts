@@ -3,11 +3,12 @@
  * workloads; BENCH_PROJECTS=N) against the sandbox with 50 ms injected per request, vs the naive
  * way (per project, one after another: getIamPolicy, services list, Cloud Run services list).
  * Prints wall time and API calls of both and their ratios (targets: <= 1/10), precision and recall
- * against the seeded defects (target 1.0), and the scan's heap growth at a quarter of the size
- * and at full size (target: flat, since pages are streamed and dropped).
+ * against the seeded defects (target 1.0), and the scan's heap growth at a quarter of the size,
+ * at full size and at twice the size (target: flat, since pages are streamed and dropped).
  *
  * The sandbox runs in a child process so its CPU work does not count against the scan.
- * BENCH_NAIVE=0 skips the naive run (it takes calls x 50 ms: about 2.5 minutes at full size).
+ * BENCH_NAIVE=0 skips the naive run (it takes calls x 50 ms: about 2.5 minutes at full size);
+ * BENCH_DOUBLE=0 the heap measurement at twice the size.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -16,6 +17,7 @@ import type { SeededDefect } from '../src/sandbox/scenarios/fleet.js';
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 1000);
 const NAIVE = process.env.BENCH_NAIVE !== '0';
+const DOUBLE = process.env.BENCH_DOUBLE !== '0';
 const ORG = 'organizations/433637338589';
 const ANALYSIS = 'gs://genai-doctor-scan-results/bench/analysis.json';
 
@@ -110,10 +112,15 @@ async function main(): Promise<void> {
     `bench:scan  org-fleet ${PROJECTS} projects, ${LATENCY_MS} ms per request (sandbox in a child process)`,
   );
 
-  const small = await serve(quarter);
-  await scanOnce(small.env); // warm-up: module loading, first token
-  const smallRun = await measured(() => scanOnce(small.env));
-  await stop(small.child);
+  /** Heap growth of one scan of a fleet of `projects` (after a warm-up scan of it). */
+  const heapAt = async (projects: number): Promise<number> => {
+    const fleet = await serve(projects);
+    await scanOnce(fleet.env); // warm-up: module loading, first token
+    const m = await measured(() => scanOnce(fleet.env));
+    await stop(fleet.child);
+    return m.heapMb;
+  };
+  const smallHeap = await heapAt(quarter);
 
   const big = await serve(PROJECTS);
   await scanOnce(big.env);
@@ -126,9 +133,7 @@ async function main(): Promise<void> {
   console.log(
     `quality: precision ${s.precision.toFixed(3)}, recall ${s.recall.toFixed(3)} (${s.truePositives}/${big.seeded.length} seeded defects${s.falsePositives.length ? `; false positives: ${s.falsePositives.slice(0, 3).join(', ')}` : ''}${s.missed.length ? `; missed: ${s.missed.slice(0, 3).join(', ')}` : ''})`,
   );
-  console.log(
-    `memory : heap growth ${smallRun.heapMb.toFixed(1)} MB at ${quarter} projects, ${run.heapMb.toFixed(1)} MB at ${PROJECTS} projects`,
-  );
+
   if (NAIVE) {
     const n = await measured(() => naive(big.env, big.projectIds));
     console.log(
@@ -144,4 +149,8 @@ async function main(): Promise<void> {
     );
   }
   await stop(big.child);
+  const doubleHeap = DOUBLE ? await heapAt(PROJECTS * 2) : undefined;
+  console.log(
+    `memory : heap growth ${smallHeap.toFixed(1)} MB at ${quarter} projects, ${run.heapMb.toFixed(1)} MB at ${PROJECTS}${doubleHeap === undefined ? '' : `, ${doubleHeap.toFixed(1)} MB at ${PROJECTS * 2}`} projects`,
+  );
 }

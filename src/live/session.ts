@@ -83,7 +83,9 @@ export type ProjectSourceName =
   | 'ADC project_id'
   | 'metadata server'
   | 'Cloud Run service project'
-  | `Cloud Run env ${string}`;
+  | `Cloud Run env ${string}`
+  | 'workload hosting project'
+  | `workload env ${string}`;
 
 export interface ProjectSource {
   source: ProjectSourceName;
@@ -112,6 +114,7 @@ export interface Target {
     | 'flag --impersonate'
     | 'Cloud Run service account'
     | 'Cloud Run default compute account'
+    | 'workload runtime identity'
     | 'caller';
   /**
    * Who acts as / impersonates `principal`: the Cloud Run service's own account when the workload

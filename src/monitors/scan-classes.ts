@@ -44,6 +44,46 @@ const AUDIT_PRIMITIVE_GRANT = (memberPattern: string, gcpMember: string) => ({
   filter: `logName:"cloudaudit.googleapis.com%2Factivity" AND protoPayload.methodName="SetIamPolicy" AND protoPayload.serviceData.policyDelta.bindingDeltas.action="ADD" AND protoPayload.serviceData.policyDelta.bindingDeltas.role=("roles/editor" OR "roles/owner") AND protoPayload.serviceData.policyDelta.bindingDeltas.member=~"${gcpMember}"`,
 });
 
+type Kind = NonNullable<ScanFinding['workload']>['kind'];
+
+/**
+ * The Cloud Logging resource each workload kind writes its logs under and the label naming it
+ * (2nd gen functions are Cloud Run services and log as their revisions).
+ */
+const LOG_RESOURCE: Record<Kind, { type: string; label: string }> = {
+  'cloud-run': { type: 'cloud_run_revision', label: 'resource.labels.service_name' },
+  'cloud-function': { type: 'cloud_run_revision', label: 'resource.labels.service_name' },
+  'reasoning-engine': {
+    type: 'aiplatform.googleapis.com/ReasoningEngine',
+    label: 'resource.labels.reasoning_engine_id',
+  },
+  'vertex-endpoint': { type: 'aiplatform.googleapis.com/Endpoint', label: 'resource.labels.endpoint_id' },
+  'gke-cluster': { type: 'k8s_container', label: 'resource.labels.cluster_name' },
+  'compute-instance': { type: 'gce_instance', label: 'labels."compute.googleapis.com/resource_name"' },
+};
+
+/** `(resource.type="T" AND label=("a" OR "b")) OR (...)`: the findings' workloads, per log resource. */
+function workloadLogFilter(findings: ScanFinding[]): string {
+  const byType = new Map<string, { label: string; names: Set<string> }>();
+  for (const w of findings.map((f) => f.workload)) {
+    if (!w) continue;
+    const r = LOG_RESOURCE[w.kind];
+    const entry = byType.get(r.type) ?? { label: r.label, names: new Set<string>() };
+    entry.names.add(w.service);
+    byType.set(r.type, entry);
+  }
+  const parts = [...byType]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([type, { label, names }]) =>
+        `resource.type="${q(type)}" AND ${label}=(${[...names]
+          .sort()
+          .map((n) => `"${q(n)}"`)
+          .join(' OR ')})`,
+    );
+  return parts.length === 1 ? (parts[0] as string) : `(${parts.map((p) => `(${p})`).join(' OR ')})`;
+}
+
 function watchOf(cls: string, findings: ScanFinding[]): ClassWatch | undefined {
   const f = findings[0] as ScanFinding;
   if (f.severity === 'will-fail' && f.code !== undefined) {
@@ -56,12 +96,9 @@ function watchOf(cls: string, findings: ScanFinding[]): ClassWatch | undefined {
       key: `scan-${cls}`,
       title: `${f.title} (${f.code} ${cls})`,
       search: `service:(${services.join(' OR ')}) status:error (${family.terms.join(' OR ')})`,
-      filter: [
-        'resource.type="cloud_run_revision"',
-        `resource.labels.service_name=(${services.map((s) => `"${q(s)}"`).join(' OR ')})`,
-        'severity>=ERROR',
-        `(${family.gcpTerms.join(' OR ')})`,
-      ].join(' AND '),
+      filter: [workloadLogFilter(findings), 'severity>=ERROR', `(${family.gcpTerms.join(' OR ')})`].join(
+        ' AND ',
+      ),
       critical: 0,
       priority: 2,
     };

@@ -81,6 +81,29 @@ const CloudRunService = Type.Object({
   image: Type.Optional(Type.String()),
 });
 
+/**
+ * A workload other than a Cloud Run service, as Cloud Asset Inventory lists it: a Cloud Functions
+ * (2nd gen) function, a Vertex AI reasoning engine or endpoint, a GKE cluster, a Compute instance.
+ */
+const HostedWorkload = Type.Object({
+  kind: Type.Union([
+    Type.Literal('function'),
+    Type.Literal('reasoning-engine'),
+    Type.Literal('endpoint'),
+    Type.Literal('gke-cluster'),
+    Type.Literal('instance'),
+  ]),
+  project: Type.String(),
+  name: Type.String(),
+  /** Region (zone `<region>-a` for instances). */
+  region: Type.String(),
+  /** Absent: the kind's default identity (default compute account; Vertex AI's service agent). */
+  serviceAccount: Type.Optional(Type.String()),
+  /** Function env, reasoning engine deploymentSpec env, instance metadata items. */
+  env: Type.Optional(Type.Record(Type.String(), Type.String())),
+  labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
+
 const OrgPolicy = Type.Object({
   constraint: Type.String({ description: 'e.g. constraints/vertexai.allowedModels' }),
   allowedValues: Type.Optional(Type.Array(Type.String())),
@@ -258,6 +281,7 @@ export const ScenarioSchema = Type.Object({
   clientCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
   quotas: Type.Optional(Type.Array(Quota)),
   apiKeys: Type.Optional(Type.Array(ApiKey)),
+  hostedWorkloads: Type.Optional(Type.Array(HostedWorkload)),
   /** The organization and folders above the projects (Cloud Asset Inventory scopes, inherited IAM). */
   organization: Type.Optional(Organization),
   folders: Type.Optional(Type.Array(Folder)),
@@ -278,6 +302,7 @@ export type ScenarioCredential = Static<typeof Credential>;
 export type ScenarioCloudRunService = Static<typeof CloudRunService>;
 export type ScenarioQuota = Static<typeof Quota>;
 export type ScenarioApiKey = Static<typeof ApiKey>;
+export type ScenarioHostedWorkload = Static<typeof HostedWorkload>;
 export type ScenarioDenyRule = Static<typeof DenyRule>;
 export type ScenarioPerimeter = Static<typeof Perimeter>;
 export type ScenarioFolder = Static<typeof Folder>;

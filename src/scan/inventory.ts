@@ -22,7 +22,13 @@ import type { GcpClient } from '../gcp/client.js';
 import { describeError, GoogleApiError } from '../gcp/errors.js';
 import { batchGetServices } from '../gcp/serviceusage.js';
 import type { ScopeStatus, Workload } from './model.js';
-import { isDefaultCompute, recogniseRun, runFacts } from './recognise.js';
+import {
+  isDefaultCompute,
+  recognise,
+  WORKLOAD_ASSET_TYPES,
+  type WorkloadFacts,
+  workloadFacts,
+} from './recognise.js';
 
 export const VERTEX_API = 'aiplatform.googleapis.com';
 export const GEMINI_API = 'generativelanguage.googleapis.com';
@@ -53,7 +59,7 @@ export interface Inventory {
   idToNumber: Map<string, string>;
   workloads: Workload[];
   workloadCount: number;
-  /** User-managed service account -> how many services run as it (every workload, not only Gemini callers). */
+  /** User-managed service account -> how many workloads run as it (every workload, not only Gemini callers). */
   identityServices: Map<string, number>;
   /** Project number -> the services Cloud Asset Inventory lists as ENABLED (Vertex AI / Gemini API only). */
   enabled: Map<string, Set<string>>;
@@ -121,7 +127,7 @@ async function scanScope(
   opts: InventoryOptions,
 ): Promise<void> {
   const scope = opts.scopes[index] as string;
-  const runsPending: Array<ReturnType<typeof runFacts>> = [];
+  const runsPending: WorkloadFacts[] = [];
   const keyProjects = new Set<string>();
 
   const projectsTask = (async () => {
@@ -150,19 +156,19 @@ async function scanScope(
 
   const workloadsTask = (async () => {
     for await (const page of searchAllResources(client, scope, {
-      assetTypes: ['run.googleapis.com/Service'],
+      assetTypes: Object.values(WORKLOAD_ASSET_TYPES),
       readMask: '*',
     })) {
       // Recognition needs the hosting project's id, which the project stream may not have yet:
       // keep only the compact facts until both are in.
       for (const r of page) {
-        const f = runFacts(r);
+        const f = workloadFacts(r);
         if (!f) continue;
         inv.workloadCount++;
         const sa = f.serviceAccount;
         if (sa && !isDefaultCompute(sa))
           inv.identityServices.set(sa, (inv.identityServices.get(sa) ?? 0) + 1);
-        if (recogniseRun(f, '') !== undefined) runsPending.push(f);
+        if (recognise(f, '') !== undefined) runsPending.push(f);
       }
     }
   })();
@@ -281,9 +287,8 @@ async function scanScope(
   });
   inv.scopes[index] = { scope, status: 'ok' };
   for (const f of runsPending) {
-    if (!f) continue;
     const host = inv.projects.get(f.projectNumber)?.id || f.projectNumber;
-    const w = recogniseRun(f, host);
+    const w = recognise(f, host);
     if (w) inv.workloads.push(w);
   }
   for (const n of keyProjects) inv.keys.push(...(await keysOf(client, n, inv)));

@@ -26,31 +26,46 @@ export function ownerOf(inv: Inventory, projectIdOrNumber: string): string {
   return p?.labels?.owner ?? p?.owners[0] ?? '(no owner)';
 }
 
-/** The workload as `check --cloud-run` would see it. */
+const RUNTIMES: Record<Workload['kind'], Target['runtime']> = {
+  'cloud-run': 'cloud-run',
+  'cloud-function': 'cloud-functions',
+  'reasoning-engine': 'other',
+  'vertex-endpoint': 'other',
+  'gke-cluster': 'gke',
+  'compute-instance': 'gce',
+};
+
+/** The workload as `check --cloud-run` would see it (other kinds: the same, without the Cloud Run block). */
 export function targetOf(w: Workload): Target {
-  const sources: Target['sources'] = [{ source: 'Cloud Run service project', value: w.hostProject }];
-  for (const [v, value] of Object.entries(w.projectVars)) {
-    sources.push({ source: `Cloud Run env ${v}` as ProjectSourceName, value });
-  }
-  const decides = w.targetVar ? `Cloud Run env ${w.targetVar}` : undefined;
+  const run = w.kind === 'cloud-run';
+  const hostSource: ProjectSourceName = run ? 'Cloud Run service project' : 'workload hosting project';
+  const envSource = (v: string) => (run ? `Cloud Run env ${v}` : `workload env ${v}`) as ProjectSourceName;
+  const sources: Target['sources'] = [{ source: hostSource, value: w.hostProject }];
+  for (const [v, value] of Object.entries(w.projectVars)) sources.push({ source: envSource(v), value });
+  const decides = w.targetVar ? envSource(w.targetVar) : undefined;
   return {
     project: w.hostProject,
     callProject: w.targetProject,
     location: w.location,
     model: w.model,
     principal: w.identity,
-    principalSource:
-      w.identitySource === 'default compute account'
+    principalSource: !run
+      ? 'workload runtime identity'
+      : w.identitySource === 'default compute account'
         ? 'Cloud Run default compute account'
         : 'Cloud Run service account',
-    runtime: 'cloud-run',
-    cloudRun: {
-      service: w.service,
-      region: w.region,
-      name: `projects/${w.hostProject}/locations/${w.region}/services/${w.service}`,
-      ...(w.identitySource === 'service account' ? { serviceAccount: w.identity } : {}),
-      env: { ...w.projectVars },
-    },
+    runtime: RUNTIMES[w.kind],
+    ...(run
+      ? {
+          cloudRun: {
+            service: w.service,
+            region: w.region,
+            name: `projects/${w.hostProject}/locations/${w.region}/services/${w.service}`,
+            ...(w.identitySource === 'service account' ? { serviceAccount: w.identity } : {}),
+            env: { ...w.projectVars },
+          },
+        }
+      : {}),
     sources,
     disagreements: sources
       .filter((s) => s.value !== w.hostProject)
@@ -61,6 +76,23 @@ export function targetOf(w: Workload): Target {
         decidesCall: s.source === decides,
       })),
   };
+}
+
+/** The command that moves one workload onto its own service account, per kind. */
+function moveIdentityCommand(w: Workload, sa: string): string {
+  const at = `--project=${w.hostProject} --service-account=${sa}`;
+  switch (w.kind) {
+    case 'cloud-run':
+      return `gcloud run services update ${w.service} --region=${w.region} ${at}`;
+    case 'cloud-function':
+      return `gcloud functions deploy ${w.service} --gen2 --region=${w.region} ${at}`;
+    case 'compute-instance':
+      return `gcloud compute instances set-service-account ${w.service} --zone=${w.region} ${at} --scopes=cloud-platform`;
+    case 'gke-cluster':
+      return `gcloud container node-pools create ${w.service}-own-sa --cluster=${w.service} --location=${w.region} ${at}`;
+    default:
+      return `redeploy ${w.name} with serviceAccount ${sa} (Vertex AI: the spec's serviceAccount field)`;
+  }
 }
 
 type Verdict =
@@ -250,7 +282,7 @@ function risks(inv: Inventory): ScanFinding[] {
         ],
         [
           `gcloud iam service-accounts create ${w.service}-sa --project=${w.hostProject}`,
-          `gcloud run services update ${w.service} --region=${w.region} --project=${w.hostProject} --service-account=${w.service}-sa@${w.hostProject}.iam.gserviceaccount.com`,
+          moveIdentityCommand(w, `${w.service}-sa@${w.hostProject}.iam.gserviceaccount.com`),
         ],
         count,
         w,

@@ -5,6 +5,7 @@
  */
 import type { Evidence, Finding, Plan } from '../core/model.js';
 import type { CauseId, ErrorCode } from '../core/taxonomy.js';
+import type { WorkloadKind } from './recognise.js';
 
 export type RiskClass =
   | 'risk.default_sa_editor'
@@ -25,13 +26,14 @@ export type FindingClass = CauseId | RiskClass;
 export interface Workload {
   /** Full resource name, e.g. //run.googleapis.com/projects/p/locations/r/services/s. */
   name: string;
-  kind: 'cloud-run';
+  kind: WorkloadKind;
   service: string;
   region: string;
   hostProject: string;
   hostProjectNumber: string;
   identity: string;
-  identitySource: 'service account' | 'default compute account';
+  /** `service agent`: a Vertex AI-managed identity (reasoning engines, endpoints) when none is set. */
+  identitySource: 'service account' | 'default compute account' | 'service agent';
   api: 'vertex' | 'gemini';
   /** The project the call names (env), else the hosting project (what client libraries fall back to). */
   targetProject: string;

@@ -1,7 +1,10 @@
 /**
  * Cloud Asset Inventory resource -> a Gemini-calling workload, or nothing. Pure: reads the
- * Knative-shaped Cloud Run service Cloud Asset Inventory returns (versionedResources), its env
- * and runtime account; keeps only the env values that name a project or location.
+ * runtime account and env where each kind's resource keeps them (versionedResources: Knative
+ * Cloud Run service, Functions v2 serviceConfig, reasoning engine deploymentSpec, endpoint
+ * deployed models, GKE node config, instance service accounts and metadata); keeps only the env
+ * values that name a project or location. GKE and Compute rarely carry env in their resource:
+ * those are recognised by their labels, and the finding says so.
  */
 import type { ResourceSearchResult } from '../gcp/asset.js';
 import type { Workload } from './model.js';
@@ -18,56 +21,161 @@ const LOCATION_VARS = [
 ];
 const KEY_VARS = ['GEMINI_API_KEY', 'GOOGLE_API_KEY'];
 const TRUE = /^(true|1|yes)$/i;
+/** The only env a workload's facts keep: what recognition reads. Key values are never kept. */
+const KEPT_VARS = new Set([
+  ...PROJECT_VARS,
+  ...VERTEX_PROJECT_VARS,
+  ...LOCATION_VARS,
+  'GOOGLE_GENAI_USE_VERTEXAI',
+  'GEMINI_MODEL',
+  'MODEL',
+]);
 
-export interface RunFacts {
+/** Env reduced to what recognition reads: bounded per workload, and no secret values held. */
+function keptEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (KEPT_VARS.has(k)) out[k] = v;
+    else if (KEY_VARS.includes(k) && v !== '') out[k] = '(set)';
+  }
+  return out;
+}
+
+/** Where a workload runs, as Cloud Asset Inventory lists it. */
+export type WorkloadKind =
+  | 'cloud-run'
+  | 'cloud-function'
+  | 'reasoning-engine'
+  | 'vertex-endpoint'
+  | 'gke-cluster'
+  | 'compute-instance';
+
+/** The Cloud Asset Inventory asset type of each workload kind. */
+export const WORKLOAD_ASSET_TYPES: Record<WorkloadKind, string> = {
+  'cloud-run': 'run.googleapis.com/Service',
+  'cloud-function': 'cloudfunctions.googleapis.com/Function',
+  'reasoning-engine': 'aiplatform.googleapis.com/ReasoningEngine',
+  'vertex-endpoint': 'aiplatform.googleapis.com/Endpoint',
+  'gke-cluster': 'container.googleapis.com/Cluster',
+  'compute-instance': 'compute.googleapis.com/Instance',
+};
+const KIND_OF = new Map(Object.entries(WORKLOAD_ASSET_TYPES).map(([k, t]) => [t, k as WorkloadKind]));
+
+export interface WorkloadFacts {
+  kind: WorkloadKind;
   name: string;
   service: string;
   region: string;
   projectNumber: string;
-  /** Runtime account as the resource spells it ('' when unset). */
+  /** Runtime account as the resource spells it ('' when unset: the kind's default identity). */
   serviceAccount: string;
   env: Record<string, string>;
+  labels: Record<string, string>;
 }
 
-/** The Knative serving.knative.dev/v1 Service Cloud Asset Inventory keeps for run.googleapis.com/Service. */
-export function runFacts(r: ResourceSearchResult): RunFacts | undefined {
-  if (r.assetType !== 'run.googleapis.com/Service') return undefined;
-  const res = r.versionedResources?.find((v) => v.resource)?.resource as
-    | {
-        metadata?: { name?: string };
-        spec?: {
-          template?: {
-            spec?: {
-              serviceAccountName?: string;
-              containers?: Array<{ env?: Array<{ name?: string; value?: string }> }>;
-            };
-          };
-        };
-      }
-    | undefined;
-  const m = /\/projects\/([^/]+)\/locations\/([^/]+)\/services\/([^/]+)$/.exec(r.name);
-  if (!m) return undefined;
-  const spec = res?.spec?.template?.spec;
+type Env = Array<{ name?: string; value?: string }> | undefined;
+const fromList = (list: Env, into: Record<string, string>) => {
+  for (const e of list ?? []) if (e.name && typeof e.value === 'string') into[e.name] = e.value;
+};
+
+/** Runtime account and env, read where each service's REST resource keeps them. */
+function identityAndEnv(
+  kind: WorkloadKind,
+  res: Record<string, unknown>,
+): { sa: string; env: Record<string, string> } {
   const env: Record<string, string> = {};
-  for (const c of spec?.containers ?? []) {
-    for (const e of c.env ?? []) if (e.name && typeof e.value === 'string') env[e.name] = e.value;
+  // biome-ignore lint/suspicious/noExplicitAny: each branch reads one documented resource shape
+  const r = res as any;
+  switch (kind) {
+    case 'cloud-run': {
+      // The Knative serving.knative.dev/v1 Service.
+      const spec = r.spec?.template?.spec;
+      for (const c of spec?.containers ?? []) fromList(c.env, env);
+      return { sa: spec?.serviceAccountName ?? '', env };
+    }
+    case 'cloud-function': {
+      // cloudfunctions v2 Function: serviceConfig carries the runtime account and env.
+      Object.assign(env, r.serviceConfig?.environmentVariables ?? {});
+      return { sa: r.serviceConfig?.serviceAccountEmail ?? '', env };
+    }
+    case 'reasoning-engine':
+      fromList(r.spec?.deploymentSpec?.env, env);
+      return { sa: r.spec?.serviceAccount ?? '', env };
+    case 'vertex-endpoint':
+      return {
+        sa:
+          r.deployedModels?.find((m: { serviceAccount?: string }) => m.serviceAccount)?.serviceAccount ?? '',
+        env,
+      };
+    case 'gke-cluster': {
+      const sa = r.nodeConfig?.serviceAccount ?? r.nodePools?.[0]?.config?.serviceAccount ?? '';
+      return { sa: sa === 'default' ? '' : sa, env };
+    }
+    case 'compute-instance':
+      // Metadata items are rarely env; they are read in case a startup script exports them.
+      for (const i of r.metadata?.items ?? []) if (i.key && typeof i.value === 'string') env[i.key] = i.value;
+      return { sa: r.serviceAccounts?.[0]?.email ?? '', env };
   }
+}
+
+/** A Cloud Asset Inventory resource of a workload type -> its compact facts; undefined otherwise. */
+export function workloadFacts(r: ResourceSearchResult): WorkloadFacts | undefined {
+  const kind = KIND_OF.get(r.assetType);
+  if (!kind) return undefined;
+  const res = (r.versionedResources?.find((v) => v.resource)?.resource ?? {}) as Record<string, unknown>;
+  const m = /\/projects\/[^/]+\/(?:locations|zones)\/([^/]+)\/[^/]+\/([^/]+)$/.exec(r.name);
+  if (!m) return undefined;
+  const { sa, env } = identityAndEnv(kind, res);
   return {
+    kind,
     name: r.name,
-    service: m[3] as string,
-    region: r.location ?? (m[2] as string),
+    service: m[2] as string,
+    region: r.location ?? (m[1] as string),
     projectNumber: (r.project ?? '').replace(/^projects\//, ''),
-    serviceAccount: spec?.serviceAccountName ?? '',
-    env,
+    serviceAccount: sa,
+    env: keptEnv(env),
+    labels: Object.fromEntries(
+      Object.entries(r.labels ?? {}).filter(([k, v]) => GENAI_LABEL.test(k) || GENAI_LABEL.test(v)),
+    ),
   };
 }
+
+/** Labels a team puts on a GenAI workload (GKE and Compute rarely carry the env in their resource). */
+const GENAI_LABEL = /^(genai|gemini|vertex-?ai|llm)$/;
 
 export function isDefaultCompute(email: string): boolean {
   return /^\d+-compute@developer\.gserviceaccount\.com$/.test(email);
 }
 
-/** A Cloud Run service that calls Gemini, with how it was recognised; undefined for the others. */
-export function recogniseRun(f: RunFacts, hostProject: string): Workload | undefined {
+/** The identity a workload runs as when its resource names none. */
+function defaultIdentity(f: WorkloadFacts): { email: string; source: Workload['identitySource'] } {
+  if (f.kind === 'reasoning-engine')
+    return {
+      email: `service-${f.projectNumber}@gcp-sa-aiplatform-re.iam.gserviceaccount.com`,
+      source: 'service agent',
+    };
+  if (f.kind === 'vertex-endpoint')
+    return {
+      email: `service-${f.projectNumber}@gcp-sa-aiplatform-cc.iam.gserviceaccount.com`,
+      source: 'service agent',
+    };
+  return {
+    email: `${f.projectNumber}-compute@developer.gserviceaccount.com`,
+    source: 'default compute account',
+  };
+}
+
+const KIND_TITLES: Record<WorkloadKind, string> = {
+  'cloud-run': 'Cloud Run service',
+  'cloud-function': 'Cloud Functions function',
+  'reasoning-engine': 'Vertex AI reasoning engine',
+  'vertex-endpoint': 'Vertex AI endpoint deployed model',
+  'gke-cluster': 'GKE node pool',
+  'compute-instance': 'Compute instance',
+};
+
+/** A workload that calls Gemini, with how it was recognised; undefined for the others. */
+export function recognise(f: WorkloadFacts, hostProject: string): Workload | undefined {
   const env = f.env;
   const present = (vars: string[]) => vars.filter((v) => env[v] !== undefined && env[v] !== '');
   const vertexFlag = env.GOOGLE_GENAI_USE_VERTEXAI;
@@ -84,30 +192,44 @@ export function recogniseRun(f: RunFacts, hostProject: string): Workload | undef
   } else if (keyVars.length) {
     api = 'gemini';
     recognisedBy.push(...keyVars.map((v) => `env ${v} (Gemini Developer API key)`));
+  } else if (f.kind === 'reasoning-engine') {
+    // Agent Engine runs agents (ADK, LangChain) whose model calls go to Vertex AI in the engine's project.
+    api = 'vertex';
+    recognisedBy.push('a Vertex AI reasoning engine (Agent Engine): its agent calls Gemini on Vertex AI');
   } else {
-    return undefined;
+    const label = Object.entries(f.labels).find(([k, v]) => GENAI_LABEL.test(k) || GENAI_LABEL.test(v));
+    if (!label) return undefined;
+    api = 'vertex';
+    recognisedBy.push(
+      `label ${label[0]}=${label[1]} (no env in the ${KIND_TITLES[f.kind]}'s resource: recognised by its labels only)`,
+    );
   }
   const projectVar = [...vertexVars, ...present(PROJECT_VARS)][0];
   const projectVars: Record<string, string> = {};
   for (const v of [...VERTEX_PROJECT_VARS, ...PROJECT_VARS]) if (env[v]) projectVars[v] = env[v] as string;
   if (projectVar) recognisedBy.push(`env ${projectVar}=${env[projectVar]}`);
   const locationVar = present(LOCATION_VARS)[0];
-  const defaultCompute = f.serviceAccount === '' || isDefaultCompute(f.serviceAccount);
-  const identity = f.serviceAccount || `${f.projectNumber}-compute@developer.gserviceaccount.com`;
+  const fallback = defaultIdentity(f);
+  const identity = f.serviceAccount || fallback.email;
+  const identitySource: Workload['identitySource'] = isDefaultCompute(identity)
+    ? 'default compute account'
+    : f.serviceAccount
+      ? 'service account'
+      : fallback.source;
   recognisedBy.push(
-    defaultCompute
-      ? `identity ${identity} (the default compute account: no service account set)`
-      : `identity ${identity} (Cloud Run service account)`,
+    identitySource === 'service account'
+      ? `identity ${identity} (${KIND_TITLES[f.kind]} service account)`
+      : `identity ${identity} (the ${identitySource}: no service account set)`,
   );
   return {
     name: f.name,
-    kind: 'cloud-run',
+    kind: f.kind,
     service: f.service,
     region: f.region,
     hostProject,
     hostProjectNumber: f.projectNumber,
     identity,
-    identitySource: defaultCompute ? 'default compute account' : 'service account',
+    identitySource,
     api,
     targetProject: (projectVar && env[projectVar]) || hostProject,
     ...(projectVar ? { targetVar: projectVar } : {}),

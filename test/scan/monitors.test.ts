@@ -39,11 +39,15 @@ describe('monitors --from-scan', () => {
       'genai-doctor-monitor:scan-risk.unrestricted_api_key',
     ]);
     const mismatch = monitors.find((m) => m.name.includes('project.mismatch'));
-    assert.match(mismatch?.query ?? '', /service:\(assistant-api OR genai-adk-python\) status:error/);
+    assert.match(mismatch?.query ?? '', /service:\(assistant-fn OR genai-adk-python\) status:error/);
     const gcp = await runCli(['monitors', '--from-scan', scanFile, '--format', 'gcp-json'], { env });
     const policies = JSON.parse(gcp.stdout) as Array<{ logMetric: { filter: string } }>;
     assert.equal(policies.length, 7);
-    assert.match(policies[0]?.logMetric.filter ?? '', /resource\.labels\.service_name=\("assistant-api"\)/);
+    // Each workload's own log resource: a reasoning engine's logs are not a Cloud Run revision's.
+    assert.match(
+      policies[0]?.logMetric.filter ?? '',
+      /^resource\.type="aiplatform\.googleapis\.com\/ReasoningEngine" AND resource\.labels\.reasoning_engine_id=\("assistant-agent"\)/,
+    );
   });
 
   test('--apply creates them in Datadog, a second --apply changes nothing', async () => {

@@ -32,6 +32,13 @@ describe('google-api-python-client against the org APIs', () => {
     assert.deepEqual(out, {
       runServices: 121,
       pages: 7,
+      hosted: {
+        'aiplatform.googleapis.com/Endpoint': 3,
+        'aiplatform.googleapis.com/ReasoningEngine': 7,
+        'cloudfunctions.googleapis.com/Function': 7,
+        'compute.googleapis.com/Instance': 17,
+        'container.googleapis.com/Cluster': 15,
+      },
       policies: 42,
       analysisResults: out.analysisResults,
       batchGet: 'ENABLED',

@@ -44,6 +44,31 @@ describe('scan on org-fleet', () => {
     assert.equal(r.counts.genaiWorkloads, 61);
     // A few paged calls, not three per project.
     assert.ok(r.counts.apiCalls < 40, `${r.counts.apiCalls} calls`);
+    // Callers on every host Cloud Asset Inventory lists carry seeded defects, and are found.
+    const hosts = (name: string) => (name.startsWith('//') ? name.split('/')[2] : undefined);
+    assert.deepEqual([...new Set(fleet.seeded.map((d) => hosts(d.subject)).filter(Boolean))].sort(), [
+      'aiplatform.googleapis.com',
+      'cloudfunctions.googleapis.com',
+      'container.googleapis.com',
+      'run.googleapis.com',
+    ]);
+    const kinds = new Set(r.findings.map((f) => f.workload?.kind).filter(Boolean));
+    for (const k of ['cloud-run', 'cloud-function', 'reasoning-engine', 'gke-cluster'])
+      assert.ok(kinds.has(k as never), `a finding on a ${k}`);
+    const gke = r.findings.find((f) => f.workload?.kind === 'gke-cluster');
+    assert.ok(
+      gke?.workload?.recognisedBy.some(
+        (x) => x.startsWith('label genai=vertex') && x.includes('labels only'),
+      ),
+    );
+    const fn = r.findings.find(
+      (f) => f.workload?.kind === 'cloud-function' && f.class === 'project.mismatch',
+    );
+    assert.ok(fn, 'the mismatch seeded on a Cloud Functions function is found');
+    assert.equal(fn.code, 1150);
+    assert.ok(fn.workload?.recognisedBy.some((x) => x.includes('Cloud Functions function service account')));
+    // Unlabelled clusters and VMs without Gemini env are not callers.
+    assert.ok(!r.findings.some((f) => /clusters\/batch$|instances\/bastion$/.test(f.subject)));
     // Ranked: everything that will fail before anything risky.
     const firstRisky = r.findings.findIndex((f) => f.severity === 'risky');
     assert.ok(r.findings.slice(firstRisky).every((f) => f.severity === 'risky'));

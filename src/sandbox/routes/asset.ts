@@ -23,6 +23,7 @@ import type { RequestContext, Route } from '../router.js';
 import type { ScenarioApiKey } from '../scenario.js';
 import { defaultComputeAccount, type ProjectState, type SandboxState } from '../state.js';
 import { putObject } from '../storage-objects.js';
+import { hostedRefs } from './asset-workloads.js';
 import { caller } from './guard.js';
 import { operationJson } from './serviceusage.js';
 
@@ -322,6 +323,8 @@ function projectRefs(state: SandboxState, p: ProjectState): ResourceRef[] {
       }),
     });
   }
+  for (const h of hostedRefs(state, p))
+    refs.push({ ...h, project: p, displayName: h.name.split('/').pop() ?? '' });
   for (const k of state.scenario.apiKeys ?? []) {
     if (k.project !== p.projectId && k.project !== p.projectNumber) continue;
     if (k.state === 'DELETED') continue;

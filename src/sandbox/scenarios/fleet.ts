@@ -1,17 +1,25 @@
 /**
  * `org-fleet`: a generated organization for `scan` (default 1,000 projects and 3,000 Cloud Run
- * workloads in ten team folders), with defects seeded at known places and the seed incident as
- * one project of the fleet. The list of seeded defects is returned beside the scenario: it is
- * the ground truth the scan's precision and recall are measured against.
+ * services, plus functions, reasoning engines, endpoints, GKE clusters and VMs, in ten team
+ * folders), with defects seeded at known places and the seed incident as one project of the fleet.
+ * The list of seeded defects is returned beside the scenario: it is the ground truth the scan's
+ * precision and recall are measured against.
  *
- * Every project looks alike: one Gemini caller (`assistant-api`, its own service account holding
- * roles/aiplatform.user) and web services that never call Gemini. Healthy variety the scan must
+ * Every project looks alike: one Gemini caller (`assistant-api` on Cloud Run, or the same caller on
+ * another host, running as its own service account holding roles/aiplatform.user) and web
+ * services, a batch cluster and a bastion VM that never call Gemini. Healthy variety the scan must
  * NOT report: callers that use a shared AI hub project where they are granted, and API keys with
  * both API and referrer restrictions. Each defect kind is seeded in its own projects.
  */
 import type { Binding } from '../../core/iam.js';
 import { apiKeyUid } from '../routes/asset.js';
-import { type Scenario, ScenarioError, type ScenarioProject } from '../scenario.js';
+import { hostedAssetName } from '../routes/asset-workloads.js';
+import {
+  type Scenario,
+  ScenarioError,
+  type ScenarioHostedWorkload,
+  type ScenarioProject,
+} from '../scenario.js';
 import { shippedScenarios } from './index.js';
 import { BASE_SERVICES, computeAccount, project, saEmail } from './world.js';
 
@@ -65,6 +73,28 @@ const DEFECT_KINDS: DefectKind[] = [
 ];
 
 const GENAI_SERVICE = 'assistant-api';
+/**
+ * Where a project's Gemini caller runs. Defect slots and clean projects rotate through them, so
+ * even a small fleet seeds defects on every host. GKE clusters carry no env: a caller there
+ * (and a Vertex AI endpoint) is recognised by its labels and calls its own project, so it never
+ * hosts a mismatch or a hub user.
+ */
+const CALLER_HOSTS = [
+  'cloud-run',
+  'function',
+  'reasoning-engine',
+  'gke-cluster',
+  'instance',
+  'endpoint',
+] as const;
+type CallerHost = (typeof CALLER_HOSTS)[number];
+const CALLER_NAMES: Record<Exclude<CallerHost, 'cloud-run'>, string> = {
+  function: 'assistant-fn',
+  'reasoning-engine': 'assistant-agent',
+  'gke-cluster': 'assistant-gke',
+  instance: 'assistant-vm',
+  endpoint: 'assistant-endpoint',
+};
 const REGIONS = ['us-central1', 'europe-west1', 'us-east4'];
 
 /** `org-fleet` or `org-fleet:N` (N projects, 3N workloads) -> options; anything else undefined. */
@@ -107,11 +137,14 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
   const slots = DEFECT_KINDS.length * perKind;
   const step = Math.floor((P - 3) / slots);
   const defectAt = new Map<number, DefectKind>();
+  const hostAt = new Map<number, CallerHost>();
   for (let s = 0; s < slots; s++) {
     let i = 1 + s * step;
     if (i % 5 === 0) i += 1;
     defectAt.set(i, DEFECT_KINDS[s % DEFECT_KINDS.length] as DefectKind);
+    hostAt.set(i, CALLER_HOSTS[s % CALLER_HOSTS.length] as CallerHost);
   }
+  const hostedWorkloads: ScenarioHostedWorkload[] = [];
 
   const seeded: SeededDefect[] = [];
   const hubUsers: string[] = [];
@@ -134,6 +167,8 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
     const usesHub = i !== 0 && i % 5 === 0;
     let target = usesHub ? pid(0) : id;
     if (kind === 'project.mismatch') target = pid(i + 1);
+    let host: CallerHost = hostAt.get(i) ?? (CALLER_HOSTS[i % CALLER_HOSTS.length] as CallerHost);
+    if ((host === 'gke-cluster' || host === 'endpoint') && target !== id) host = 'cloud-run';
     if (usesHub) hubUsers.push(`serviceAccount:${genaiSa}`);
 
     const bindings: Binding[] = [
@@ -148,20 +183,39 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
     if (kind === 'risk.default_sa_editor')
       bindings.push({ role: 'roles/editor', members: [`serviceAccount:${computeAccount(number)}`] });
 
-    const services: NonNullable<ScenarioProject['cloudRunServices']> = [
-      {
-        name: GENAI_SERVICE,
+    const callerEnv = {
+      GOOGLE_CLOUD_PROJECT: target,
+      GOOGLE_CLOUD_LOCATION: 'global',
+      GOOGLE_GENAI_USE_VERTEXAI: 'True',
+      LOG_LEVEL: 'info',
+    };
+    const services: NonNullable<ScenarioProject['cloudRunServices']> = [];
+    let workload = runServiceName(id, region, GENAI_SERVICE);
+    if (host === 'cloud-run') {
+      services.push({ name: GENAI_SERVICE, region, serviceAccount: genaiSa, env: callerEnv });
+    } else {
+      const labelled = host === 'gke-cluster' || host === 'endpoint';
+      const w: ScenarioHostedWorkload = {
+        kind: host,
+        project: id,
+        name: CALLER_NAMES[host],
         region,
         serviceAccount: genaiSa,
-        env: {
-          GOOGLE_CLOUD_PROJECT: target,
-          GOOGLE_CLOUD_LOCATION: 'global',
-          GOOGLE_GENAI_USE_VERTEXAI: 'True',
-          LOG_LEVEL: 'info',
-        },
-      },
-    ];
-    for (let k = 1; k < perProject; k++) {
+        ...(labelled ? { labels: { app: 'assistant', genai: 'vertex' } } : { env: callerEnv }),
+      };
+      hostedWorkloads.push(w);
+      workload = hostedAssetName(w, id, number);
+    }
+    // Workloads that never call Gemini: a batch cluster and a bastion VM, unlabelled.
+    if (i % 4 === 1) {
+      hostedWorkloads.push(
+        { kind: 'gke-cluster', project: id, name: 'batch', region, labels: { app: 'batch' } },
+        { kind: 'instance', project: id, name: 'bastion', region, serviceAccount: webSa },
+      );
+    }
+    // Without a Cloud Run caller, the project runs one more web service: the same count either way.
+    const webCount = services.length ? perProject - 1 : perProject;
+    for (let k = 1; k <= webCount; k++) {
       services.push({
         name: `web-${k}`,
         region,
@@ -201,7 +255,6 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
       });
     }
 
-    const workload = runServiceName(id, region, GENAI_SERVICE);
     switch (kind) {
       case 'iam.missing_permission':
       case 'project.mismatch':
@@ -257,7 +310,7 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
   const scenario: Scenario = {
     ...seed,
     name: P === DEFAULT_FLEET.projects && !opts.workloads ? FLEET_NAME : `${FLEET_NAME}-${P}`,
-    description: `A generated organization: ${P} projects in ${teams} team folders, ${projects.reduce((n, p) => n + (p.cloudRunServices?.length ?? 0), 0) + 1} Cloud Run services, ${seeded.length} seeded defects (the seed incident among them).`,
+    description: `A generated organization: ${P} projects in ${teams} team folders, ${projects.reduce((n, p) => n + (p.cloudRunServices?.length ?? 0), 0) + 1} Cloud Run services and ${hostedWorkloads.length} functions, reasoning engines, endpoints, GKE clusters and VMs, ${seeded.length} seeded defects (the seed incident among them).`,
     projects: [...seedProjects, ...projects],
     organization: { id: FLEET_ORG, displayName: 'example.com', policy: { bindings: orgBindings } },
     folders: folderIds.map((fid, t) => {
@@ -270,6 +323,7 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
       };
     }),
     apiKeys,
+    hostedWorkloads,
     buckets: [
       {
         name: 'genai-doctor-scan-results',

@@ -16,6 +16,15 @@ while req is not None:
     n += len(res.get('results', []))
     req = asset.v1().searchAllResources_next(req, res)
 out['runServices'] = n; out['pages'] = pages
+hosted = {}
+types = ['cloudfunctions.googleapis.com/Function', 'aiplatform.googleapis.com/ReasoningEngine', 'aiplatform.googleapis.com/Endpoint', 'container.googleapis.com/Cluster', 'compute.googleapis.com/Instance']
+req = asset.v1().searchAllResources(scope=org, assetTypes=types, readMask='name,assetType,versionedResources', pageSize=500)
+while req is not None:
+    res = req.execute()
+    for r in res.get('results', []):
+        hosted[r['assetType']] = hosted.get(r['assetType'], 0) + 1
+    req = asset.v1().searchAllResources_next(req, res)
+out['hosted'] = hosted
 res = asset.v1().searchAllIamPolicies(scope=org, assetTypes=['cloudresourcemanager.googleapis.com/Project'], pageSize=500).execute()
 out['policies'] = len(res.get('results', []))
 res = asset.v1().analyzeIamPolicy(scope=org, analysisQuery_accessSelector_permissions=['aiplatform.endpoints.predict'], analysisQuery_options_expandResources=True).execute()
