@@ -8,7 +8,10 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { LogGenerator } from '../logs/synthetic.js';
+import { requireOAuth } from './auth.js';
 import { type BoolExpr, matchesBoolean, parseBoolean, unquote } from './bool-query.js';
+import { errorInfo, GoogleApiError } from './errors.js';
+import type { SandboxState } from './state.js';
 
 type Obj = Record<string, unknown>;
 
@@ -17,6 +20,11 @@ export interface CloudLoggingApiOptions {
   count?: number;
   /** Generated data ends here (epoch ms, default now). */
   end?: number;
+  /**
+   * The sandbox whose tokens and IAM policies decide who may read which project. Without it (the
+   * stand-alone log source of the `logs` tests) any bearer token reads every project.
+   */
+  sandbox?: SandboxState;
 }
 
 export interface CloudLoggingApiState {
@@ -166,6 +174,39 @@ export function matchesFilter(e: Obj, c: Cond): boolean {
   );
 }
 
+const LOGGING = {
+  service: 'logging.googleapis.com',
+  method: 'google.logging.v2.LoggingServiceV2.ListLogEntries',
+};
+const LIST_PERMISSION = 'logging.logEntries.list';
+
+/**
+ * Logging's IAM refusal, the same for a project that does not exist and one the caller may not
+ * read (Logging does not say which): the generic IAM wording with an ErrorInfo from
+ * iam.googleapis.com naming only the permission, as Logging's own denials read (e.g.
+ * `Permission 'logging.views.access' denied on resource (or it may not exist).`).
+ */
+function logEntriesListDenied(): GoogleApiError {
+  return new GoogleApiError(
+    403,
+    'PERMISSION_DENIED',
+    `Permission '${LIST_PERMISSION}' denied on resource (or it may not exist).`,
+    [errorInfo('IAM_PERMISSION_DENIED', 'iam.googleapis.com', { permission: LIST_PERMISSION })],
+  );
+}
+
+/** Throws Logging's 403 unless `email` holds logging.logEntries.list on every named project. */
+function authorizeProjects(sandbox: SandboxState, email: string, projects: string[]): void {
+  for (const id of projects) {
+    const project = sandbox.project(id);
+    if (
+      project?.lifecycleState !== 'ACTIVE' ||
+      !sandbox.checkPermission(email, LIST_PERMISSION, project).granted
+    )
+      throw logEntriesListDenied();
+  }
+}
+
 function googleError(reply: FastifyReply, code: number, status: string, message: string) {
   return reply.code(code).send({ error: { code, message, status } });
 }
@@ -178,7 +219,10 @@ export default async function cloudLoggingApi(
 
   // `:` starts a parameter in fastify paths; `::` is a literal colon.
   app.post('/v2/entries::list', async (req, reply) => {
-    if (!/^Bearer\s+\S+/i.test(String(req.headers.authorization ?? ''))) {
+    const who = opts.sandbox
+      ? requireOAuth(opts.sandbox, req, new URL(req.url, 'http://sandbox.invalid').searchParams, LOGGING)
+      : undefined;
+    if (!who && !/^Bearer\s+\S+/i.test(String(req.headers.authorization ?? ''))) {
       return googleError(
         reply,
         401,
@@ -202,6 +246,7 @@ export default async function cloudLoggingApi(
       if (!m) return googleError(reply, 400, 'INVALID_ARGUMENT', `Invalid resource name: ${n}`);
       projects.push(m[1] as string);
     }
+    if (opts.sandbox && who) authorizeProjects(opts.sandbox, who.email, projects);
     const pageSize = body.pageSize === undefined ? 50 : Number(body.pageSize);
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
       return googleError(reply, 400, 'INVALID_ARGUMENT', 'pageSize must be between 1 and 1000');

@@ -124,7 +124,7 @@ export function buildServer(opts: ServerOptions): FastifyInstance {
   // The log stand-ins (Datadog Logs/Monitors, Cloud Logging entries:list) share the port; their
   // static routes win over the catch-alls below.
   app.register(datadogApi, {});
-  app.register(cloudLoggingApi, {});
+  app.register(cloudLoggingApi, { sandbox: state });
 
   const routes: Route[] = [
     ...oauthRoutes(opts.signing),

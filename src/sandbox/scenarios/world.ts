@@ -48,6 +48,8 @@ export const OPERATOR_ROLES = [
   'roles/run.admin',
   'roles/browser',
   'roles/iam.securityReviewer',
+  // Reads the workload's Cloud Logging entries (`logs --gcp-logging`).
+  'roles/logging.viewer',
 ];
 
 export const OPERATOR_ID = 'genai-doctor-operator';
