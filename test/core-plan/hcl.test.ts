@@ -34,7 +34,8 @@ describe('HCL writer (shared by plan and monitors Terraform)', () => {
   });
 
   test('user text cannot start an interpolation or break out of the string', async () => {
-    const text = 'a "quote" ${var.secret} %{ if x } back\\slash\nline\ttab';
+    // User text that looks like a Terraform reference: it must stay text.
+    const text = `a "quote" $${'{'}var.secret} %{ if x } back\\slash\nline\ttab`;
     const hcl = renderBlock({ type: 'variable', labels: ['v'], attrs: [['description', text]] });
     const parsed = (await parseHcl('t.tf', hcl)) as { variable: { v: Array<{ description: string }> } };
     // hcl2json keeps template escapes as written: `$${` is the literal text `${`, never a reference.
