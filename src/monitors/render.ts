@@ -3,8 +3,9 @@
  * Cloud Monitoring JSON (LogMetric + AlertPolicy) and Terraform (`google_logging_metric`,
  * `google_monitoring_alert_policy`).
  */
+
+import { type HclBlock, renderBlock, resourceName } from '../core/render/hcl.js';
 import type { DatadogMonitor, GcpMonitor, MonitorSet } from './definitions.js';
-import { type HclBlock, renderBlock, resourceName } from './hcl.js';
 
 export type MonitorFormat = 'json' | 'terraform' | 'gcp-json' | 'gcp-terraform';
 export const MONITOR_FORMATS: MonitorFormat[] = ['json', 'terraform', 'gcp-json', 'gcp-terraform'];

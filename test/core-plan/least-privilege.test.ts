@@ -49,6 +49,28 @@ test('the shipped index picks the same role as the full catalog for other APIs',
   }
 });
 
+test('well-known permissions get the role Google documents for them, not an odd smaller one', () => {
+  // Smallest-by-size alone picked containerRegistryMigrationAdmin for downloadArtifacts and
+  // legacyObjectReader (an ACL mirror) for storage.objects.get.
+  const shipped = shippedRoleIndex();
+  const expected: Array<[string, string[]]> = [
+    ['artifactregistry.repositories.downloadArtifacts', ['roles/artifactregistry.reader']],
+    ['storage.objects.get', ['roles/storage.objectViewer']],
+    ['bigquery.jobs.create', ['roles/bigquery.jobUser']],
+    ['aiplatform.endpoints.predict', ['roles/aiplatform.user']],
+    ['secretmanager.versions.access', ['roles/secretmanager.secretAccessor']],
+    ['pubsub.topics.publish', ['roles/pubsub.publisher']],
+    [
+      'cloudkms.cryptoKeyVersions.useToEncrypt',
+      ['roles/cloudkms.cryptoKeyEncrypter', 'roles/cloudkms.cryptoKeyEncrypterDecrypter'],
+    ],
+  ];
+  for (const [permission, roles] of expected) {
+    const chosen = shipped.smallestCovering([permission])?.role;
+    assert.ok(chosen && roles.includes(chosen), `${permission}: got ${chosen}, want ${roles.join(' or ')}`);
+  }
+});
+
 test('a denial from any Google API gets a predefined-role grant in its plan', () => {
   for (const [permission, role] of [
     ['bigquery.jobs.create', 'roles/bigquery.jobUser'],

@@ -5,6 +5,14 @@
  */
 import type { Plan, PlanOption, Step, Unknown, Value } from '../model.js';
 import { display, shellRef } from '../plan/variables.js';
+import {
+  hclComment as comment,
+  type HclBlock,
+  HclObject,
+  type HclRaw,
+  hclEscape,
+  renderBlock,
+} from './hcl.js';
 import { stepTitle } from './steps.js';
 
 function tfVarName(name: string): string {
@@ -12,7 +20,7 @@ function tfVarName(name: string): string {
 }
 
 /** HCL string literal: `${NAME}` plan refs become `${var.name}`, other `${` / `%{` are escaped. */
-function str(s: string, declared: Set<string>): string {
+function str(s: string, declared: Set<string>): HclRaw {
   let out = '';
   let i = 0;
   const re = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
@@ -23,22 +31,24 @@ function str(s: string, declared: Set<string>): string {
     i = m.index! + m[0].length;
   }
   out += hclEscape(s.slice(i));
-  return `"${out}"`;
+  return { raw: `"${out}"` };
 }
 
-function hclEscape(s: string): string {
-  return s
-    .replace(/\\/g, '\\\\')
-    .replace(/"/g, '\\"')
-    .replace(/\n/g, '\\n')
-    .replace(/\$\{/g, () => '$${')
-    .replace(/%\{/g, () => '%%{');
-}
-
-function val(v: Value, declared: Set<string>): string {
+function val(v: Value, declared: Set<string>): HclRaw {
   if (typeof v === 'string') return str(v, declared);
   declared.add(v.var);
-  return `var.${tfVarName(v.var)}`;
+  return { raw: `var.${tfVarName(v.var)}` };
+}
+
+/** A resource block, preceded by the comment that says why, and a blank line after. */
+function resource(
+  why: string[],
+  type: string,
+  name: string,
+  attrs: HclBlock['attrs'],
+  blocks?: HclBlock[],
+): string[] {
+  return [...why, renderBlock({ type: 'resource', labels: [type, name], attrs, blocks, spaced: false }), ''];
 }
 
 function ident(s: string): string {
@@ -47,10 +57,6 @@ function ident(s: string): string {
     .replace(/^_+|_+$/g, '')
     .toLowerCase();
   return /^[a-z_]/.test(id) ? id : `r_${id}`;
-}
-
-function comment(text: string): string[] {
-  return text.split('\n').map((l) => `# ${l}`);
 }
 
 export function renderTerraform(plan: Plan, optionId?: string): string {
@@ -80,61 +86,61 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
           typeof step.member === 'string'
             ? serviceAccounts.get(step.member.replace(/^serviceAccount:/, ''))
             : undefined;
-        return [
-          ...why,
-          `resource "google_project_iam_member" "${r}" {`,
-          `  project = ${val(step.project, declared)}`,
-          `  role    = ${custom ? `${custom}.name` : str(step.role, declared)}`,
-          // "serviceAccount:${...email}" rather than the newer `.member` attribute: works on every 5.x provider.
-          `  member  = ${memberSa ? `"serviceAccount:\${${memberSa}.email}"` : val(step.member, declared)}`,
-          ...(step.condition
+        return resource(
+          why,
+          'google_project_iam_member',
+          r,
+          [
+            ['project', val(step.project, declared)],
+            ['role', custom ? { raw: `${custom}.name` } : str(step.role, declared)],
+            // "serviceAccount:${...email}" rather than the newer `.member` attribute: works on every 5.x provider.
+            [
+              'member',
+              memberSa ? { raw: `"serviceAccount:\${${memberSa}.email}"` } : val(step.member, declared),
+            ],
+          ],
+          step.condition
             ? [
-                '  condition {',
-                `    title      = ${str(step.condition.title, declared)}`,
-                `    expression = ${str(step.condition.expression, declared)}`,
-                '  }',
+                {
+                  type: 'condition',
+                  labels: [],
+                  attrs: [
+                    ['title', str(step.condition.title, declared)],
+                    ['expression', str(step.condition.expression, declared)],
+                  ],
+                },
               ]
-            : []),
-          '}',
-          '',
-        ];
+            : [],
+        );
       }
       case 'grant_role_on_service_account': {
         const r = name(`sa_grant_${step.role.split('/').pop()}`);
         const created =
           typeof step.serviceAccount === 'string' ? serviceAccounts.get(step.serviceAccount) : undefined;
         const account = created
-          ? `${created}.name`
+          ? { raw: `${created}.name` }
           : str(
               `projects/${shellRef(step.project)}/serviceAccounts/${shellRef(step.serviceAccount)}`,
               declared,
             );
-        return [
-          ...why,
-          `resource "google_service_account_iam_member" "${r}" {`,
-          `  service_account_id = ${account}`,
-          `  role               = ${str(step.role, declared)}`,
-          `  member             = ${val(step.member, declared)}`,
-          '}',
-          '',
-        ];
+        return resource(why, 'google_service_account_iam_member', r, [
+          ['service_account_id', account],
+          ['role', str(step.role, declared)],
+          ['member', val(step.member, declared)],
+        ]);
       }
       case 'create_custom_role': {
         const r = name(step.roleId);
         const project = shellRef(step.project);
         customRoles.set(`projects/${project}/roles/${step.roleId}`, `google_project_iam_custom_role.${r}`);
-        return [
-          ...why,
-          `resource "google_project_iam_custom_role" "${r}" {`,
-          `  project     = ${val(step.project, declared)}`,
-          `  role_id     = ${str(step.roleId, declared)}`,
-          `  title       = ${str(step.title, declared)}`,
-          `  description = ${str(step.description, declared)}`,
-          `  permissions = [${step.permissions.map((p) => str(p, declared)).join(', ')}]`,
-          '  stage       = "GA"',
-          '}',
-          '',
-        ];
+        return resource(why, 'google_project_iam_custom_role', r, [
+          ['project', val(step.project, declared)],
+          ['role_id', str(step.roleId, declared)],
+          ['title', str(step.title, declared)],
+          ['description', str(step.description, declared)],
+          ['permissions', step.permissions.map((p) => str(p, declared))],
+          ['stage', 'GA'],
+        ]);
       }
       case 'create_service_account': {
         const r = name(step.accountId);
@@ -143,38 +149,26 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
           `${step.accountId}@${project}.iam.gserviceaccount.com`,
           `google_service_account.${r}`,
         );
-        return [
-          ...why,
-          `resource "google_service_account" "${r}" {`,
-          `  project      = ${val(step.project, declared)}`,
-          `  account_id   = ${str(step.accountId, declared)}`,
-          `  display_name = ${str(step.displayName, declared)}`,
-          '}',
-          '',
-        ];
+        return resource(why, 'google_service_account', r, [
+          ['project', val(step.project, declared)],
+          ['account_id', str(step.accountId, declared)],
+          ['display_name', str(step.displayName, declared)],
+        ]);
       }
       case 'enable_api': {
         const r = name(step.service.split('.')[0] ?? 'api');
-        return [
-          ...why,
-          `resource "google_project_service" "${r}" {`,
-          `  project            = ${val(step.project, declared)}`,
-          `  service            = ${str(step.service, declared)}`,
-          '  disable_on_destroy = false',
-          '}',
-          '',
-        ];
+        return resource(why, 'google_project_service', r, [
+          ['project', val(step.project, declared)],
+          ['service', str(step.service, declared)],
+          ['disable_on_destroy', false],
+        ]);
       }
       case 'enable_billing': {
         declared.add('BILLING_ACCOUNT');
-        return [
-          ...why,
-          `resource "google_billing_project_info" "${name('billing')}" {`,
-          `  project         = ${val(step.project, declared)}`,
-          '  billing_account = var.billing_account',
-          '}',
-          '',
-        ];
+        return resource(why, 'google_billing_project_info', name('billing'), [
+          ['project', val(step.project, declared)],
+          ['billing_account', { raw: 'var.billing_account' }],
+        ]);
       }
       case 'switch_workload_service_account': {
         const sa =
@@ -225,14 +219,27 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
     `# Option: ${option?.title ?? 'none'}${option?.recommended ? ' (recommended)' : ''}`,
     ...plan.options.filter((o) => o !== option).map((o) => `# Other option (--option ${o.id}): ${o.title}`),
     '',
-    'terraform {',
-    '  required_providers {',
-    '    google = {',
-    '      source  = "hashicorp/google"',
-    '      version = ">= 5.0"',
-    '    }',
-    '  }',
-    '}',
+    renderBlock({
+      type: 'terraform',
+      labels: [],
+      attrs: [],
+      blocks: [
+        {
+          type: 'required_providers',
+          labels: [],
+          attrs: [
+            [
+              'google',
+              new HclObject([
+                ['source', 'hashicorp/google'],
+                ['version', '>= 5.0'],
+              ]),
+            ],
+          ],
+        },
+      ],
+      spaced: false,
+    }),
     '',
   ];
   const byName = new Map<string, Unknown>(plan.variables.map((v) => [v.name, v]));
@@ -240,10 +247,14 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
     const u = byName.get(v);
     const description = u ? `${u.description}${u.discover ? ` (find it: ${u.discover})` : ''}` : v;
     head.push(
-      `variable "${tfVarName(v)}" {`,
-      '  type        = string',
-      `  description = "${hclEscape(description)}"`,
-      '}',
+      renderBlock({
+        type: 'variable',
+        labels: [tfVarName(v)],
+        attrs: [
+          ['type', { raw: 'string' }],
+          ['description', description],
+        ],
+      }),
       '',
     );
   }

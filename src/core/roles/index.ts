@@ -8,8 +8,9 @@
  * proxy for blast radius that needs no judgement per role. Roles of the permissions' own service
  * come first (roles/serviceusage.* for serviceusage.services.use): a 4-permission DLP role that
  * happens to include serviceusage.services.use is small but grants an unrelated product, and a
- * reviewer would rightly refuse it. Every decision keeps a record of what was weighed and why
- * each near miss was turned down.
+ * reviewer would rightly refuse it. Among roles of similar size, the role's name decides (a
+ * reader / user role over a migration admin; see `weightedSize`). Every decision keeps a record
+ * of what was weighed and why each near miss was turned down.
  */
 import type { IamRole, IamRoleList, RoleStage } from '../iam.js';
 import type { RejectedCandidate, RoleCandidate, RoleDecision, RoleRejection } from '../model.js';
@@ -50,6 +51,32 @@ function serviceOfPermission(permission: string): string {
 /** `aiplatform` for `roles/aiplatform.user`; undefined for primitive and custom roles. */
 function serviceOfRole(role: string): string | undefined {
   return /^roles\/([a-zA-Z0-9]+)\./.exec(role)?.[1];
+}
+
+/**
+ * What a role's name says it is for. Size alone is a blunt proxy: the smallest role holding
+ * artifactregistry.repositories.downloadArtifacts is containerRegistryMigrationAdmin (18
+ * permissions, meant for a one-off migration), where a reviewer expects artifactregistry.reader
+ * (33). So roles rank by size weighted by name: one that reads as a consumer (reader, viewer,
+ * user, invoker, accessor) as if 25% smaller; one that reads as administration or a one-off tool
+ * (admin, migration) as if twice as large, so a consumer role up to ~2.7x larger wins on its
+ * name and a much larger one does not; a legacy role (roles/storage.legacyObjectReader: a mirror
+ * of the old ACLs, which Google documents the other roles in place of) as if 8x as large.
+ */
+const CONSUMER_NAME = /(reader|viewer|user|invoker|accessor)$/i;
+const ADMINISTRATION_NAME = /admin|migration/i;
+const LEGACY_NAME = /^legacy[A-Z]/;
+
+function weightedSize(c: RoleCandidate): number {
+  const name = c.role.replace(/^roles\/[a-zA-Z0-9]+\./, '');
+  const weight = LEGACY_NAME.test(name)
+    ? 8
+    : ADMINISTRATION_NAME.test(name)
+      ? 2
+      : CONSUMER_NAME.test(name)
+        ? 0.75
+        : 1;
+  return c.permissionCount * weight;
 }
 
 /** Custom roles live under a project or organization. */
@@ -170,7 +197,10 @@ export class RoleIndex {
     }
     const bySize = (a: RoleCandidate, b: RoleCandidate) =>
       a.permissionCount - b.permissionCount || a.role.localeCompare(b.role);
-    accepted.sort((a, b) => Number(b.sameService) - Number(a.sameService) || bySize(a, b));
+    accepted.sort(
+      (a, b) =>
+        Number(b.sameService) - Number(a.sameService) || weightedSize(a) - weightedSize(b) || bySize(a, b),
+    );
     rejected.sort(bySize);
     const chosen = accepted[0];
     if (!chosen) {

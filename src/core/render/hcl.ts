@@ -1,12 +1,30 @@
 /**
- * A small HCL writer: attributes, nested blocks, strings escaped so that no user text can start
- * an interpolation (`${` -> `$${`, `%{` -> `%%{`). A `raw` value is written as is (references).
+ * The one HCL writer behind every Terraform file genai-doctor prints (fix plans, monitors):
+ * values, blocks, `#` comments, and `key = value` runs aligned exactly as `terraform fmt` aligns
+ * them, so what we print is already fmt-clean. Strings are escaped so that no user text can start
+ * an interpolation (`${` -> `$${`, `%{` -> `%%{`); a `raw` value is written as is (references,
+ * templates a caller has already escaped).
  */
 
-export type HclValue = string | number | boolean | HclValue[] | { [key: string]: HclValue } | HclRaw;
+export type HclValue =
+  | string
+  | number
+  | boolean
+  | HclValue[]
+  | { [key: string]: HclValue }
+  | HclRaw
+  | HclObject;
 
 export interface HclRaw {
   raw: string;
+}
+
+/**
+ * An object whose keys are HCL identifiers written bare (`source = ...`), as in
+ * `required_providers`. A plain object is a map of user data and its keys are quoted.
+ */
+export class HclObject {
+  constructor(readonly entries: Array<[string, HclValue]>) {}
 }
 
 export interface HclBlock {
@@ -15,10 +33,13 @@ export interface HclBlock {
   /** Attributes in order; `undefined` values are left out. */
   attrs: Array<[string, HclValue | undefined]>;
   blocks?: HclBlock[];
+  /** Whether a blank line separates each nested block from what precedes it (default true). */
+  spaced?: boolean;
 }
 
-export function hclString(s: string): string {
-  const escaped = s
+/** A quoted string's contents, escaped (without the quotes). */
+export function hclEscape(s: string): string {
+  return s
     .replace(/\\/g, '\\\\')
     .replace(/"/g, '\\"')
     .replace(/\n/g, '\\n')
@@ -26,7 +47,15 @@ export function hclString(s: string): string {
     .replace(/\t/g, '\\t')
     .replace(/\$\{/g, () => '$${')
     .replace(/%\{/g, () => '%%{');
-  return `"${escaped}"`;
+}
+
+export function hclString(s: string): string {
+  return `"${hclEscape(s)}"`;
+}
+
+/** `# ` comment lines, one per line of text. */
+export function hclComment(text: string): string[] {
+  return text.split('\n').map((l) => `# ${l}`);
 }
 
 function isRaw(v: HclValue): v is HclRaw {
@@ -34,6 +63,7 @@ function isRaw(v: HclValue): v is HclRaw {
     typeof v === 'object' &&
     v !== null &&
     !Array.isArray(v) &&
+    !(v instanceof HclObject) &&
     typeof (v as HclRaw).raw === 'string' &&
     Object.keys(v).length === 1
   );
@@ -45,7 +75,10 @@ function value(v: HclValue, indent: string): string {
   if (Array.isArray(v)) return `[${v.map((x) => value(x, indent)).join(', ')}]`;
   if (isRaw(v)) return v.raw;
   const inner = `${indent}  `;
-  const entries = Object.entries(v).map(([k, x]): [string, string] => [hclString(k), value(x, inner)]);
+  const entries =
+    v instanceof HclObject
+      ? v.entries.map(([k, x]): [string, string] => [k, value(x, inner)])
+      : Object.entries(v).map(([k, x]): [string, string] => [hclString(k), value(x, inner)]);
   return entries.length === 0 ? '{}' : `{\n${aligned(entries, inner).join('\n')}\n${indent}}`;
 }
 
@@ -80,7 +113,7 @@ export function renderBlock(b: HclBlock, indent = ''): string {
     inner,
   );
   for (const sub of b.blocks ?? []) {
-    lines.push('');
+    if (b.spaced !== false) lines.push('');
     lines.push(renderBlock(sub, inner));
   }
   return `${indent}${head} {\n${lines.join('\n')}\n${indent}}`;
