@@ -85,7 +85,10 @@ describe('mistakes are usage errors', () => {
   });
 
   test('no credentials: the finding once, exit 1, and no suggestion to run fix', async () => {
-    const r = await runCli(['check', '--project', 'my-team-project'], { env: CLEAN, cwd: tempDir('nocreds') });
+    const r = await runCli(['check', '--project', 'my-team-project'], {
+      env: CLEAN,
+      cwd: tempDir('nocreds'),
+    });
     assert.equal(r.code, 1, r.stderr);
     assert.equal(r.stderr.match(/Could not load the default credentials/g)?.length, 1, r.stderr);
     assert.match(r.stderr, /auth\.credentials_missing \(error 1101\)/);
