@@ -6,6 +6,7 @@
  * each match back to the original characters through each layer's edits, so that a redaction covers
  * whole escape sequences and never cuts one in half.
  */
+import { Buffer } from 'node:buffer';
 
 export interface DecodedText {
   text: string;
@@ -19,9 +20,9 @@ export interface DecodedText {
  * escape's length (`width`). Everything between two edits was copied unchanged.
  */
 interface Edits {
-  decoded: number[];
-  original: number[];
-  width: number[];
+  decoded: Int32Array;
+  original: Int32Array;
+  width: Uint8Array;
 }
 
 const MAX_LAYERS = 3;
@@ -64,8 +65,11 @@ function throughLayer(e: Edits, i: number): number {
 }
 
 const BACKSLASH = 92;
+const PERCENT = 37;
 
-const SIMPLE_ESCAPES: Record<string, string> = {
+/** The character a one-letter escape stands for (`\n` -> 10), by the letter's code; -1 if none. */
+const SIMPLE_ESCAPES = new Int32Array(128).fill(-1);
+for (const [letter, char] of Object.entries({
   n: '\n',
   t: '\t',
   r: '\r',
@@ -78,69 +82,99 @@ const SIMPLE_ESCAPES: Record<string, string> = {
   '\\': '\\',
   '/': '/',
   '`': '`',
-};
+})) {
+  SIMPLE_ESCAPES[letter.charCodeAt(0)] = char.charCodeAt(0);
+}
 
-/** One layer of decoding, or undefined when the text has nothing to decode. */
+/**
+ * One layer of decoding, or undefined when the text has nothing to decode. Written into typed
+ * arrays, character by character: escape-dense text (URL-encoded, JSON-escaped) has an escape every
+ * few characters, and building it from slices and growing arrays made decoding the slowest part
+ * of redaction (and most of its garbage) on large texts.
+ */
 function decodeOnce(s: string): { text: string; edits: Edits } | undefined {
-  let nextBackslash = s.indexOf('\\');
-  let nextPercent = s.indexOf('%');
-  if (nextBackslash < 0 && nextPercent < 0) return undefined;
-  const edits: Edits = { decoded: [], original: [], width: [] };
-  const parts: string[] = [];
-  let decodedLength = 0;
-  let copied = 0;
-  let from = 0;
-  for (;;) {
-    if (nextBackslash >= 0 && nextBackslash < from) nextBackslash = s.indexOf('\\', from);
-    if (nextPercent >= 0 && nextPercent < from) nextPercent = s.indexOf('%', from);
-    const i =
-      nextBackslash < 0
-        ? nextPercent
-        : nextPercent < 0
-          ? nextBackslash
-          : Math.min(nextBackslash, nextPercent);
-    if (i < 0) break;
-    const [decoded, width] = s.charCodeAt(i) === BACKSLASH ? escapeAt(s, i) : percentAt(s, i);
-    if (decoded === undefined) {
-      from = i + 1;
+  const firstBackslash = s.indexOf('\\');
+  const firstPercent = s.indexOf('%');
+  if (firstBackslash < 0 && firstPercent < 0) return undefined;
+  const first =
+    firstBackslash < 0
+      ? firstPercent
+      : firstPercent < 0
+        ? firstBackslash
+        : Math.min(firstBackslash, firstPercent);
+  const n = s.length;
+  const out = new Uint8Array(n);
+  // Every escape starts with one of these: sized once, without the garbage of growing arrays.
+  const cap = occurrences(s, '\\', firstBackslash) + occurrences(s, '%', firstPercent);
+  const decodedAt = new Int32Array(cap);
+  const originalAt = new Int32Array(cap);
+  const widths = new Uint8Array(cap);
+  let edits = 0;
+  let length = 0;
+  for (let i = 0; i < first; i++) out[length++] = asciiOr(s.charCodeAt(i));
+  let i = first;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    let code = -1;
+    let width = 0;
+    if (c === BACKSLASH) {
+      const e = i + 1 < n ? s.charCodeAt(i + 1) : -1;
+      if (e >= 0 && e < 128 && SIMPLE_ESCAPES[e] !== -1) {
+        code = SIMPLE_ESCAPES[e] as number;
+        width = 2;
+      } else if (e === 117 /* u */) {
+        code = hex(s, i + 2, 4);
+        width = 6;
+      } else if (e === 120 /* x */) {
+        code = hex(s, i + 2, 2);
+        width = 4;
+      }
+    } else if (c === PERCENT) {
+      code = hex(s, i + 1, 2);
+      width = 3;
+    }
+    if (code < 0) {
+      out[length++] = asciiOr(c);
+      i++;
       continue;
     }
-    parts.push(s.slice(copied, i), decoded);
-    decodedLength += i - copied;
-    edits.decoded.push(decodedLength);
-    edits.original.push(i);
-    edits.width.push(width);
-    decodedLength += 1;
-    copied = i + width;
-    from = copied;
+    decodedAt[edits] = length;
+    originalAt[edits] = i;
+    widths[edits] = width;
+    edits++;
+    out[length++] = asciiOr(code);
+    i += width;
   }
-  if (edits.decoded.length === 0) return undefined;
-  parts.push(s.slice(copied));
-  return { text: parts.join(''), edits };
+  if (edits === 0) return undefined;
+  return {
+    text: fromBytes(out, length),
+    edits: {
+      decoded: decodedAt.subarray(0, edits),
+      original: originalAt.subarray(0, edits),
+      width: widths.subarray(0, edits),
+    },
+  };
 }
 
-const NONE: [undefined, number] = [undefined, 0];
-
-/** `\\n`, `\\"`, `\\uXXXX`, `\\xXX`... at s[i]: the character and the escape's length. */
-function escapeAt(s: string, i: number): [string | undefined, number] {
-  const e = s.charAt(i + 1);
-  const simple = SIMPLE_ESCAPES[e];
-  if (simple !== undefined) return [simple, 2];
-  if (e === 'u') {
-    const code = hex(s, i + 2, 4);
-    return code < 0 ? NONE : [String.fromCharCode(code), 6];
-  }
-  if (e === 'x') {
-    const code = hex(s, i + 2, 2);
-    return code < 0 ? NONE : [String.fromCharCode(code), 4];
-  }
-  return NONE;
+function occurrences(s: string, char: string, first: number): number {
+  let count = 0;
+  for (let at = first; at >= 0; at = s.indexOf(char, at + 1)) count++;
+  return count;
 }
 
-/** `%XX` at s[i]. */
-function percentAt(s: string, i: number): [string | undefined, number] {
-  const code = hex(s, i + 1, 2);
-  return code < 0 ? NONE : [String.fromCharCode(code), 3];
+/**
+ * Decoded text is only matched against (secrets, names and separators are ASCII), never shown:
+ * every non-ASCII character becomes U+0080, so the text is one byte per character, built at once
+ * from the bytes, and keeps the length (and so every index) of the full decoding.
+ */
+const NON_ASCII = 0x80;
+
+function asciiOr(code: number): number {
+  return code < 128 ? code : NON_ASCII;
+}
+
+function fromBytes(bytes: Uint8Array, length: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, length).toString('latin1');
 }
 
 /** The value of `n` hex digits at s[from], or -1. */
