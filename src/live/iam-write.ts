@@ -82,7 +82,9 @@ export async function modifyPolicy<O extends string>(
   o: RmwOptions = {},
 ): Promise<RmwResult<O>> {
   const target = typeof resource === 'string' ? projectPolicy(resource) : resource;
-  const max = o.maxAttempts ?? 10;
+  // A busy policy (CI bots, Terraform runs, other operators) can refuse several cycles in a row;
+  // each cycle is safe, so persisting (up to ~1 min with the 4 s cap) beats handing the user a retry.
+  const max = o.maxAttempts ?? 20;
   let conflicts = 0;
   for (let attempt = 1; ; attempt++) {
     const before = await target.get(client);

@@ -101,6 +101,7 @@ function fixCommand(flags: FixFlags): Promise<void> {
       }
     }
     const { describeError, isGoogleApiError } = await import('../../gcp/errors.js');
+    const { PolicyConflictError } = await import('../../live/iam-write.js');
     const { startApply } = await import('../../live/apply.js');
     const { stopRequests, signalExitCode } = await import('../signals.js');
     let run: ReturnType<typeof startApply> | undefined;
@@ -128,7 +129,8 @@ function fixCommand(flags: FixFlags): Promise<void> {
         if (isGoogleApiError(e) || e instanceof Error) {
           throw new CliError(
             `apply stopped: ${describeError(e)}. The undo record in .genai-doctor/ lists every change that may have been made.`,
-            isGoogleApiError(e) ? EXIT.problem : EXIT.internal,
+            // A refusal by Google or a policy that kept changing is a problem to report, not a bug.
+            isGoogleApiError(e) || e instanceof PolicyConflictError ? EXIT.problem : EXIT.internal,
           );
         }
         throw e;
