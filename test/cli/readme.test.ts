@@ -98,7 +98,8 @@ before(async () => {
 after(() => {
   for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGINT');
   for (const f of FILES_WRITTEN) rmSync(join(ROOT, f), { force: true });
-  rmSync(home, { recursive: true, force: true });
+  // Node 22+ children may still be writing their compile cache under HOME: retry like rm -rf would.
+  rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
 test('the long-running rows (sandbox start, serve) print the URL they serve at', () => {
