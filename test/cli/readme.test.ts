@@ -35,6 +35,9 @@ const env: NodeJS.ProcessEnv = {
   ...process.env,
   NO_COLOR: '1',
   TMPDIR: home,
+  // npm 11 turns on Node 22+'s compile cache under TMPDIR; children still writing it at exit
+  // would race the clean-up below.
+  NODE_DISABLE_COMPILE_CACHE: '1',
   GENAI_DOCTOR_STATE_DIR: join(home, 'state'),
 };
 for (const v of [
@@ -98,7 +101,6 @@ before(async () => {
 after(() => {
   for (const child of running) if (child.pid) process.kill(-child.pid, 'SIGINT');
   for (const f of FILES_WRITTEN) rmSync(join(ROOT, f), { force: true });
-  // Node 22+ children may still be writing their compile cache under HOME: retry like rm -rf would.
   rmSync(home, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
 });
 
