@@ -10,7 +10,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { ROOT, tempDir } from '../support/cli.js';
+import { type CliResult, childResult, ROOT, tempDir } from '../support/cli.js';
 
 /** The commands of the table's `run` column, in order (a cell may hold several). */
 export function readmeCommands(readme: string): string[] {
@@ -52,20 +52,8 @@ for (const v of [
 const FILES_WRITTEN = ['runbook.md', 'runbook.html'].filter((f) => !existsSync(join(ROOT, f)));
 const running: ChildProcess[] = [];
 
-function bash(command: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('bash', ['-c', command], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
+function bash(command: string): Promise<CliResult> {
+  return childResult(spawn('bash', ['-c', command], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 /** Starts a long-running row in its own process group and waits for the URL it serves at. */

@@ -54,12 +54,18 @@ export function runCliSync(args: readonly string[], opts: CliOptions = {}): CliR
 
 /** Runs the CLI to completion without blocking the event loop (servers in the test keep serving). */
 export function runCli(args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...CLI, ...args], {
+  return childResult(
+    spawn(process.execPath, [...CLI, ...args], {
       env: cliEnv(opts.env),
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
       stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    }),
+  );
+}
+
+/** A child's exit code and everything it printed, once it has closed. */
+export function childResult(child: ChildProcessByStdio<null, Readable, Readable>): Promise<CliResult> {
+  return new Promise((done, fail) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => {
