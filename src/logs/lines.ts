@@ -5,7 +5,7 @@
  * with its number and never built: what is held is at most the cap.
  */
 
-import { lineEnd } from './jsonl-scan.js';
+import { lineEnd, nextProbe, SHORT_LINE } from './jsonl-scan.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -37,12 +37,14 @@ export class LineSplitter {
   push(chunk: Buffer): void {
     let pos = 0;
     const len = chunk.length;
+    let probe = SHORT_LINE;
     while (pos < len) {
       if (chunk[pos] === NL && this.carried === 0 && !this.skipping) {
         pos = this.blankRun(chunk, pos);
         continue;
       }
-      const nl = lineEnd(chunk, pos, len);
+      const nl = lineEnd(chunk, pos, len, probe);
+      probe = nextProbe(nl - pos);
       if (nl === len) break;
       if (this.skipping) this.skipping = false;
       else this.finish(chunk, pos, nl);
