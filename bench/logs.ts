@@ -16,8 +16,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { readerCount } from '../src/logs/parallel.js';
 import { type Flavor, LogGenerator } from '../src/logs/synthetic.js';
 
 function arg(name: string, fallback: string): string {
@@ -135,7 +135,7 @@ const ours = best(
 );
 const rg = best(['rg', '-c', 'PERMISSION_DENIED', file], runs);
 // What a JavaScript scanner cannot go under (bench/read-floor.mjs), and rg without its mmap.
-const readers = process.env.GENAI_DOCTOR_READERS ?? String(Math.min(2, availableParallelism()));
+const readers = String(readerCount());
 const floor = best(['node', 'bench/read-floor.mjs', file, readers], runs);
 const rgRead = best(['rg', '--no-mmap', '-c', 'PERMISSION_DENIED', file], runs);
 const nodeStart = best(['node', '-e', '0'], runs);

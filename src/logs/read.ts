@@ -301,7 +301,7 @@ function csvObject(header: string[], fields: string[]): Record<string, unknown> 
 }
 
 export interface FileReadOptions extends ReadOptions {
-  /** Files at least this big are scanned by worker threads (JSON lines only). */
+  /** Files at least this big are scanned by worker threads (JSON lines only; 0 workers: never). */
   parallelMinBytes?: number;
   workers?: number;
   /** Bytes per read of the JSON-lines scanner (tests cut records at every boundary with tiny ones). */
@@ -342,7 +342,7 @@ export async function readFileFailures(
   checkHead(head, name);
   const format = opts.format ?? sniffFormat(head);
   const parallel =
-    format === 'jsonl' && workers >= 2 && size >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES);
+    format === 'jsonl' && workers >= 1 && size >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES);
   // Only the worker threads have anything to do before the sink is ready.
   if (!parallel) await opts.sinkReady;
   if (format !== 'jsonl') {

@@ -88,9 +88,11 @@ export async function analyzeSource(file: string | undefined, o: SourceOptions):
       throw err;
     }
   }
-  // The engine loads while a large file's scan workers already read (see analyzeFile).
-  const engine = import('../../logs/engine.js').then((m) => m.coreEngine);
   const { analyzeFile, analyzeRecords } = await import('../../logs/analyze.js');
+  // The engine (~70 ms of module compiling) loads while a large file's scan workers already read:
+  // analyzeFile starts them before its first await, so the import only starts compiling after.
+  // Started before the reader's own import, it held the workers back by as much.
+  const engine = import('../../logs/engine.js').then((m) => m.coreEngine);
   if (file !== undefined) {
     try {
       return await analyzeFile(file, { engine, context, examples });
