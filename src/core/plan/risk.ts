@@ -102,6 +102,11 @@ class Values {
   member(email: string, name: string, description: string): Value {
     return this.id('member', `serviceAccount:${email}`, name, description);
   }
+
+  /** The workload's name as prose and commands may show it (valid, or <WORKLOAD>). */
+  workload(w: RiskWorkload): Value {
+    return this.id('workloadName', w.name, 'WORKLOAD', `Name of the ${w.kind} that calls Gemini`);
+  }
 }
 
 /** The smallest safe predefined role that lets a caller generate content (the same choice as cause plans). */
@@ -117,7 +122,7 @@ function serviceAccountEmail(accountId: string, project: Value): string {
 /** The steps that make one workload run as `email`, per host. */
 function switchStep(v: Values, w: RiskWorkload, email: string): Step {
   const project = v.project(w.project, 'WORKLOAD_PROJECT');
-  const name = v.id('workloadName', w.name, 'WORKLOAD', `Name of the ${w.kind} that calls Gemini`);
+  const name = v.workload(w);
   const region = v.id('location', w.region, 'WORKLOAD_REGION', `Region or zone of ${display(name)}`);
   const [p, n, r] = [shellRef(project), shellRef(name), shellRef(region)];
   switch (w.kind) {
@@ -174,11 +179,13 @@ function dedicatedAccount(
   v: Values,
   w: RiskWorkload,
   role: string,
-  title: string,
+  was: string,
 ): { steps: Step[]; member: string; target: Value } {
   const project = v.project(w.project, 'WORKLOAD_PROJECT');
   const target = v.project(w.targetProject, 'TARGET_PROJECT');
-  const accountId = serviceAccountId(w.name);
+  const name = display(v.workload(w));
+  const title = `${name} (was ${was})`;
+  const accountId = serviceAccountId(typeof v.workload(w) === 'string' ? w.name : undefined);
   const email = serviceAccountEmail(accountId, project);
   const member = `serviceAccount:${email}`;
   return {
@@ -190,7 +197,7 @@ function dedicatedAccount(
         project,
         accountId,
         displayName: title.slice(0, 100),
-        why: `${w.name} gets an identity of its own, holding only what it needs`,
+        why: `${name} gets an identity of its own, holding only what it needs`,
       },
       {
         kind: 'grant_role',
@@ -242,7 +249,7 @@ function defaultSaEditor(
   ];
   const verify: NextCheck[] = [];
   for (const w of input.workloads) {
-    const d = dedicatedAccount(v, w, role, `${w.name} (was the default compute account)`);
+    const d = dedicatedAccount(v, w, role, 'the default compute account');
     steps.push(...d.steps);
     verify.push(callCheck(w, d.target, d.member));
   }
@@ -362,20 +369,21 @@ function sharedIdentity(
   const w = input.workload;
   const { role, decision } = callerRole(roles);
   const shared = v.member(input.identity, 'SHARED_ACCOUNT', 'Member of the account shared by many services');
-  const d = dedicatedAccount(v, w, role, `${w.name} (was ${input.identity})`);
+  const d = dedicatedAccount(v, w, role, display(shared).replace(/^serviceAccount:/, ''));
+  const name = display(v.workload(w));
   return {
-    summary: `${memberEmail(shared)} runs ${input.services} services; ${w.name} calls Gemini as it: give ${w.name} an account of its own with only the Vertex AI role.`,
+    summary: `${display(shared).replace(/^serviceAccount:/, '')} runs ${input.services} services; ${name} calls Gemini as it: give ${name} an account of its own with only the Vertex AI role.`,
     options: [
       {
         id: 'dedicated-account',
-        title: `Give ${w.name} its own service account with ${role}`,
+        title: `Give ${name} its own service account with ${role}`,
         recommended: true,
         steps: [...d.steps, PROPAGATION],
       },
     ],
     verify: [callCheck(w, d.target, d.member)],
     notes: [
-      `Grant the new account the other roles ${w.name} itself uses (what the shared account holds: gcloud projects get-iam-policy PROJECT --flatten='bindings[].members' --filter="bindings.members:${memberEmail(shared)}"), no more.`,
+      `Grant the new account the other roles ${name} itself uses (what the shared account holds: gcloud projects get-iam-policy PROJECT --flatten='bindings[].members' --filter="bindings.members:${memberEmail(shared)}"), no more.`,
       `Once no service that calls Gemini runs as ${memberEmail(shared)}, take ${role} off it.`,
     ],
     decisions: [decision],
@@ -413,14 +421,14 @@ function primitiveRole(
             project: target,
             member,
             role: primitive,
-            why: `${primitive} lets a leaked token of ${w.name} change almost anything in ${display(target)}`,
+            why: `${primitive} lets a leaked token of ${display(v.workload(w))} change almost anything in ${display(target)}`,
           },
         ],
       },
     ],
     verify: [callCheck(w, target, member), bindingGoneCheck(target, member, primitive)],
     notes: [
-      `${primitive} also gave the account every other service of ${display(target)}: if ${w.name} uses any (Cloud Storage, Secret Manager...), grant those roles before the last step. IAM Recommender lists what it used: gcloud recommender recommendations list --recommender=google.iam.policy.Recommender --project=${shellRef(target)} --location=global`,
+      `${primitive} also gave the account every other service of ${display(target)}: if ${display(v.workload(w))} uses any (Cloud Storage, Secret Manager...), grant those roles before the last step. IAM Recommender lists what it used: gcloud recommender recommendations list --recommender=google.iam.policy.Recommender --project=${shellRef(target)} --location=global`,
     ],
     decisions: [decision],
   };
