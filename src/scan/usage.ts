@@ -126,7 +126,7 @@ export function applyUsage(findings: ScanFinding[], read: UsageRead, days: numbe
       : `no requests to ${service} seen from ${project} ${window} (Cloud Monitoring)${f.severity === 'will-fail' ? ': still reported, its first call will fail' : ''}`;
     f.usage = { project, days, requests: counts, confirmed: n > 0, text };
     f.evidence.push({
-      fact: 'Cloud Monitoring',
+      fact: 'usage',
       value: text,
       note: `${USAGE_METRIC} (consumed_api) for the whole project, every caller in it`,
     });

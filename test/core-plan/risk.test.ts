@@ -88,3 +88,28 @@ test('valid inventory values are used as they are; the role is the least-privile
   );
   assert.equal(plan.roleDecisions?.[0]?.chosen?.role, 'roles/aiplatform.user');
 });
+
+test('Terraform adopts a key whose id it may manage; a Console-made id starting with a digit gets the gcloud command', () => {
+  const plan = (keyId: string) =>
+    renderPlan(
+      buildRiskPlan({
+        risk: 'risk.unrestricted_api_key',
+        project: 'my-project',
+        keyId,
+        displayName: 'Web key',
+        apiTargets: [],
+        applicationRestricted: false,
+      }),
+      'terraform',
+    );
+  assert.match(
+    plan('web-key'),
+    /import \{\n {2}to = google_apikeys_key\.key_web_key\n {2}id = "projects\/my-project\/locations\/global\/keys\/web-key"\n\}/,
+  );
+  const uuid = plan('0f5e1d2c-8a9b-4c3d-9e8f-7a6b5c4d3e2f');
+  assert.doesNotMatch(uuid, /resource "google_apikeys_key"/);
+  assert.match(
+    uuid,
+    /^# {3}gcloud services api-keys update "0f5e1d2c-8a9b-4c3d-9e8f-7a6b5c4d3e2f" --project="my-project" --location=global --api-target=service=generativelanguage\.googleapis\.com --allowed-referrers="\$\{ALLOWED_REFERRERS\}"$/m,
+  );
+});

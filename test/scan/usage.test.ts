@@ -84,7 +84,7 @@ describe('scan --usage on org-fleet', () => {
           ),
         );
       }
-      assert.ok(f.evidence.some((e) => e.fact === 'Cloud Monitoring' && e.value === f.usage?.text));
+      assert.ok(f.evidence.some((e) => e.fact === 'usage' && e.value === f.usage?.text));
     }
     assert.ok(confirmed >= 3 && idle >= 2, `${confirmed} confirmed, ${idle} idle`);
     // The unrestricted key's project calls the Gemini API (generativelanguage) too.

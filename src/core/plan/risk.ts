@@ -354,7 +354,7 @@ function unrestrictedKey(v: Values, input: Extract<RiskInput, { risk: 'risk.unre
     options,
     verify,
     notes: [
-      'A key used by other APIs too needs an --api-target for each of them (Cloud Monitoring shows which: serviceruntime.googleapis.com/api/request_count with resource.labels.credential_id="apikey:KEY_ID").',
+      'A key used by other APIs too needs an --api-target for each of them: Cloud Monitoring shows which (serviceruntime.googleapis.com/api/request_count on consumed_api, whose credential_id label names the key by its id).',
       'An Android or iOS app key takes --allowed-application=sha1_fingerprint=...,package_name=... or --allowed-bundle-ids=... instead of referrers or IPs.',
       'If the key string may have leaked, restricting it is not enough: create a new key, move the callers, delete this one.',
     ],

@@ -13,7 +13,7 @@ import {
   hclEscape,
   renderBlock,
 } from './hcl.js';
-import { planSubject, stepTitle } from './steps.js';
+import { planSubject, stepCommands, stepTitle } from './steps.js';
 
 function tfVarName(name: string): string {
   return name.toLowerCase();
@@ -177,6 +177,16 @@ export function renderTerraform(plan: Plan<PlanCause>, optionId?: string): strin
         );
       }
       case 'restrict_api_key': {
+        // google_apikeys_key takes a `name` matching [a-z]([a-z0-9-]{0,61}[a-z0-9])? (the provider's
+        // schema); a key id outside it (a Console-made UUID starting with a digit) cannot be adopted.
+        if (typeof step.key === 'string' && !/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(step.key))
+          return [
+            ...why,
+            ...comment(
+              `google_apikeys_key cannot adopt a key whose id (${step.key}) does not start with a letter: restrict it with gcloud:\n  ${stepCommands(step).join('\n  ')}`,
+            ),
+            '',
+          ];
         // The key exists already: an import block (Terraform >= 1.5) adopts it, then the
         // google_apikeys_key resource sets its restrictions (API Keys v2 Key.restrictions).
         const r = name(`key_${shellRef(step.key)}`);
