@@ -30,6 +30,7 @@ export type { Binding, IamRole, IamRoleList, Policy, RoleStage } from './core/ia
 export * from './core/model.js';
 export { parseFacts } from './core/parse/index.js';
 export { buildPlan, buildPlan as plan, type PlanOptions } from './core/plan/index.js';
+export { buildRiskPlan, type RiskInput, type RiskPlanOptions, type RiskWorkload } from './core/plan/risk.js';
 export { containsSecret, redactSecrets } from './core/redact.js';
 export { redactDeep } from './core/redact-deep.js';
 export { redactLogArguments, redactUrlForLog, requestForLog } from './core/redact-log.js';
@@ -43,7 +44,7 @@ export {
   renderPlan,
   renderReport,
 } from './core/render/index.js';
-export { PlanSchema, ReportSchema } from './core/render/schema.js';
+export { PlanSchema, ReportSchema, RiskPlanSchema } from './core/render/schema.js';
 export { BUILTIN_ROLES } from './core/roles/builtin.js';
 export {
   builtinRoleIndex,

@@ -37,3 +37,29 @@ export async function writeOutput(file: string | undefined, text: string): Promi
     throw new CliError(`cannot write ${file}: ${why}`, EXIT.usage);
   }
 }
+
+/**
+ * Files under `dir` (created as needed), each through the redactors like every other output; a
+ * directory that cannot be written is a usage error.
+ */
+export async function writeFixFiles(
+  dir: string,
+  files: Array<{ path: string; text: string }>,
+): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  const { dirname, join } = await import('node:path');
+  const { redactSecrets } = await import('../core/redact.js');
+  try {
+    for (const f of files) {
+      const target = join(dir, f.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, redactSecrets(f.text));
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(
+      `cannot write under ${dir}: ${code === 'EACCES' ? 'permission denied' : (code ?? String(err))}`,
+      EXIT.usage,
+    );
+  }
+}

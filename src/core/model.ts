@@ -326,6 +326,25 @@ export type Step =
       serviceAccount: Value;
       why: string;
     }
+  /**
+   * Takes one member's unconditional binding of a role off a project's policy: a broad grant
+   * (roles/editor) once a narrower one is in place.
+   */
+  | { kind: 'revoke_role'; project: Value; member: Value; role: string; why: string }
+  /**
+   * Restricts an existing API key (API Keys v2 Key.restrictions): to these APIs, and to where it may
+   * be used from (HTTP referrers or server IP addresses, as a comma-separated list).
+   */
+  | {
+      kind: 'restrict_api_key';
+      project: Value;
+      /** The key's id (the last segment of projects/N/locations/global/keys/ID). */
+      key: Value;
+      displayName?: string;
+      apiTargets: string[];
+      application?: { kind: 'referrers' | 'ips'; values: Value };
+      why: string;
+    }
   | { kind: 'enable_api'; project: Value; service: string; why: string }
   | { kind: 'enable_billing'; project: Value; why: string }
   | {
@@ -363,10 +382,27 @@ export interface PlanOption {
   rollback?: NextCheck[];
 }
 
-export interface Plan {
+/**
+ * A setup that works but is dangerous (what `scan` reports beside the taxonomy's failures). It has
+ * no error code: nothing has failed yet.
+ */
+export type RiskClass =
+  | 'risk.default_sa_editor'
+  | 'risk.unrestricted_api_key'
+  | 'risk.shared_identity'
+  | 'risk.primitive_role';
+
+/** What a plan fixes: a taxonomy cause, or a risky setup. */
+export type PlanCause = CauseId | RiskClass;
+
+/**
+ * A fix. `Plan` (the default) fixes a taxonomy cause and carries its code; `Plan<RiskClass>` removes
+ * a risky setup and has no code; `Plan<PlanCause>` is either, what the renderers take.
+ */
+export interface Plan<C extends PlanCause = CauseId> {
   schemaVersion: 1;
-  cause: CauseId;
-  code: ErrorCode;
+  cause: C;
+  code: C extends CauseId ? ErrorCode : undefined;
   summary: string;
   options: PlanOption[];
   variables: Unknown[];

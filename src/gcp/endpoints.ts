@@ -23,7 +23,9 @@ export type GoogleApi =
   // Organization-wide inventory for `scan`: Cloud Asset Inventory, API Keys, Cloud Storage.
   | 'cloudasset'
   | 'apikeys'
-  | 'storage';
+  | 'storage'
+  // Cloud Monitoring timeSeries.list, for `scan --usage`.
+  | 'monitoring';
 
 export const ENDPOINT_ENV = 'GENAI_DOCTOR_ENDPOINT';
 

@@ -8,6 +8,7 @@ import type { Expr, Policy } from '../core/iam.js';
 import { emailOf, isServiceAccountEmail, memberOf } from '../core/ids.js';
 import type { PlanOption, Step, Value } from '../core/model.js';
 import { type AddOutcome, addGrant, type DiffStyle, type Grant, renderPolicyDiff } from '../core/policy.js';
+import { stepTitle } from '../core/render/steps.js';
 import { isPrimitive, isServiceAgentRole } from '../core/roles/index.js';
 import { adcClient, clientFromAccessToken, type GcpClient } from '../gcp/client.js';
 import { serviceAccountEmail } from '../gcp/iam.js';
@@ -308,6 +309,11 @@ export function toActions(option: PlanOption, r: CheckRecord): Action[] {
         break;
       case 'manual':
         actions.push({ kind: 'manual', text: `${s.title}: ${s.instructions}` });
+        break;
+      // Only `scan`'s risk plans carry these; the live fixer applies cause plans.
+      case 'revoke_role':
+      case 'restrict_api_key':
+        actions.push({ kind: 'manual', text: `${stepTitle(s)} (${s.why})` });
         break;
     }
   }

@@ -282,6 +282,21 @@ export const ScenarioSchema = Type.Object({
   quotas: Type.Optional(Type.Array(Quota)),
   apiKeys: Type.Optional(Type.Array(ApiKey)),
   hostedWorkloads: Type.Optional(Type.Array(HostedWorkload)),
+  /**
+   * Requests each project consumed per day, per API, over the last `days` days (default 30): what
+   * Cloud Monitoring's serviceruntime.googleapis.com/api/request_count (resource consumed_api)
+   * answers for it. A project and API not listed consumed nothing.
+   */
+  apiUsage: Type.Optional(
+    Type.Array(
+      Type.Object({
+        project: Type.String(),
+        service: Type.String(),
+        perDay: Type.Integer({ minimum: 0 }),
+        days: Type.Optional(Type.Integer({ minimum: 1 })),
+      }),
+    ),
+  ),
   /** The organization and folders above the projects (Cloud Asset Inventory scopes, inherited IAM). */
   organization: Type.Optional(Organization),
   folders: Type.Optional(Type.Array(Folder)),

@@ -6,14 +6,17 @@ import { loadRoleIndex } from '../core/roles/load.js';
 import { type ApiRequest, adcClient, GcpClient } from '../gcp/client.js';
 import { GoogleApiError } from '../gcp/errors.js';
 import { readInventory } from './inventory.js';
-import { judge } from './judge.js';
+import { judge, rank } from './judge.js';
 import type { ScanResult } from './model.js';
+import { applyUsage, readUsage, usageProjects } from './usage.js';
 
 export interface ScanOptions {
   scopes: string[];
   analysisOutput?: string;
   rolesFile?: string;
   concurrency?: number;
+  /** Read Cloud Monitoring's request counts over this many days (`--usage [days]`). */
+  usageDays?: number;
   env?: NodeJS.ProcessEnv;
   onProgress?: (line: string) => void;
 }
@@ -48,6 +51,19 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
     loadRoleIndex(opts.rolesFile),
   ]);
   const findings = judge(inv, roles);
+  let usage: { projects: number; calls: number } | undefined;
+  if (opts.usageDays) {
+    const before = client.calls;
+    const projects = usageProjects(findings);
+    opts.onProgress?.(`reading Cloud Monitoring usage of ${projects.length} projects`);
+    const read = await readUsage(client, projects, opts.usageDays, {
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    });
+    applyUsage(findings, read, opts.usageDays);
+    rank(findings);
+    inv.unknowns.push(...read.unknowns);
+    usage = { projects: projects.length, calls: client.calls - before };
+  }
   return {
     schemaVersion: 1,
     scannedAt: new Date().toISOString(),
@@ -58,6 +74,7 @@ export async function runScan(opts: ScanOptions): Promise<ScanResult> {
       genaiWorkloads: inv.workloads.length,
       apiCalls: client.calls,
       retries: client.throttled,
+      ...(usage ? { usageProjects: usage.projects, usageCalls: usage.calls } : {}),
     },
     findings,
     unknowns: inv.unknowns,

@@ -3,10 +3,11 @@
  * first state that breaks the call, in the order Google checks a request (API, billing, IAM),
  * becomes the error body Google returns for it, and that text goes through `diagnose` and the
  * plan builder (live/findings.ts), so cause, code and plan are the ones `check` gives. Risky
- * setups (the call works) get a `risk.*` class and the commands that remove the risk.
+ * setups (the call works) get a `risk.*` class and the plan that removes the risk (core/plan/risk).
  */
 import type { Evidence } from '../core/model.js';
 import { buildPlan } from '../core/plan/index.js';
+import { buildRiskPlan, type RiskInput, type RiskWorkload } from '../core/plan/risk.js';
 import type { RoleIndex } from '../core/roles/index.js';
 import { liveDiagnosis } from '../live/findings.js';
 import type { ProbeResult } from '../live/probes.js';
@@ -19,6 +20,7 @@ import { isDefaultCompute } from './recognise.js';
 export const SHARED_IDENTITY_MIN = 5;
 
 const memberOf = (email: string) => `serviceAccount:${email}`;
+const APP_RESTRICTIONS = 'application (referrer / IP / app) restrictions';
 
 export function ownerOf(inv: Inventory, projectIdOrNumber: string): string {
   const n = inv.idToNumber.get(projectIdOrNumber) ?? projectIdOrNumber;
@@ -76,23 +78,6 @@ export function targetOf(w: Workload): Target {
         decidesCall: s.source === decides,
       })),
   };
-}
-
-/** The command that moves one workload onto its own service account, per kind. */
-function moveIdentityCommand(w: Workload, sa: string): string {
-  const at = `--project=${w.hostProject} --service-account=${sa}`;
-  switch (w.kind) {
-    case 'cloud-run':
-      return `gcloud run services update ${w.service} --region=${w.region} ${at}`;
-    case 'cloud-function':
-      return `gcloud functions deploy ${w.service} --gen2 --region=${w.region} ${at}`;
-    case 'compute-instance':
-      return `gcloud compute instances set-service-account ${w.service} --zone=${w.region} ${at} --scopes=cloud-platform`;
-    case 'gke-cluster':
-      return `gcloud container node-pools create ${w.service}-own-sa --cluster=${w.service} --location=${w.region} ${at}`;
-    default:
-      return `redeploy ${w.name} with serviceAccount ${sa} (Vertex AI: the spec's serviceAccount field)`;
-  }
 }
 
 type Verdict =
@@ -181,35 +166,49 @@ function willFail(inv: Inventory, w: Workload, roles: RoleIndex | undefined): Sc
   };
 }
 
-function risk(
-  inv: Inventory,
-  cls: RiskClass,
-  subject: string,
-  project: string,
-  summary: string,
-  evidence: Evidence[],
-  remediation: string[],
-  impact: number,
-  workload?: Workload,
-): ScanFinding {
+/** The workload as a risk plan sees it. */
+function riskWorkload(w: Workload): RiskWorkload {
   return {
-    id: `${cls}|${subject}`,
-    severity: 'risky',
-    class: cls,
-    title: RISK_TITLES[cls],
-    summary,
-    subject,
-    project,
-    owner: ownerOf(inv, project),
-    ...(workload ? { workload } : {}),
-    evidence,
-    confidence: 1,
-    impact,
-    remediation,
+    kind: w.kind,
+    name: w.service,
+    region: w.region,
+    project: w.hostProject,
+    targetProject: w.targetProject,
+    location: w.location,
+    model: w.model,
   };
 }
 
-function risks(inv: Inventory): ScanFinding[] {
+interface RiskFacts {
+  subject: string;
+  project: string;
+  summary: string;
+  evidence: Evidence[];
+  impact: number;
+  workload?: Workload;
+}
+
+/** One risky finding: its facts, and the plan built from the same facts (one piece of code per rule). */
+function risk(inv: Inventory, input: RiskInput, f: RiskFacts, roles: RoleIndex | undefined): ScanFinding {
+  const cls: RiskClass = input.risk;
+  return {
+    id: `${cls}|${f.subject}`,
+    severity: 'risky',
+    class: cls,
+    title: RISK_TITLES[cls],
+    summary: f.summary,
+    subject: f.subject,
+    project: f.project,
+    owner: ownerOf(inv, f.project),
+    ...(f.workload ? { workload: f.workload } : {}),
+    evidence: f.evidence,
+    confidence: 1,
+    impact: f.impact,
+    plan: buildRiskPlan(input, roles ? { roles } : {}),
+  };
+}
+
+function risks(inv: Inventory, roles: RoleIndex | undefined): ScanFinding[] {
   const out: ScanFinding[] = [];
   const projectId = (n: string) => inv.projects.get(n)?.id || n;
   for (const [key, role] of inv.primitive) {
@@ -217,18 +216,19 @@ function risks(inv: Inventory): ScanFinding[] {
     const email = member.replace(/^serviceAccount:/, '');
     if (role !== 'roles/editor' || !isDefaultCompute(email) || !email.startsWith(`${n}-`)) continue;
     const id = projectId(n);
+    const callers = inv.workloads.filter((w) => w.identity === email);
     out.push(
       risk(
         inv,
-        'risk.default_sa_editor',
-        id,
-        id,
-        `${email} holds roles/editor on ${id}: every workload that runs as the default account can change almost anything in the project.`,
-        [{ fact: 'searchAllIamPolicies', value: `projects/${n}: roles/editor -> ${member}` }],
-        [
-          `gcloud projects remove-iam-policy-binding ${id} --member=${member} --role=roles/editor  # first give workloads that run as it their own accounts`,
-        ],
-        inv.workloads.filter((w) => w.identity === email).length || 1,
+        { risk: 'risk.default_sa_editor', project: id, account: email, workloads: callers.map(riskWorkload) },
+        {
+          subject: id,
+          project: id,
+          summary: `${email} holds roles/editor on ${id}: every workload that runs as the default account can change almost anything in the project.`,
+          evidence: [{ fact: 'searchAllIamPolicies', value: `projects/${n}: roles/editor -> ${member}` }],
+          impact: callers.length || 1,
+        },
+        roles,
       ),
     );
   }
@@ -242,22 +242,31 @@ function risks(inv: Inventory): ScanFinding[] {
       !r.androidKeyRestrictions &&
       !r.iosKeyRestrictions
     )
-      missing.push('application (referrer / IP / app) restrictions');
+      missing.push(APP_RESTRICTIONS);
     if (!missing.length) continue;
     const id = projectId(k.projectNumber);
     const uid = k.name.split('/').pop() as string;
     out.push(
       risk(
         inv,
-        'risk.unrestricted_api_key',
-        k.name,
-        id,
-        `API key "${k.displayName ?? uid}" in ${id} has no ${missing.join(' and no ')}: anyone who finds it can spend the project's quota on any API it has enabled.`,
-        [{ fact: 'API Keys v2 keys.list', value: `${k.name}: restrictions ${JSON.stringify(r)}` }],
-        [
-          `gcloud services api-keys update ${uid} --project=${id} --api-target=service=generativelanguage.googleapis.com --allowed-referrers='https://YOUR-SITE/*'`,
-        ],
-        1,
+        {
+          risk: 'risk.unrestricted_api_key',
+          project: id,
+          keyId: uid,
+          ...(k.displayName ? { displayName: k.displayName } : {}),
+          apiTargets: (r.apiTargets ?? []).map((t) => t.service ?? '').filter(Boolean),
+          applicationRestricted: !missing.includes(APP_RESTRICTIONS),
+        },
+        {
+          subject: k.name,
+          project: id,
+          summary: `API key "${k.displayName ?? uid}" in ${id} has no ${missing.join(' and no ')}: anyone who finds it can spend the project's quota on any API it has enabled.`,
+          evidence: [
+            { fact: 'API Keys v2 keys.list', value: `${k.name}: restrictions ${JSON.stringify(r)}` },
+          ],
+          impact: 1,
+        },
+        roles,
       ),
     );
   }
@@ -270,22 +279,21 @@ function risks(inv: Inventory): ScanFinding[] {
     out.push(
       risk(
         inv,
-        'risk.shared_identity',
-        email,
-        w.hostProject,
-        `${email} runs ${count} services, ${w.service} among them: each holds every role any of them needs, and a leak in one is a leak in all.`,
-        [
-          {
-            fact: 'searchAllResources run.googleapis.com/Service',
-            value: `${count} services run as ${email}`,
-          },
-        ],
-        [
-          `gcloud iam service-accounts create ${w.service}-sa --project=${w.hostProject}`,
-          moveIdentityCommand(w, `${w.service}-sa@${w.hostProject}.iam.gserviceaccount.com`),
-        ],
-        count,
-        w,
+        { risk: 'risk.shared_identity', identity: email, services: count, workload: riskWorkload(w) },
+        {
+          subject: email,
+          project: w.hostProject,
+          summary: `${email} runs ${count} services, ${w.service} among them: each holds every role any of them needs, and a leak in one is a leak in all.`,
+          evidence: [
+            {
+              fact: 'searchAllResources run.googleapis.com/Service',
+              value: `${count} services run as ${email}`,
+            },
+          ],
+          impact: count,
+          workload: w,
+        },
+        roles,
       ),
     );
   }
@@ -300,29 +308,39 @@ function risks(inv: Inventory): ScanFinding[] {
     out.push(
       risk(
         inv,
-        'risk.primitive_role',
-        subject,
-        w.hostProject,
-        `${w.service} calls Gemini as ${w.identity}, which holds ${role} on ${w.targetProject}; roles/aiplatform.user is all the call needs.`,
-        [{ fact: 'searchAllIamPolicies', value: `${w.targetProject}: ${role} -> ${memberOf(w.identity)}` }],
-        [
-          `gcloud projects add-iam-policy-binding ${w.targetProject} --member=${memberOf(w.identity)} --role=roles/aiplatform.user`,
-          `gcloud projects remove-iam-policy-binding ${w.targetProject} --member=${memberOf(w.identity)} --role=${role}`,
-        ],
-        1,
-        w,
+        { risk: 'risk.primitive_role', identity: w.identity, role, workload: riskWorkload(w) },
+        {
+          subject,
+          project: w.hostProject,
+          summary: `${w.service} calls Gemini as ${w.identity}, which holds ${role} on ${w.targetProject}; roles/aiplatform.user is all the call needs.`,
+          evidence: [
+            { fact: 'searchAllIamPolicies', value: `${w.targetProject}: ${role} -> ${memberOf(w.identity)}` },
+          ],
+          impact: 1,
+          workload: w,
+        },
+        roles,
       ),
     );
   }
   return out;
 }
 
-/** Ranked: what will fail before what is risky, then by the number of workloads touched, then confidence. */
+/**
+ * Ranked: what will fail before what is risky; then, when usage was read (`--usage`), findings
+ * whose project is confirmed to call Gemini before those not read, before those with no calls;
+ * then by the number of workloads touched, then confidence.
+ */
 export function rank(findings: ScanFinding[]): ScanFinding[] {
   const sev = (f: ScanFinding) => (f.severity === 'will-fail' ? 0 : 1);
+  const used = (f: ScanFinding) => (f.usage ? (f.usage.confirmed ? 0 : 2) : 1);
   return findings.sort(
     (a, b) =>
-      sev(a) - sev(b) || b.impact - a.impact || b.confidence - a.confidence || a.id.localeCompare(b.id),
+      sev(a) - sev(b) ||
+      used(a) - used(b) ||
+      b.impact - a.impact ||
+      b.confidence - a.confidence ||
+      a.id.localeCompare(b.id),
   );
 }
 
@@ -333,6 +351,6 @@ export function judge(inv: Inventory, roles?: RoleIndex): ScanFinding[] {
     const f = willFail(inv, w, roles);
     if (f) out.push(f);
   }
-  out.push(...risks(inv));
+  out.push(...risks(inv, roles));
   return rank(out);
 }

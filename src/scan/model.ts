@@ -1,17 +1,14 @@
 /**
  * What `scan` knows and reports. A will-fail finding carries the same Finding, Diagnosis-derived
  * cause and code, and Plan that `check` produces for one workload; a risky finding (the call works,
- * but the setup is dangerous) has a `risk.*` class and the commands that remove the risk.
+ * but the setup is dangerous) has a `risk.*` class and a Plan that removes the risk (core/plan/risk),
+ * rendered by the same renderers.
  */
-import type { Evidence, Finding, Plan } from '../core/model.js';
+import type { Evidence, Finding, Plan, PlanCause, RiskClass } from '../core/model.js';
 import type { CauseId, ErrorCode } from '../core/taxonomy.js';
 import type { WorkloadKind } from './recognise.js';
 
-export type RiskClass =
-  | 'risk.default_sa_editor'
-  | 'risk.unrestricted_api_key'
-  | 'risk.shared_identity'
-  | 'risk.primitive_role';
+export type { RiskClass };
 
 export const RISK_TITLES: Record<RiskClass, string> = {
   'risk.default_sa_editor': 'Default compute service account holds roles/editor',
@@ -67,9 +64,22 @@ export interface ScanFinding {
   impact: number;
   /** The diagnosis's top finding (the same model `diagnose` and `check` print). */
   finding?: Finding;
-  plan?: Plan;
-  /** Commands that remove a risk (risky findings). */
-  remediation?: string[];
+  /** The fix: a cause's plan (will fail) or a risk's plan (risky); every finding has one. */
+  plan: Plan<PlanCause>;
+  /** What Cloud Monitoring says about the calls (`--usage`), when it was asked and could answer. */
+  usage?: UsageEvidence;
+}
+
+/** Requests a project consumed, per API, over the last `days` (Cloud Monitoring, `--usage`). */
+export interface UsageEvidence {
+  project: string;
+  days: number;
+  /** API -> requests counted (0: none seen). */
+  requests: Record<string, number>;
+  /** Whether the API this finding is about was called at all. */
+  confirmed: boolean;
+  /** The sentence the reports print. */
+  text: string;
 }
 
 export interface ScopeStatus {
@@ -84,6 +94,9 @@ export interface ScanCounts {
   genaiWorkloads: number;
   apiCalls: number;
   retries: number;
+  /** `--usage`: projects asked (one timeSeries.list each, plus pages) and the calls it took. */
+  usageProjects?: number;
+  usageCalls?: number;
 }
 
 export interface ScanResult {

@@ -6,6 +6,7 @@
  * values that name a project or location. GKE and Compute rarely carry env in their resource:
  * those are recognised by their labels, and the finding says so.
  */
+import type { WorkloadHost } from '../core/plan/risk.js';
 import type { ResourceSearchResult } from '../gcp/asset.js';
 import type { Workload } from './model.js';
 
@@ -41,14 +42,8 @@ function keptEnv(env: Record<string, string>): Record<string, string> {
   return out;
 }
 
-/** Where a workload runs, as Cloud Asset Inventory lists it. */
-export type WorkloadKind =
-  | 'cloud-run'
-  | 'cloud-function'
-  | 'reasoning-engine'
-  | 'vertex-endpoint'
-  | 'gke-cluster'
-  | 'compute-instance';
+/** Where a workload runs, as Cloud Asset Inventory lists it (one list, shared with the risk plans). */
+export type WorkloadKind = WorkloadHost;
 
 /** The Cloud Asset Inventory asset type of each workload kind. */
 export const WORKLOAD_ASSET_TYPES: Record<WorkloadKind, string> = {

@@ -1,18 +1,20 @@
 /**
- * A scan as text, Markdown (a report per project owner), CSV or JSON; its fixes as one gcloud
- * script (each will-fail finding's plan rendered by the same renderer as `plan`), Markdown or
- * JSON. Everything passes through the redactors on the way out, like every other renderer.
+ * A scan as text, Markdown (a report per project owner, each finding with its plan), CSV or JSON;
+ * its fixes as one plan per finding (will fail and risky alike) through `plan`'s renderers: one
+ * gcloud script, Terraform (a root module per finding), Console steps, Markdown or JSON.
+ * Everything passes through the redactors on the way out, like every other renderer.
  */
 import { redactSecrets } from '../core/redact.js';
 import { redactDeep } from '../core/redact-deep.js';
-import { planJson, renderPlan } from '../core/render/index.js';
+import { PLAN_TARGETS, type PlanTarget, planJson, renderPlan } from '../core/render/index.js';
 import { sq } from '../core/render/shell.js';
 import type { ScanFinding, ScanResult } from './model.js';
 
 export const SCAN_FORMATS = ['text', 'md', 'json', 'csv'] as const;
 export type ScanFormat = (typeof SCAN_FORMATS)[number];
-export const FIX_PLAN_FORMATS = ['gcloud', 'md', 'json'] as const;
-export type FixPlanFormat = (typeof FIX_PLAN_FORMATS)[number];
+/** `--fix-plan` takes exactly what `plan --format` takes. */
+export const FIX_PLAN_FORMATS = PLAN_TARGETS;
+export type FixPlanFormat = PlanTarget;
 
 function label(f: ScanFinding): string {
   return f.code ? `${f.code} ${f.class}` : f.class;
@@ -28,7 +30,7 @@ function where(f: ScanFinding): string {
 }
 
 function recommendedTitle(f: ScanFinding): string | undefined {
-  return (f.plan?.options.find((o) => o.recommended) ?? f.plan?.options[0])?.title;
+  return (f.plan.options.find((o) => o.recommended) ?? f.plan.options[0])?.title;
 }
 
 function header(r: ScanResult): string[] {
@@ -36,6 +38,15 @@ function header(r: ScanResult): string[] {
   const lines = [
     `Scanned ${r.scopes.map((s) => s.scope).join(', ')}: ${c.projects} projects, ${c.workloads} workloads (${c.genaiWorkloads} call Gemini), ${c.apiCalls} API calls in ${(r.wallMs / 1000).toFixed(1)} s`,
   ];
+  if (c.usageProjects !== undefined) {
+    const confirmed = new Set(r.findings.filter((f) => f.usage?.confirmed).map((f) => f.usage?.project));
+    const idle = new Set(
+      r.findings.filter((f) => f.usage && !f.usage.confirmed).map((f) => f.usage?.project),
+    );
+    lines.push(
+      `Usage (Cloud Monitoring): ${c.usageProjects} projects with findings asked in ${c.usageCalls} calls; ${confirmed.size} call Gemini, ${idle.size} made no calls, ${c.usageProjects - confirmed.size - idle.size} unreadable`,
+    );
+  }
   for (const s of r.scopes.filter((x) => x.status !== 'ok')) {
     lines.push(`Not readable: ${s.scope} (${s.status}): ${s.message ?? ''}`);
   }
@@ -58,7 +69,8 @@ function textReport(r: ScanResult): string {
       );
       out.push(`     ${f.summary}`);
       if (f.workload) out.push(`     recognised by: ${f.workload.recognisedBy.join('; ')}`);
-      const fix = recommendedTitle(f) ?? f.remediation?.[0];
+      if (f.usage) out.push(`     usage: ${f.usage.text}`);
+      const fix = recommendedTitle(f);
       if (fix) out.push(`     fix: ${fix}`);
     }
   }
@@ -74,6 +86,17 @@ function textReport(r: ScanResult): string {
 }
 
 const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** Markdown headings `by` levels deeper (at most 6), leaving fenced code (shell comments) alone. */
+function demoteHeadings(md: string, by: number): string[] {
+  let fenced = false;
+  return md.split('\n').map((line) => {
+    if (/^\s*```/.test(line)) fenced = !fenced;
+    if (fenced) return line;
+    const m = /^(#{1,6}) (.*)$/.exec(line);
+    return m ? `${'#'.repeat(Math.min(6, (m[1] as string).length + by))} ${m[2]}` : line;
+  });
+}
 
 function markdownReport(r: ScanResult): string {
   const out = ['# genai-doctor scan', '', ...header(r).map((l) => `${l}  `), ''];
@@ -92,6 +115,7 @@ function markdownReport(r: ScanResult): string {
       out.push(`- **Where:** ${mdCell(where(f))} in \`${f.project}\``);
       out.push(`- **What:** ${f.summary}`);
       if (f.workload) out.push(`- **Recognised by:** ${f.workload.recognisedBy.join('; ')}`);
+      if (f.usage) out.push(`- **Usage:** ${f.usage.text}`);
       out.push(`- **Confidence:** ${f.confidence}`);
       out.push(
         '- **Evidence:**',
@@ -99,8 +123,8 @@ function markdownReport(r: ScanResult): string {
       );
       const fix = recommendedTitle(f);
       if (fix) out.push(`- **Fix:** ${fix} (\`genai-doctor scan ... --fix-plan\` has the script)`);
-      if (f.remediation?.length) out.push('- **Fix:**', '', '```sh', ...f.remediation, '```');
-      out.push('');
+      // The plan, as `plan -f md` prints it, its headings moved under this finding's.
+      out.push('', ...demoteHeadings(renderPlan(f.plan, 'md'), 3), '');
     }
   }
   if (r.unknowns.length) out.push('## Not settled', '', ...r.unknowns.map((u) => `- ${u}`), '');
@@ -142,7 +166,7 @@ function csvReport(r: ScanResult): string {
       f.confidence,
       f.summary,
       f.workload?.recognisedBy.join('; '),
-      recommendedTitle(f) ?? f.remediation?.join(' && '),
+      recommendedTitle(f),
     ]
       .map(csvCell)
       .join(','),
@@ -169,15 +193,16 @@ export function renderScan(r: ScanResult, format: ScanFormat): string {
 }
 
 /**
- * One script for every finding: each will-fail plan is the `plan` command's gcloud script, kept
- * whole in a function; risky findings' commands follow as comments. Nothing runs unless asked:
- * `bash fixes.sh` lists, `bash fixes.sh N` runs finding N's plan, `bash fixes.sh all` runs all.
+ * One script for every finding: each plan (will fail and risky) is the `plan` command's gcloud
+ * script, kept whole in a function. Nothing runs unless asked: `bash fixes.sh` lists,
+ * `bash fixes.sh N` runs finding N's plan, `bash fixes.sh all` runs all.
  */
 function gcloudFixes(r: ScanResult): string {
-  const plans = r.findings.filter((f) => f.plan);
+  const plans = r.findings;
+  const failing = plans.filter((f) => f.severity === 'will-fail').length;
   const out = [
     '#!/usr/bin/env bash',
-    `# genai-doctor scan fixes: ${plans.length} plans for findings that will fail, risky setups at the end (commented).`,
+    `# genai-doctor scan fixes: ${plans.length} plans, ${failing} for workloads that will fail, ${plans.length - failing} for risky setups.`,
     '# Usage: bash fixes.sh            list the plans',
     '#        bash fixes.sh N [OPTION]  run plan N (DRY_RUN=1 prints its commands)',
     '#        bash fixes.sh all         run every plan with its recommended option',
@@ -186,18 +211,20 @@ function gcloudFixes(r: ScanResult): string {
   ];
   plans.forEach((f, i) => {
     const tag = `GENAI_DOCTOR_PLAN_${i + 1}`;
-    out.push(`# ${i + 1}. ${label(f)} ${f.subject} (owner ${f.owner})`);
+    out.push(`# ${i + 1}. ${f.severity} ${label(f)} ${f.subject} (owner ${f.owner})`);
     out.push(
       `plan_${i + 1}() {`,
       `  bash -s -- "$@" <<'${tag}'`,
-      (f.plan ? renderPlan(f.plan, 'gcloud') : '').trimEnd(),
+      renderPlan(f.plan, 'gcloud').trimEnd(),
       tag,
       '}',
       '',
     );
   });
   out.push('list() {');
-  for (const [i, f] of plans.entries()) out.push(`  echo ${sq(`${i + 1}. ${label(f)} ${f.subject}`)}`);
+  for (const [i, f] of plans.entries())
+    out.push(`  echo ${sq(`${i + 1}. ${f.severity} ${label(f)} ${f.subject}`)}`);
+  if (plans.length === 0) out.push('  :');
   out.push('}', '');
   out.push(
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion
@@ -208,34 +235,49 @@ function gcloudFixes(r: ScanResult): string {
     'esac',
     '',
   );
-  const risky = r.findings.filter((f) => f.remediation?.length);
-  if (risky.length) {
-    out.push('# Risky setups (the calls work): review, then run by hand.');
-    for (const f of risky) {
-      out.push(
-        `# - ${label(f)} ${f.subject} (owner ${f.owner})`,
-        ...(f.remediation ?? []).map((c) => `#   ${c}`),
-      );
-    }
-  }
   return `${out.join('\n')}\n`;
 }
 
+/** The directory a finding's Terraform goes to (`--fix-plan terraform --output-dir`). */
+export function fixDirName(f: ScanFinding, i: number): string {
+  const slug = `${f.class}-${f.subject.split('/').pop() ?? ''}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return `${String(i + 1).padStart(3, '0')}-${slug}`;
+}
+
+/**
+ * Every finding's plan in one target. Terraform: each plan is a root module of its own (their
+ * variables and resource names would clash in one), so each is introduced by the file it belongs in;
+ * `--output-dir` writes them there.
+ */
 export function renderFixPlans(r: ScanResult, format: FixPlanFormat): string {
   if (format === 'gcloud') return redactSecrets(gcloudFixes(r));
   if (format === 'json') {
     const plans = r.findings.map((f) => ({
       id: f.id,
+      severity: f.severity,
       owner: f.owner,
-      ...(f.plan ? { plan: planJson(f.plan) } : {}),
-      ...(f.remediation ? { remediation: f.remediation } : {}),
+      plan: planJson(f.plan),
     }));
     return `${JSON.stringify(redactDeep(plans), null, 2)}\n`;
   }
   const parts = r.findings.map((f, i) => {
-    const head = `# ${i + 1}. ${label(f)}: ${f.subject} (owner ${f.owner})\n\n`;
-    if (f.plan) return head + renderPlan(f.plan, 'md');
-    return `${head}\`\`\`sh\n${(f.remediation ?? []).join('\n')}\n\`\`\`\n`;
+    const what = `${i + 1}. ${f.severity} ${label(f)}: ${f.subject} (owner ${f.owner})`;
+    if (format === 'md') return `# ${what}\n\n${renderPlan(f.plan, 'md')}`;
+    if (format === 'terraform')
+      return `# ==== ${fixDirName(f, i)}/main.tf: ${what}\n${renderPlan(f.plan, 'terraform')}`;
+    return `==== ${what}\n\n${renderPlan(f.plan, 'console')}`;
   });
   return redactSecrets(parts.join('\n'));
+}
+
+/** Terraform per finding, as files: `DIR/NNN-class-subject/main.tf` -> HCL. */
+export function terraformFixFiles(r: ScanResult): Array<{ path: string; hcl: string }> {
+  return r.findings.map((f, i) => ({
+    path: `${fixDirName(f, i)}/main.tf`,
+    hcl: renderPlan(f.plan, 'terraform'),
+  }));
 }

@@ -74,14 +74,15 @@ describe('genai-doctor scan (CLI)', () => {
     writeFileSync(file, r.stdout);
     assert.equal(spawnSync('bash', ['-n', file]).status, 0, 'valid bash');
     const list = spawnSync('bash', [file], { encoding: 'utf8' });
-    assert.equal(list.stdout.trim().split('\n').length, 5);
+    // One plan per finding, will fail and risky alike.
+    assert.equal(list.stdout.trim().split('\n').length, fleet.seeded.length);
+    assert.match(list.stdout, /\d+\. risky risk\.unrestricted_api_key projects\//);
     const dry = spawnSync('bash', [file, '1'], {
       encoding: 'utf8',
       env: { ...process.env, DRY_RUN: '1', WAIT_SECONDS: '0' },
     });
     assert.equal(dry.status, 0, dry.stderr);
     assert.match(dry.stderr, /\+ gcloud /);
-    assert.match(r.stdout, /# Risky setups/);
   });
 
   test('a folder id the caller cannot read: reported, exit 1, no stack', async () => {
@@ -95,7 +96,17 @@ describe('genai-doctor scan (CLI)', () => {
     [['scan'], /say what to scan/],
     [['scan', '--organization', 'acme'], /numeric organization id/],
     [['scan', '--organization', FLEET_ORG, '-f', 'xml'], /--format must be text, md, json, csv/],
-    [['scan', '--organization', FLEET_ORG, '--fix-plan', 'terraform'], /--fix-plan must be gcloud, md, json/],
+    [
+      ['scan', '--organization', FLEET_ORG, '--fix-plan', 'hcl'],
+      /--fix-plan must be gcloud, terraform, console, md, json/,
+    ],
+    [
+      ['scan', '--organization', FLEET_ORG, '--output-dir', 'x'],
+      /--output-dir goes with --fix-plan terraform/,
+    ],
+    [['scan', '--organization', FLEET_ORG, '--usage', '0'], /--usage takes a number of days from 1 to 42/],
+    [['scan', '--organization', FLEET_ORG, '--usage', '43'], /--usage takes a number of days from 1 to 42/],
+    [['scan', '--organization', FLEET_ORG, '--usage', 'week'], /--usage takes a number of days/],
     [['scan', '--organization', FLEET_ORG, '--analysis-output', 'bucket/x'], /gs:\/\/bucket\/object/],
   ] as const) {
     test(`usage error: ${args.slice(1).join(' ') || '(no scope)'}`, async () => {

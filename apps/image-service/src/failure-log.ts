@@ -21,6 +21,10 @@ function describeStep(step: Step): string {
       return `create service account ${step.accountId} in ${v(step.project)}`;
     case 'switch_workload_service_account':
       return `run ${v(step.service)} as ${v(step.serviceAccount)}`;
+    case 'revoke_role':
+      return `remove ${step.role} from ${v(step.member)} on ${v(step.project)}`;
+    case 'restrict_api_key':
+      return `restrict API key ${v(step.key)} to ${step.apiTargets.join(', ')}`;
     case 'enable_api':
       return `enable ${step.service} on ${v(step.project)}`;
     case 'enable_billing':

@@ -13,6 +13,8 @@ interface ScanFlags {
   project?: string[];
   format: string;
   fixPlan?: string | boolean;
+  outputDir?: string;
+  usage?: string | boolean;
   analysisOutput?: string;
   roles?: string;
 }
@@ -27,7 +29,15 @@ export function register(cmd: Command): void {
     .option('-f, --format <format>', 'text | md | json | csv (md: a report per project owner)', 'text')
     .option(
       '--fix-plan [format]',
-      'print the fixes instead: gcloud (default), md or json, one plan per finding',
+      'print the fixes instead, one plan per finding (will fail and risky): gcloud (default), terraform, console, md or json',
+    )
+    .option(
+      '--output-dir <dir>',
+      'with --fix-plan terraform: write each plan as DIR/NNN-CLASS-SUBJECT/main.tf (a root module each)',
+    )
+    .option(
+      '--usage [days]',
+      "confirm from Cloud Monitoring which findings' projects really call Gemini (request counts over the last days, default 7, at most 42)",
     )
     .option(
       '--analysis-output <gs://bucket/object>',
@@ -39,10 +49,10 @@ export function register(cmd: Command): void {
     )
     .action(async (flags: ScanFlags) =>
       liveErrors(async () => {
-        const { SCAN_FORMATS, FIX_PLAN_FORMATS, renderScan, renderFixPlans } = await import(
-          '../../scan/render.js'
-        );
+        const { SCAN_FORMATS, FIX_PLAN_FORMATS, renderScan, renderFixPlans, terraformFixFiles } =
+          await import('../../scan/render.js');
         const { scopesOf, ScopeError } = await import('../../scan/scopes.js');
+        const { DEFAULT_USAGE_DAYS, MAX_USAGE_DAYS } = await import('../../scan/usage.js');
         let scopes: string[];
         try {
           scopes = scopesOf(flags);
@@ -57,6 +67,17 @@ export function register(cmd: Command): void {
             `--fix-plan must be ${FIX_PLAN_FORMATS.join(', ')} (got ${fixFormat})`,
             EXIT.usage,
           );
+        if (flags.outputDir !== undefined && fixFormat !== 'terraform')
+          throw new CliError('--output-dir goes with --fix-plan terraform', EXIT.usage);
+        let usageDays: number | undefined;
+        if (flags.usage !== undefined) {
+          usageDays = flags.usage === true ? DEFAULT_USAGE_DAYS : Number(flags.usage);
+          if (!Number.isInteger(usageDays) || usageDays < 1 || usageDays > MAX_USAGE_DAYS)
+            throw new CliError(
+              `--usage takes a number of days from 1 to ${MAX_USAGE_DAYS} (Cloud Monitoring keeps 6 weeks; got ${flags.usage})`,
+              EXIT.usage,
+            );
+        }
         const { parseGcsUri } = await import('../../gcp/storage.js');
         if (flags.analysisOutput && !parseGcsUri(flags.analysisOutput))
           throw new CliError(
@@ -69,11 +90,24 @@ export function register(cmd: Command): void {
           scopes,
           ...(flags.analysisOutput ? { analysisOutput: flags.analysisOutput } : {}),
           ...(flags.roles ? { rolesFile: flags.roles } : {}),
+          ...(usageDays ? { usageDays } : {}),
           ...(quiet ? {} : { onProgress: (line: string) => process.stderr.write(`${line}\n`) }),
         });
-        process.stdout.write(
-          fixFormat ? renderFixPlans(result, fixFormat as never) : renderScan(result, flags.format as never),
-        );
+        if (fixFormat === 'terraform' && flags.outputDir !== undefined) {
+          const { writeFixFiles } = await import('../output.js');
+          const files = terraformFixFiles(result);
+          await writeFixFiles(
+            flags.outputDir,
+            files.map((f) => ({ path: f.path, text: f.hcl })),
+          );
+          process.stdout.write(`Wrote ${files.length} Terraform plans under ${flags.outputDir}/\n`);
+        } else {
+          process.stdout.write(
+            fixFormat
+              ? renderFixPlans(result, fixFormat as never)
+              : renderScan(result, flags.format as never),
+          );
+        }
         const failing = result.findings.some((f) => f.severity === 'will-fail');
         const unreadable = result.scopes.some((s) => s.status !== 'ok');
         process.exitCode = failing || unreadable ? EXIT.problem : EXIT.ok;

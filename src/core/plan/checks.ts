@@ -15,7 +15,11 @@ export function memberEmail(member: Value): string {
 }
 
 /** A cheap real call (countTokens) as the caller, proving the whole path works. */
-export function modelCallCheck(targets: Targets, project: Value, member?: Value): NextCheck {
+export function modelCallCheck(
+  targets: Pick<Targets, 'location' | 'model' | 'runtime'>,
+  project: Value,
+  member?: Value,
+): NextCheck {
   const location = targets.location ?? 'global';
   const host = location === 'global' ? 'aiplatform.googleapis.com' : `${location}-aiplatform.googleapis.com`;
   // Any current GA model proves aiplatform.endpoints.predict when the evidence names none.

@@ -428,6 +428,20 @@ function rollbackOf(step: Step): NextCheck[] {
         },
       ];
     }
+    case 'revoke_role':
+      return [
+        {
+          description: `Give ${step.role} back to ${display(step.member)} in ${display(step.project)}`,
+          command: `gcloud projects add-iam-policy-binding ${word(step.project)} --member=${word(step.member)} --role=${dq(step.role)} --condition=None`,
+        },
+      ];
+    case 'restrict_api_key':
+      return [
+        {
+          description: `Lift the restrictions of the API key ${display(step.key)} again (it had none before)`,
+          command: `gcloud services api-keys update ${word(step.key)} --project=${word(step.project)} --location=global --clear-restrictions`,
+        },
+      ];
     case 'enable_api':
       return [
         {

@@ -1,11 +1,11 @@
 /** Plan -> numbered Google Cloud Console steps for one option (the recommended one by default). */
-import type { Plan } from '../model.js';
-import { consoleInstructions, stepTitle } from './steps.js';
+import type { Plan, PlanCause } from '../model.js';
+import { consoleInstructions, planSubject, stepTitle } from './steps.js';
 
-export function renderConsole(plan: Plan, optionId?: string): string {
+export function renderConsole(plan: Plan<PlanCause>, optionId?: string): string {
   const option =
     plan.options.find((o) => o.id === optionId) ?? plan.options.find((o) => o.recommended) ?? plan.options[0];
-  const out: string[] = [`Fix for ${plan.cause} (error ${plan.code}): ${plan.summary}`, ''];
+  const out: string[] = [`Fix for ${planSubject(plan)}: ${plan.summary}`, ''];
   if (!option) return `${out.join('\n')}\nNo steps.\n`;
   out.push(`Option: ${option.title}${option.recommended ? ' (recommended)' : ''}`, '');
   if (plan.variables.length) {

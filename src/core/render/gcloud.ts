@@ -4,9 +4,9 @@
  * prints). Values the evidence does not give are variables at the top: taken from the
  * environment, else from their discover command, else the script stops and says which to set.
  */
-import type { Plan, PlanOption, Unknown } from '../model.js';
+import type { Plan, PlanCause, PlanOption, Unknown } from '../model.js';
 import { sq, varRefs } from './shell.js';
-import { stepCommands, stepTitle } from './steps.js';
+import { planSubject, stepCommands, stepTitle } from './steps.js';
 
 /** Text for a `#` comment line: a newline in it would end the comment and start a command. */
 function c(text: string): string {
@@ -74,12 +74,12 @@ function todoText(step: PlanOption['steps'][number]): string {
   return stepTitle(step);
 }
 
-export function renderGcloud(plan: Plan): string {
+export function renderGcloud(plan: Plan<PlanCause>): string {
   const vars = plan.variables;
   const recommended = plan.options.find((o) => o.recommended) ?? plan.options[0];
   const out: string[] = [
     '#!/usr/bin/env bash',
-    `# genai-doctor fix plan for ${plan.cause} (error ${plan.code})`,
+    `# genai-doctor fix plan for ${planSubject(plan)}`,
     `# ${c(plan.summary)}`,
     '#',
     `# Usage: bash fix.sh [OPTION]   OPTION: ${plan.options.map((o) => o.id).join(' | ')} (default: ${recommended?.id ?? 'none'})`,

@@ -4,7 +4,7 @@
  * redactSecrets on the way out, so a key or token in the evidence never reaches a terminal,
  * file or HTTP response.
  */
-import type { Diagnosis, OutputFormat, Plan } from '../model.js';
+import type { Diagnosis, OutputFormat, Plan, PlanCause } from '../model.js';
 import { redactSecrets } from '../redact.js';
 import { redactDeep } from '../redact-deep.js';
 import { renderConsole } from './console.js';
@@ -44,7 +44,11 @@ export function renderReport(
 }
 
 /** `option` picks a non-recommended option for terraform / console (gcloud scripts hold all). */
-export function renderPlan(plan: Plan, target: PlanTarget, opts: { option?: string } = {}): string {
+export function renderPlan(
+  plan: Plan<PlanCause>,
+  target: PlanTarget,
+  opts: { option?: string } = {},
+): string {
   switch (target) {
     case 'gcloud':
       return redactSecrets(renderGcloud(plan));

@@ -1,17 +1,18 @@
 /** Diagnosis + plan -> the versioned JSON document of ./schema.ts. */
 import { catalogPage } from '../catalog/index.js';
-import type { Diagnosis, Plan } from '../model.js';
+import type { Diagnosis, Plan, PlanCause } from '../model.js';
 import type { JsonPlan, JsonReport } from './schema.js';
 
 /** A plan with the recommended option's steps flattened into `steps`. */
-export function planJson(plan: Plan): JsonPlan {
+export function planJson(plan: Plan<PlanCause>): JsonPlan {
   const recommended = plan.options.find((o) => o.recommended) ?? plan.options[0];
   const { schemaVersion, cause, code, summary, options, variables, verify, rollback, notes, roleDecisions } =
     plan;
   return {
     schemaVersion,
     cause,
-    code,
+    // A risky setup's plan has no code (nothing failed): the key is left out, not null.
+    ...(code === undefined ? {} : { code }),
     summary,
     steps: recommended?.steps ?? [],
     options,

@@ -1,6 +1,6 @@
 /** Plan -> Markdown (the "Solution", "Verify" and rollback parts of a runbook, or a plan alone). */
-import type { NextCheck, Plan, PlanOption } from '../model.js';
-import { stepCommands, stepTitle } from './steps.js';
+import type { NextCheck, Plan, PlanCause, PlanOption } from '../model.js';
+import { planSubject, stepCommands, stepTitle } from './steps.js';
 
 export function optionMarkdown(option: PlanOption, n: number): string[] {
   const out = [`### Option ${n}: ${option.title}${option.recommended ? ' (recommended)' : ''}`, ''];
@@ -26,7 +26,7 @@ function undoList(title: string, checks: NextCheck[]): string[] {
   return out;
 }
 
-export function variablesMarkdown(plan: Plan): string[] {
+export function variablesMarkdown(plan: Plan<PlanCause>): string[] {
   if (!plan.variables.length) return [];
   const out = [
     'Values the evidence does not give (set them first; the commands use them as shell variables):',
@@ -41,7 +41,7 @@ export function variablesMarkdown(plan: Plan): string[] {
   return out;
 }
 
-export function verifyMarkdown(plan: Plan): string[] {
+export function verifyMarkdown(plan: Plan<PlanCause>): string[] {
   const out: string[] = [];
   plan.verify.forEach((c, i) => {
     out.push(`### ${i + 1}. ${c.description}`, '');
@@ -50,13 +50,13 @@ export function verifyMarkdown(plan: Plan): string[] {
   return out;
 }
 
-export function rollbackMarkdown(plan: Plan): string[] {
+export function rollbackMarkdown(plan: Plan<PlanCause>): string[] {
   if (!plan.rollback.length) return [];
   return ['### Rollback', '', ...undoList('Undo the recommended option', plan.rollback)];
 }
 
-export function planMarkdown(plan: Plan): string {
-  const out = [`# Fix plan: ${plan.cause} (error ${plan.code})`, '', plan.summary, ''];
+export function planMarkdown(plan: Plan<PlanCause>): string {
+  const out = [`# Fix plan: ${planSubject(plan)}`, '', plan.summary, ''];
   out.push(...variablesMarkdown(plan));
   out.push('## Options', '');
   plan.options.forEach((o, i) => {

@@ -130,6 +130,24 @@ export const StepSchema = T.Union([
     serviceAccount: ValueSchema,
     why,
   }),
+  T.Object({
+    kind: T.Literal('revoke_role'),
+    project: ValueSchema,
+    member: ValueSchema,
+    role: T.String(),
+    why,
+  }),
+  T.Object({
+    kind: T.Literal('restrict_api_key'),
+    project: ValueSchema,
+    key: ValueSchema,
+    displayName: T.Optional(T.String()),
+    apiTargets: T.Array(T.String(), { minItems: 1 }),
+    application: T.Optional(
+      T.Object({ kind: T.Union([T.Literal('referrers'), T.Literal('ips')]), values: ValueSchema }),
+    ),
+    why,
+  }),
   T.Object({ kind: T.Literal('enable_api'), project: ValueSchema, service: T.String(), why }),
   T.Object({ kind: T.Literal('enable_billing'), project: ValueSchema, why }),
   T.Object({
@@ -207,6 +225,25 @@ export const PlanSchema = T.Object({
   notes: T.Array(T.String()),
   roleDecisions: T.Optional(T.Array(RoleDecisionSchema)),
 });
+
+/**
+ * A plan that removes a risky setup (`scan`'s risk.* findings): the same document with a risk
+ * class as its cause and no code (nothing has failed). Kept apart so that a cause plan's `code`
+ * stays required.
+ */
+export const RiskPlanSchema = T.Composite([
+  T.Omit(PlanSchema, ['cause', 'code']),
+  T.Object({
+    cause: T.Union(
+      [
+        'risk.default_sa_editor',
+        'risk.unrestricted_api_key',
+        'risk.shared_identity',
+        'risk.primitive_role',
+      ].map((c) => T.Literal(c)),
+    ),
+  }),
+]);
 
 export const ReportSchema = T.Object(
   {

@@ -3,9 +3,19 @@
  * runbook and the text report all describe steps through these functions, so a step is
  * explained once.
  */
-import type { Step, Value } from '../model.js';
+import type { Plan, PlanCause, Step, Value } from '../model.js';
 import { display, shellRef } from '../plan/variables.js';
 import { dq, word } from './shell.js';
+
+/** What a plan is for, in its heading: the cause and its code, or the risky setup. */
+export function planSubject(plan: Plan<PlanCause>): string {
+  return plan.code === undefined
+    ? `${plan.cause} (risky setup: the calls work today)`
+    : `${plan.cause} (error ${plan.code})`;
+}
+
+/** The API Keys restriction flag for an application restriction. */
+const APP_FLAG = { referrers: 'allowed-referrers', ips: 'allowed-ips' } as const;
 
 export function stepTitle(step: Step): string {
   switch (step.kind) {
@@ -19,6 +29,10 @@ export function stepTitle(step: Step): string {
       return `Create service account ${step.accountId} in ${display(step.project)}`;
     case 'switch_workload_service_account':
       return `Run ${display(step.service)} as ${display(step.serviceAccount)}`;
+    case 'revoke_role':
+      return `Remove ${step.role} from ${display(step.member)} in ${display(step.project)}`;
+    case 'restrict_api_key':
+      return `Restrict the API key ${step.displayName ? `"${step.displayName}" ` : ''}(${display(step.key)}) to ${step.apiTargets.join(', ')}${step.application ? ` and to its ${step.application.kind === 'ips' ? 'server IP addresses' : 'HTTP referrers'}` : ''}`;
     case 'enable_api':
       return `Enable ${step.service} on ${display(step.project)}`;
     case 'enable_billing':
@@ -65,6 +79,22 @@ export function stepCommands(step: Step): string[] {
             `gcloud run services update ${word(step.service)} --region=${word(step.region)} --project=${word(step.project)} --service-account=${word(step.serviceAccount)}`,
           ]
         : [];
+    case 'revoke_role':
+      // --condition=None: only the unconditional binding (the one the scan saw), and no prompt.
+      return [
+        `gcloud projects remove-iam-policy-binding ${word(step.project)} --member=${word(step.member)} --role=${dq(step.role)} --condition=None`,
+      ];
+    case 'restrict_api_key': {
+      // gcloud services api-keys update: --api-target=service=S (repeatable) and one application
+      // restriction flag (--allowed-referrers | --allowed-ips, comma-separated), per the reference.
+      const targets = step.apiTargets.map((s) => `--api-target=service=${s}`).join(' ');
+      const app = step.application
+        ? ` --${APP_FLAG[step.application.kind]}=${word(step.application.values)}`
+        : '';
+      return [
+        `gcloud services api-keys update ${word(step.key)} --project=${word(step.project)} --location=global ${targets}${app}`,
+      ];
+    }
     case 'enable_api':
       return [`gcloud services enable ${step.service} --project=${word(step.project)}`];
     case 'set_config':
@@ -96,6 +126,14 @@ export function consoleInstructions(step: Step): string {
       return step.workload === 'cloud-run'
         ? `Open ${CONSOLE}/run/detail/${display(step.region)}/${display(step.service)}/revisions${q(step.project)} > Edit & deploy new revision > Security > Service account: ${display(step.serviceAccount)} > Deploy.`
         : `Change the workload to run as ${display(step.serviceAccount)} and redeploy.`;
+    case 'revoke_role':
+      return `Open ${CONSOLE}/iam-admin/iam${q(step.project)} > the row of ${display(step.member).replace(/^[a-zA-Z]+:/, '')} > Edit principal > delete the ${step.role} role > Save.`;
+    case 'restrict_api_key': {
+      const app = step.application
+        ? ` > Application restrictions: ${step.application.kind === 'ips' ? 'IP addresses' : 'Websites'}, add ${display(step.application.values)}`
+        : '';
+      return `Open ${CONSOLE}/apis/credentials/key/${display(step.key)}${q(step.project)}${app} > API restrictions: Restrict key, select ${step.apiTargets.join(', ')} > Save.`;
+    }
     case 'enable_api':
       return `Open ${CONSOLE}/apis/library/${step.service}${q(step.project)} > Enable.`;
     case 'enable_billing':

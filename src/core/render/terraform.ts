@@ -3,7 +3,7 @@
  * default. Steps without a Terraform resource (waits, config changes in application code,
  * manual steps) become comments. Plan variables become Terraform variables.
  */
-import type { Plan, PlanOption, Step, Unknown, Value } from '../model.js';
+import type { Plan, PlanCause, PlanOption, Step, Unknown, Value } from '../model.js';
 import { display, shellRef } from '../plan/variables.js';
 import {
   hclComment as comment,
@@ -13,7 +13,7 @@ import {
   hclEscape,
   renderBlock,
 } from './hcl.js';
-import { stepTitle } from './steps.js';
+import { planSubject, stepCommands, stepTitle } from './steps.js';
 
 function tfVarName(name: string): string {
   return name.toLowerCase();
@@ -59,7 +59,7 @@ function ident(s: string): string {
   return /^[a-z_]/.test(id) ? id : `r_${id}`;
 }
 
-export function renderTerraform(plan: Plan, optionId?: string): string {
+export function renderTerraform(plan: Plan<PlanCause>, optionId?: string): string {
   const option: PlanOption | undefined =
     plan.options.find((o) => o.id === optionId) ?? plan.options.find((o) => o.recommended) ?? plan.options[0];
   const declared = new Set<string>();
@@ -155,6 +155,95 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
           ['display_name', str(step.displayName, declared)],
         ]);
       }
+      case 'revoke_role': {
+        // google_project_iam_member_remove: keeps the member out of the role (hashicorp/google
+        // resource "project_iam_member_remove"); it conflicts with a google_project_iam_* resource
+        // that grants the same pair, which must be deleted where it is defined.
+        const r = name(`remove_${step.role.split('/').pop()}`);
+        return resource(
+          [
+            ...why,
+            ...comment(
+              'If Terraform grants this pair elsewhere (google_project_iam_member / _binding), delete that instead.',
+            ),
+          ],
+          'google_project_iam_member_remove',
+          r,
+          [
+            ['project', val(step.project, declared)],
+            ['role', str(step.role, declared)],
+            ['member', val(step.member, declared)],
+          ],
+        );
+      }
+      case 'restrict_api_key': {
+        // google_apikeys_key takes a `name` matching [a-z]([a-z0-9-]{0,61}[a-z0-9])? (the provider's
+        // schema); a key id outside it (a Console-made UUID starting with a digit) cannot be adopted.
+        if (typeof step.key === 'string' && !/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/.test(step.key))
+          return [
+            ...why,
+            ...comment(
+              `google_apikeys_key cannot adopt a key whose id (${step.key}) does not start with a letter: restrict it with gcloud:\n  ${stepCommands(step).join('\n  ')}`,
+            ),
+            '',
+          ];
+        // The key exists already: an import block (Terraform >= 1.5) adopts it, then the
+        // google_apikeys_key resource sets its restrictions (API Keys v2 Key.restrictions).
+        const r = name(`key_${shellRef(step.key)}`);
+        const application: HclBlock[] = [];
+        if (step.application) {
+          const list: HclRaw = { raw: `split(",", ${val(step.application.values, declared).raw})` };
+          application.push(
+            step.application.kind === 'ips'
+              ? { type: 'server_key_restrictions', labels: [], attrs: [['allowed_ips', list]] }
+              : { type: 'browser_key_restrictions', labels: [], attrs: [['allowed_referrers', list]] },
+          );
+        }
+        const importBlock = renderBlock({
+          type: 'import',
+          labels: [],
+          attrs: [
+            ['to', { raw: `google_apikeys_key.${r}` }],
+            [
+              'id',
+              str(`projects/${shellRef(step.project)}/locations/global/keys/${shellRef(step.key)}`, declared),
+            ],
+          ],
+        });
+        return [
+          ...why,
+          importBlock,
+          '',
+          ...resource(
+            [],
+            'google_apikeys_key',
+            r,
+            [
+              ['project', val(step.project, declared)],
+              ['name', val(step.key, declared)],
+              ['display_name', step.displayName === undefined ? undefined : str(step.displayName, declared)],
+            ],
+            [
+              {
+                type: 'restrictions',
+                labels: [],
+                attrs: [],
+                spaced: false,
+                blocks: [
+                  ...step.apiTargets.map(
+                    (s): HclBlock => ({
+                      type: 'api_targets',
+                      labels: [],
+                      attrs: [['service', str(s, declared)]],
+                    }),
+                  ),
+                  ...application,
+                ],
+              },
+            ],
+          ),
+        ];
+      }
       case 'enable_api': {
         const r = name(step.service.split('.')[0] ?? 'api');
         return resource(why, 'google_project_service', r, [
@@ -214,7 +303,7 @@ export function renderTerraform(plan: Plan, optionId?: string): string {
   }
 
   const head: string[] = [
-    `# genai-doctor fix plan for ${plan.cause} (error ${plan.code})`,
+    `# genai-doctor fix plan for ${planSubject(plan)}`,
     ...comment(plan.summary),
     `# Option: ${option?.title ?? 'none'}${option?.recommended ? ' (recommended)' : ''}`,
     ...plan.options.filter((o) => o !== option).map((o) => `# Other option (--option ${o.id}): ${o.title}`),

@@ -139,7 +139,7 @@ const VIEWER_SUBSET = sorted(
   RUN_READ,
   ['iam.serviceAccounts.get', 'iam.serviceAccounts.list', 'iam.roles.get', 'iam.roles.list'],
   ['resourcemanager.projects.getIamPolicy', 'logging.logEntries.list', 'logging.logs.list'],
-  ['storage.objects.list'],
+  ['storage.objects.list', 'monitoring.timeSeries.list'],
 );
 const EDITOR_SUBSET = sorted(
   VIEWER_SUBSET,
@@ -408,6 +408,26 @@ export const BUILTIN_ROLES: IamRole[] = [
     'apikeys.keys.get',
     'apikeys.keys.list',
   ]),
+  // `scan --usage` reads request counts with monitoring.timeSeries.list (a subset of the role).
+  role(
+    'roles/monitoring.viewer',
+    'Monitoring Viewer',
+    'Gives you read-only access to get and list information about all monitoring data and configurations.',
+    [
+      ...PROJECT_READ,
+      'monitoring.alertPolicies.get',
+      'monitoring.alertPolicies.list',
+      'monitoring.dashboards.get',
+      'monitoring.dashboards.list',
+      'monitoring.groups.get',
+      'monitoring.groups.list',
+      'monitoring.metricDescriptors.get',
+      'monitoring.metricDescriptors.list',
+      'monitoring.monitoredResourceDescriptors.get',
+      'monitoring.monitoredResourceDescriptors.list',
+      'monitoring.timeSeries.list',
+    ],
+  ),
 
   // --- Primitive roles: present so that the index can name and refuse them ---------------------
   role(

@@ -59,6 +59,20 @@ export interface Fleet {
   seeded: SeededDefect[];
   restrictedFolderId?: string;
   folderIds: string[];
+  /**
+   * The one project whose Cloud Monitoring the operator may not read (no roles/monitoring.viewer
+   * there): `scan --usage` must report it as not settled. It hosts a seeded defect.
+   */
+  usageDeniedProject: string;
+}
+
+/**
+ * Seeded Gemini traffic (Cloud Monitoring request_count), requests a day to Vertex AI: projects at
+ * index 2, 9, 16... (one in seven) make no calls at all (idle callers, or callers not deployed
+ * yet), the others a project-dependent number; the unrestricted-key projects call the Gemini API too.
+ */
+export function fleetUsage(index: number): number {
+  return index % 7 === 2 ? 0 : 40 + ((index * 37) % 200);
 }
 
 const DEFECT_KINDS: DefectKind[] = [
@@ -145,6 +159,8 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
     hostAt.set(i, CALLER_HOSTS[s % CALLER_HOSTS.length] as CallerHost);
   }
   const hostedWorkloads: ScenarioHostedWorkload[] = [];
+  const usageDenied = [...defectAt].find(([, k]) => k === 'iam.missing_permission')?.[0] ?? 1;
+  const apiUsage: NonNullable<Scenario['apiUsage']> = [];
 
   const seeded: SeededDefect[] = [];
   const hubUsers: string[] = [];
@@ -175,6 +191,12 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
       { role: 'roles/logging.logWriter', members: [`serviceAccount:${saEmail('web-runner', id)}`] },
       { role: 'roles/apikeys.viewer', members: [opMember] },
     ];
+    // Cloud Monitoring per project (not on the organization), so that one project can withhold it.
+    if (i !== usageDenied) bindings.push({ role: 'roles/monitoring.viewer', members: [opMember] });
+    const perDay = fleetUsage(i);
+    if (perDay) apiUsage.push({ project: id, service: 'aiplatform.googleapis.com', perDay });
+    if (perDay && kind === 'risk.unrestricted_api_key')
+      apiUsage.push({ project: id, service: 'generativelanguage.googleapis.com', perDay: 3 });
     if (kind === 'risk.primitive_role')
       bindings.push({ role: 'roles/editor', members: [`serviceAccount:${genaiSa}`] });
     else if (kind !== 'iam.missing_permission' && !usesHub) {
@@ -296,7 +318,15 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
   ];
 
   // The seed incident, as it is, under the organization.
-  const seedProjects = seed.projects.map((p) => ({ ...p, parent: { type: 'organization', id: FLEET_ORG } }));
+  // The operator reads their Cloud Monitoring like every fleet project's.
+  const seedProjects = seed.projects.map((p) => ({
+    ...p,
+    parent: { type: 'organization', id: FLEET_ORG },
+    policy: {
+      ...p.policy,
+      bindings: [...(p.policy.bindings ?? []), { role: 'roles/monitoring.viewer', members: [opMember] }],
+    },
+  }));
   seeded.push({
     kind: 'project.mismatch',
     subject: runServiceName('datadog-ese-sandbox', 'us-central1', 'genai-adk-python'),
@@ -324,6 +354,8 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
     }),
     apiKeys,
     hostedWorkloads,
+    // The seed incident's target project is called (its calls fail: they are counted all the same).
+    apiUsage: [...apiUsage, { project: 'datadog-sandbox', service: 'aiplatform.googleapis.com', perDay: 12 }],
     buckets: [
       {
         name: 'genai-doctor-scan-results',
@@ -332,5 +364,11 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
       },
     ],
   };
-  return { scenario, seeded, folderIds, ...(restricted ? { restrictedFolderId: restricted } : {}) };
+  return {
+    scenario,
+    seeded,
+    folderIds,
+    usageDeniedProject: pid(usageDenied),
+    ...(restricted ? { restrictedFolderId: restricted } : {}),
+  };
 }

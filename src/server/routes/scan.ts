@@ -71,10 +71,7 @@ export function registerScanRoutes(app: FastifyInstance, target: string): void {
           identity: f.workload?.identity ?? null,
           target: f.workload?.targetProject ?? null,
           recognisedBy: f.workload?.recognisedBy ?? [],
-          fix:
-            (f.plan?.options.find((o) => o.recommended) ?? f.plan?.options[0])?.title ??
-            f.remediation?.[0] ??
-            null,
+          fix: (f.plan.options.find((o) => o.recommended) ?? f.plan.options[0])?.title ?? null,
         })),
       };
     },
