@@ -9,7 +9,7 @@
  */
 
 import { type ApiKeyInfo, listApiKeys } from '../gcp/api-keys.js';
-import type { AnalysisQuery, AnalyzeIamPolicyResponse } from '../gcp/asset.js';
+import type { AnalysisQuery, AnalyzeIamPolicyResponse, IamPolicyAnalysisResult } from '../gcp/asset.js';
 import {
   analyzeIamPolicy,
   analyzeIamPolicyLongrunning,
@@ -25,7 +25,7 @@ import type { ScopeStatus, Workload } from './model.js';
 import {
   isDefaultCompute,
   recognise,
-  WORKLOAD_ASSET_TYPES,
+  WORKLOAD_TYPE_QUERIES,
   type WorkloadFacts,
   workloadFacts,
 } from './recognise.js';
@@ -118,6 +118,22 @@ function setIn(map: Map<string, Set<string>>, key: string): Set<string> {
   return created;
 }
 
+/**
+ * The enabled-API sets, shared: a project holds one of three immutable sets ({Vertex AI}, {Gemini
+ * API}, both) instead of a set of its own, so thousands of projects cost a map entry each.
+ */
+const SHARED_SETS = new Map<string, Set<string>>();
+function servicesSet(current: Set<string> | undefined, add: string): Set<string> {
+  const names = [...new Set([...(current ?? []), add])].sort();
+  const key = names.join(',');
+  let shared = SHARED_SETS.get(key);
+  if (!shared) {
+    shared = new Set(names);
+    SHARED_SETS.set(key, shared);
+  }
+  return shared;
+}
+
 const numberOf = (project: string | undefined) => (project ?? '').replace(/^projects\//, '');
 
 async function scanScope(
@@ -142,10 +158,12 @@ async function scanScope(
         const number = res?.projectNumber ?? /projects\/(\d+)$/.exec(r.name)?.[1];
         if (!number || !res?.projectId) continue;
         const existing = inv.projects.get(number);
+        // Compact: of the labels, only the owner one (the report groups by it); of the owners, the first.
+        const owner = r.labels?.owner;
         inv.projects.set(number, {
           id: res.projectId,
           number,
-          ...(r.labels ? { labels: r.labels } : {}),
+          ...(owner ? { labels: { owner } } : {}),
           owners: existing?.owners ?? [],
           scope: existing?.scope ?? index,
         });
@@ -156,7 +174,7 @@ async function scanScope(
 
   const workloadsTask = (async () => {
     for await (const page of searchAllResources(client, scope, {
-      assetTypes: Object.values(WORKLOAD_ASSET_TYPES),
+      assetTypes: WORKLOAD_TYPE_QUERIES,
       readMask: '*',
     })) {
       // Recognition needs the hosting project's id, which the project stream may not have yet:
@@ -183,7 +201,7 @@ async function scanScope(
         const service = r.name.split('/services/')[1];
         if (service !== VERTEX_API && service !== GEMINI_API) continue;
         const n = numberOf(r.project);
-        setIn(inv.enabled, n).add(service);
+        inv.enabled.set(n, servicesSet(inv.enabled.get(n), service));
       }
     }
   })();
@@ -221,7 +239,8 @@ async function scanScope(
         for (const b of p.policy?.bindings ?? []) {
           if (b.condition) continue;
           for (const m of b.members ?? []) {
-            if (b.role === 'roles/owner' && /^(user|group):/.test(m)) owners.push(m.replace(/^\w+:/, ''));
+            if (b.role === 'roles/owner' && !owners.length && /^(user|group):/.test(m))
+              owners.push(m.replace(/^\w+:/, ''));
             if (PRIMITIVE.has(b.role) && m.startsWith('serviceAccount:'))
               inv.primitive.set(`${n}|${m}`, b.role);
           }
@@ -233,16 +252,23 @@ async function scanScope(
     }
   })();
 
+  // Policy Analyzer's answer names every holder of the permission on every project; only the
+  // identities Gemini callers run as are kept, so it waits for the workload stream to name them.
+  const callersKnown = workloadsTask.then(
+    () => new Set(runsPending.map((f) => `serviceAccount:${recognise(f, '')?.identity}`)),
+    () => new Set<string>(),
+  );
   const analysisTask = (async () => {
     const q: AnalysisQuery = {
       accessSelector: { permissions: [PREDICT] },
       options: { expandGroups: true, expandResources: true },
     };
-    const res: AnalyzeIamPolicyResponse = opts.analysisOutput
-      ? await analyzeIamPolicyLongrunning(client, scope, q, opts.analysisOutput)
-      : await analyzeIamPolicy(client, scope, q);
-    for (const result of res.mainAnalysis?.analysisResults ?? []) {
-      const identities = (result.identityList?.identities ?? []).map((i) => i.name ?? '').filter(Boolean);
+    let callers = new Set<string>();
+    const keep = (result: IamPolicyAnalysisResult) => {
+      const identities = (result.identityList?.identities ?? [])
+        .map((i) => i.name ?? '')
+        .filter((m) => callers.has(m));
+      if (!identities.length) return;
       for (const acl of result.accessControlLists ?? []) {
         // A conditional grant may or may not apply: it does not count as holding the permission.
         if (acl.conditionEvaluation?.evaluationValue && acl.conditionEvaluation.evaluationValue !== 'TRUE')
@@ -255,8 +281,39 @@ async function scanScope(
           for (const id of identities) holders.add(id);
         }
       }
+    };
+    let explored: boolean;
+    if (opts.analysisOutput) {
+      const ready = callersKnown.then((c) => {
+        callers = c;
+      });
+      ({ fullyExplored: explored } = await analyzeIamPolicyLongrunning(
+        client,
+        scope,
+        q,
+        opts.analysisOutput,
+        keep,
+        { beforeRead: ready },
+      ));
+    } else {
+      let res: AnalyzeIamPolicyResponse;
+      try {
+        res = await analyzeIamPolicy(client, scope, q);
+      } catch (e) {
+        // "If it's not finished until then [the RPC deadline], you will get a DEADLINE_EXCEEDED
+        // error" (AnalyzeIamPolicyRequest.execution_timeout, google.cloud.asset.v1): the scope is
+        // too big for the synchronous call; the long-running one needs somewhere to write.
+        if (e instanceof GoogleApiError && e.status === 'DEADLINE_EXCEEDED')
+          throw new Error(
+            `the synchronous analyzeIamPolicy ran out of time (DEADLINE_EXCEEDED): the scope is too big for it. Run again with --analysis-output gs://BUCKET/OBJECT to use the long-running analysis, which writes its answer to Cloud Storage`,
+          );
+        throw e;
+      }
+      callers = await callersKnown;
+      // The synchronous answer comes whole (the method has no pages); it is dropped once reduced.
+      for (const result of res.mainAnalysis?.analysisResults ?? []) keep(result);
+      explored = res.mainAnalysis?.fullyExplored !== false && res.fullyExplored !== false;
     }
-    const explored = res.mainAnalysis?.fullyExplored !== false && res.fullyExplored !== false;
     if (explored) inv.analysed.add(index);
     else
       inv.unknowns.push(
@@ -388,6 +445,10 @@ export async function readInventory(client: GcpClient, opts: InventoryOptions): 
     await scanScope(client, inv, i, opts);
   }
   await billing;
+  // Only the accounts Gemini callers run as, running more than one service, can be shared ones;
+  // the other counts go.
+  const callers = new Set(inv.workloads.map((w) => w.identity));
+  for (const [sa, n] of inv.identityServices) if (n < 2 || !callers.has(sa)) inv.identityServices.delete(sa);
   await confirmTargets(client, inv, opts.concurrency ?? 8);
   return inv;
 }

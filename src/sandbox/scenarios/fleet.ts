@@ -52,6 +52,8 @@ export interface FleetOptions {
    * not on the last folder: a scan of that folder is refused (partial permission).
    */
   restrictedFolder?: boolean;
+  /** Projects in a scope beyond which the synchronous Policy Analyzer runs out of time. */
+  analyzerSyncMaxProjects?: number;
 }
 
 export interface Fleet {
@@ -86,10 +88,12 @@ const CALLER_HOSTS = [
   'gke-cluster',
   'instance',
   'endpoint',
+  'function-gen1',
 ] as const;
 type CallerHost = (typeof CALLER_HOSTS)[number];
 const CALLER_NAMES: Record<Exclude<CallerHost, 'cloud-run'>, string> = {
   function: 'assistant-fn',
+  'function-gen1': 'assistant-fn1',
   'reasoning-engine': 'assistant-agent',
   'gke-cluster': 'assistant-gke',
   instance: 'assistant-vm',
@@ -324,6 +328,7 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
     }),
     apiKeys,
     hostedWorkloads,
+    ...(opts.analyzerSyncMaxProjects ? { policyAnalyzerSyncMaxProjects: opts.analyzerSyncMaxProjects } : {}),
     buckets: [
       {
         name: 'genai-doctor-scan-results',
