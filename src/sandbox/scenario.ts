@@ -295,6 +295,11 @@ export const ScenarioSchema = Type.Object({
    * limit).
    */
   policyAnalyzerSyncMaxProjects: Type.Optional(Type.Integer({ minimum: 1 })),
+  /**
+   * The first N polls (operations.get) of each Cloud Asset Inventory operation answer 503
+   * UNAVAILABLE, the transient failure Google's clients retry (absent = none).
+   */
+  assetOperationPollsUnavailable: Type.Optional(Type.Integer({ minimum: 1 })),
   tokens: Type.Optional(Type.Array(Token)),
   metadata: Metadata,
   operator: Identity,

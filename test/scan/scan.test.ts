@@ -187,6 +187,32 @@ describe('scan with partial permission and rate limits', () => {
     }
   });
 
+  test('polls of the long-running analysis that meet 503 UNAVAILABLE are retried with backoff', async () => {
+    const fleet = orgFleet({ projects: 40 });
+    // More failed polls in a row than the HTTP client's own three retries: the backoff must carry it.
+    const sb = await startSandbox({
+      scenario: { ...fleet.scenario, assetOperationPollsUnavailable: 5 },
+      operationDelayMs: 50,
+    });
+    try {
+      const env = { ...process.env, ...sb.env, HOME: '/nonexistent-home' };
+      const r = await runScan({
+        scopes: [ORG],
+        env,
+        analysisOutput: 'gs://genai-doctor-scan-results/scan/unavailable.json',
+      });
+      assert.deepEqual(
+        r.unknowns.filter((u) => /Policy Analyzer/.test(u)),
+        [],
+      );
+      const s = score(r.findings, fleet.seeded);
+      assert.equal(s.precision, 1);
+      assert.equal(s.recall, 1);
+    } finally {
+      await sb.close();
+    }
+  });
+
   test('429 RESOURCE_EXHAUSTED from Cloud Asset Inventory is retried with backoff', async () => {
     const fleet = orgFleet({ projects: 40 });
     const sb = await startSandbox({ scenario: { ...fleet.scenario, assetRequestsPerSecond: 2 } });

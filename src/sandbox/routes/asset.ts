@@ -750,10 +750,31 @@ function analyzeIamPolicyLongrunning(operationDelayMs: () => number) {
   };
 }
 
+const failedPolls = new WeakMap<SandboxState, Map<string, number>>();
+
+/**
+ * UNAVAILABLE is "most likely a transient condition, which can be corrected by retrying with a
+ * backoff" (google.rpc.Code); the scenario makes the first polls of each operation meet it.
+ */
+function transientlyUnavailable(ctx: RequestContext, name: string): void {
+  const n = ctx.state.scenario.assetOperationPollsUnavailable;
+  if (!n) return;
+  let polls = failedPolls.get(ctx.state);
+  if (!polls) {
+    polls = new Map();
+    failedPolls.set(ctx.state, polls);
+  }
+  const done = polls.get(name) ?? 0;
+  if (done >= n) return;
+  polls.set(name, done + 1);
+  throw new GoogleApiError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+}
+
 function getOperation(ctx: RequestContext) {
   const name = ctx.params.name as string;
   const scopeName = name.split('/operations/')[0] as string;
   scopeFor(ctx, 'GetOperation', 'cloudasset.assets.analyzeIamPolicy', scopeName, false);
+  transientlyUnavailable(ctx, name);
   const op = ctx.state.operations.get(name);
   if (!op) throw notFound(`Operation ${name} not found.`);
   return operationJson(op, ctx.state.settle(op));
