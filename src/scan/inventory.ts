@@ -136,12 +136,19 @@ function servicesSet(current: Set<string> | undefined, add: string): Set<string>
 
 const numberOf = (project: string | undefined) => (project ?? '').replace(/^projects\//, '');
 
+/**
+ * Reads one scope. Its Policy Analyzer answer is kept only for the identities Gemini callers run
+ * as, in any of the scopes (a caller in one folder may be granted in another): that part waits for
+ * `callers`, which the caller settles once every scope's workloads are read, and comes back
+ * unawaited as `analysis` (its error, if any, as the value).
+ */
 async function scanScope(
   client: GcpClient,
   inv: Inventory,
   index: number,
   opts: InventoryOptions,
-): Promise<void> {
+  callers: Promise<Set<string>>,
+): Promise<{ analysis: Promise<unknown> }> {
   const scope = opts.scopes[index] as string;
   const runsPending: WorkloadFacts[] = [];
   const keyProjects = new Set<string>();
@@ -253,21 +260,17 @@ async function scanScope(
   })();
 
   // Policy Analyzer's answer names every holder of the permission on every project; only the
-  // identities Gemini callers run as are kept, so it waits for the workload stream to name them.
-  const callersKnown = workloadsTask.then(
-    () => new Set(runsPending.map((f) => `serviceAccount:${recognise(f, '')?.identity}`)),
-    () => new Set<string>(),
-  );
+  // identities Gemini callers run as are kept, so its reduction waits for all of them to be known.
   const analysisTask = (async () => {
     const q: AnalysisQuery = {
       accessSelector: { permissions: [PREDICT] },
       options: { expandGroups: true, expandResources: true },
     };
-    let callers = new Set<string>();
+    let members = new Set<string>();
     const keep = (result: IamPolicyAnalysisResult) => {
       const identities = (result.identityList?.identities ?? [])
         .map((i) => i.name ?? '')
-        .filter((m) => callers.has(m));
+        .filter((m) => members.has(m));
       if (!identities.length) return;
       for (const acl of result.accessControlLists ?? []) {
         // A conditional grant may or may not apply: it does not count as holding the permission.
@@ -284,8 +287,8 @@ async function scanScope(
     };
     let explored: boolean;
     if (opts.analysisOutput) {
-      const ready = callersKnown.then((c) => {
-        callers = c;
+      const ready = callers.then((c) => {
+        members = c;
       });
       ({ fullyExplored: explored } = await analyzeIamPolicyLongrunning(
         client,
@@ -309,7 +312,7 @@ async function scanScope(
           );
         throw e;
       }
-      callers = await callersKnown;
+      members = await callers;
       // The synchronous answer comes whole (the method has no pages); it is dropped once reduced.
       for (const result of res.mainAnalysis?.analysisResults ?? []) keep(result);
       explored = res.mainAnalysis?.fullyExplored !== false && res.fullyExplored !== false;
@@ -321,13 +324,17 @@ async function scanScope(
       );
   })();
 
+  // Settled at once (a rejection is its value), so it may fail before anyone awaits it.
+  const analysis = analysisTask.then(
+    () => undefined,
+    (e: unknown) => e ?? new Error('failed'),
+  );
   const [projects, workloads, ...rest] = await Promise.allSettled([
     projectsTask,
     workloadsTask,
     servicesTask,
     keysTask,
     policiesTask,
-    analysisTask,
   ]);
   const first = [projects, workloads].find((r) => r.status === 'rejected') as
     | PromiseRejectedResult
@@ -335,9 +342,9 @@ async function scanScope(
   if (first) {
     const denied = first.reason instanceof GoogleApiError && first.reason.httpStatus === 403;
     inv.scopes[index] = { scope, status: denied ? 'denied' : 'error', message: describeError(first.reason) };
-    return;
+    return { analysis: Promise.resolve(undefined) };
   }
-  const names = ['enabled APIs', 'API keys', 'IAM policies', 'Policy Analyzer'];
+  const names = ['enabled APIs', 'API keys', 'IAM policies'];
   rest.forEach((r, i) => {
     if (r.status === 'rejected')
       inv.unknowns.push(`${scope}: ${names[i]} could not be read: ${describeError(r.reason)}`);
@@ -349,6 +356,7 @@ async function scanScope(
     if (w) inv.workloads.push(w);
   }
   for (const n of keyProjects) inv.keys.push(...(await keysOf(client, n, inv)));
+  return { analysis };
 }
 
 async function keysOf(client: GcpClient, projectNumber: string, inv: Inventory): Promise<KeyInfo[]> {
@@ -440,15 +448,27 @@ async function confirmTargets(client: GcpClient, inv: Inventory, concurrency: nu
 export async function readInventory(client: GcpClient, opts: InventoryOptions): Promise<Inventory> {
   const inv = emptyInventory();
   const billing = readBilling(client, inv);
+  let settleCallers: (members: Set<string>) => void = () => {};
+  const callers = new Promise<Set<string>>((done) => {
+    settleCallers = done;
+  });
+  const analyses: Array<Promise<unknown>> = [];
   for (let i = 0; i < opts.scopes.length; i++) {
     opts.onProgress?.(`reading ${opts.scopes[i]}`);
-    await scanScope(client, inv, i, opts);
+    analyses.push((await scanScope(client, inv, i, opts, callers)).analysis);
   }
+  settleCallers(new Set(inv.workloads.map((w) => `serviceAccount:${w.identity}`)));
+  const failed = await Promise.all(analyses);
+  failed.forEach((e, i) => {
+    if (e !== undefined && inv.scopes[i]?.status === 'ok')
+      inv.unknowns.push(`${opts.scopes[i]}: Policy Analyzer could not be read: ${describeError(e)}`);
+  });
   await billing;
   // Only the accounts Gemini callers run as, running more than one service, can be shared ones;
   // the other counts go.
-  const callers = new Set(inv.workloads.map((w) => w.identity));
-  for (const [sa, n] of inv.identityServices) if (n < 2 || !callers.has(sa)) inv.identityServices.delete(sa);
+  const identities = new Set(inv.workloads.map((w) => w.identity));
+  for (const [sa, n] of inv.identityServices)
+    if (n < 2 || !identities.has(sa)) inv.identityServices.delete(sa);
   await confirmTargets(client, inv, opts.concurrency ?? 8);
   return inv;
 }

@@ -129,6 +129,18 @@ describe('scan on org-fleet', () => {
     assert.deepEqual(s.missed, []);
     assert.deepEqual(s.falsePositives, []);
   });
+
+  test('every folder as its own scope: grants in one folder count for callers in another', async () => {
+    // Hub users in team-5 call the hub in team-0, scanned first: its Policy Analyzer answer must
+    // keep their grants although their workloads are read with a later scope.
+    const r = await runScan({ scopes: fleet.folderIds.map((f) => `folders/${f}`), env });
+    const expected = fleet.seeded.filter((d) => d.project !== 'datadog-ese-sandbox');
+    const s = score(r.findings, expected);
+    assert.deepEqual(
+      { missed: s.missed, falsePositives: s.falsePositives },
+      { missed: [], falsePositives: [] },
+    );
+  });
 });
 
 describe('scan with partial permission and rate limits', () => {
