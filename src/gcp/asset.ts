@@ -7,9 +7,10 @@
  */
 import { withBackoff } from './backoff.js';
 import type { GcpClient } from './client.js';
+import { JsonArrayStream } from './json-stream.js';
 import { type Operation, waitOperation } from './operations.js';
 import { pages } from './pages.js';
-import { readGcsObject } from './storage.js';
+import { streamGcsObject } from './storage.js';
 
 export interface VersionedResource {
   version?: string;
@@ -116,20 +117,31 @@ export function analyzeIamPolicy(
   add('options.expandGroups', q.options?.expandGroups);
   add('options.expandRoles', q.options?.expandRoles);
   add('options.expandResources', q.options?.expandResources);
-  return withBackoff(() => client.request<AnalyzeIamPolicyResponse>({ url: url.toString() }));
+  // Not retried on 5xx by the client: a DEADLINE_EXCEEDED (504) would only recur, each time after
+  // the whole deadline; the caller turns it into advice. 429 / 503 still get the backoff.
+  return withBackoff(() => client.request<AnalyzeIamPolicyResponse>({ url: url.toString(), retry: false }));
 }
 
 /**
- * analyzeIamPolicyLongrunning: for organizations too big for the synchronous call. The result is
- * written to `gcsUri` (gs://bucket/object); this waits for the operation and reads it back.
+ * analyzeIamPolicyLongrunning, for scopes too big for the synchronous call (whose answer must come
+ * back within one RPC deadline, else DEADLINE_EXCEEDED). Request: POST
+ * v1/{analysisQuery.scope}:analyzeIamPolicyLongrunning with `analysisQuery` and `outputConfig`
+ * (`gcsDestination.uri` here; a BigQuery destination is the other choice). Answer: a
+ * google.longrunning.Operation, polled with GET v1/{name} ("we recommend intervals of at least 2
+ * seconds with exponential backoff"); once done, "for Cloud Storage destination, the output format
+ * is the JSON format that represents a AnalyzeIamPolicyResponse"
+ * (https://cloud.google.com/asset-inventory/docs/reference/rest/v1/TopLevel/analyzeIamPolicyLongrunning).
+ * That object is read back range by range and each analysis result handed to `onResult` as it is
+ * parsed: the answer of a big organization is never held whole.
  */
 export async function analyzeIamPolicyLongrunning(
   client: GcpClient,
   scope: string,
   q: AnalysisQuery,
   gcsUri: string,
-  opts: { timeoutMs?: number } = {},
-): Promise<AnalyzeIamPolicyResponse> {
+  onResult: (r: IamPolicyAnalysisResult) => void,
+  opts: { timeoutMs?: number; intervalMs?: number; beforeRead?: Promise<unknown> } = {},
+): Promise<{ fullyExplored: boolean }> {
   const op = await withBackoff(() =>
     client.request<Operation>({
       method: 'POST',
@@ -137,8 +149,24 @@ export async function analyzeIamPolicyLongrunning(
       body: { analysisQuery: { scope, ...q }, outputConfig: { gcsDestination: { uri: gcsUri } } },
     }),
   );
-  // Google asks for polls at least 2 s apart on real organizations; the first one comes sooner.
-  await waitOperation(client, v1(client), op, { timeoutMs: opts.timeoutMs ?? 600_000, intervalMs: 200 });
-  const text = await readGcsObject(client, gcsUri);
-  return JSON.parse(text) as AnalyzeIamPolicyResponse;
+  // The first poll comes sooner than Google's 2 s (small scopes finish fast); later ones back off
+  // exponentially to 5 s, and each rides out 429 / 503 (waitOperation).
+  await waitOperation(client, v1(client), op, {
+    timeoutMs: opts.timeoutMs ?? 3_600_000,
+    intervalMs: opts.intervalMs ?? 200,
+  });
+  // The caller may need other reads done before it can tell which results to keep.
+  await opts.beforeRead;
+  let fullyExplored = true;
+  const parser = new JsonArrayStream(['mainAnalysis', 'analysisResults'], {
+    onElement: (r) => onResult(r as IamPolicyAnalysisResult),
+    onScalar: (path, value) => {
+      const at = path.join('.');
+      if ((at === 'fullyExplored' || at === 'mainAnalysis.fullyExplored') && value === false)
+        fullyExplored = false;
+    },
+  });
+  for await (const text of streamGcsObject(client, gcsUri)) parser.write(text);
+  parser.end();
+  return { fullyExplored };
 }

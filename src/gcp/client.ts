@@ -41,6 +41,10 @@ export interface ApiRequest {
    * retried on 429 / 5xx / a reset. GETs are idempotent without saying so.
    */
   idempotent?: boolean;
+  /** `arraybuffer`: the body's bytes as they came (a byte range of an object); default JSON. */
+  responseType?: 'json' | 'arraybuffer';
+  /** false: not retried here even if idempotent (a failure that would only recur, e.g. a deadline). */
+  retry?: boolean;
 }
 
 /**
@@ -112,10 +116,10 @@ export class GcpClient {
         method,
         data: req.body,
         ...(req.headers ? { headers: req.headers } : {}),
-        responseType: 'json',
+        responseType: req.responseType ?? 'json',
         // Idempotent calls ride out one 429 / 503 / reset; writes are left to our own loops
         // (409 read-modify-write, verify backoff).
-        ...(method === 'GET' || req.idempotent
+        ...((method === 'GET' || req.idempotent) && req.retry !== false
           ? { retry: true, retryConfig: idempotentRetry(method) }
           : { retry: false }),
       });

@@ -1,4 +1,5 @@
 /** Long-running operations (Service Usage, Cloud Run): poll until done, surface the error. */
+import { withBackoff } from './backoff.js';
 import type { GcpClient } from './client.js';
 import { GoogleApiError } from './errors.js';
 
@@ -37,7 +38,9 @@ export async function waitOperation<T>(
     interval = Math.min(interval * 2, 5_000);
     // `base` carries the API version: Service Usage names are `operations/x` under /v1, Cloud
     // Run's `projects/p/locations/l/operations/x` under /v2.
-    current = await client.request<Operation<T>>({ url: `${base}/${current.name}` });
+    // A poll is a read: one refused for load (429 / 503) is retried with backoff, not fatal.
+    const name = current.name;
+    current = await withBackoff(() => client.request<Operation<T>>({ url: `${base}/${name}` }));
   }
   if (current.error) {
     throw new GoogleApiError(

@@ -88,6 +88,8 @@ const CloudRunService = Type.Object({
 const HostedWorkload = Type.Object({
   kind: Type.Union([
     Type.Literal('function'),
+    /** A 1st gen function: Cloud Asset Inventory's cloudfunctions.googleapis.com/CloudFunction. */
+    Type.Literal('function-gen1'),
     Type.Literal('reasoning-engine'),
     Type.Literal('endpoint'),
     Type.Literal('gke-cluster'),
@@ -302,6 +304,17 @@ export const ScenarioSchema = Type.Object({
   folders: Type.Optional(Type.Array(Folder)),
   /** Cloud Asset Inventory requests per second before it answers 429 (absent = no limit). */
   assetRequestsPerSecond: Type.Optional(Type.Number({ minimum: 1 })),
+  /**
+   * Projects in a scope beyond which Policy Analyzer's synchronous analyzeIamPolicy runs out of
+   * its deadline (504 DEADLINE_EXCEEDED) and only analyzeIamPolicyLongrunning answers (absent = no
+   * limit).
+   */
+  policyAnalyzerSyncMaxProjects: Type.Optional(Type.Integer({ minimum: 1 })),
+  /**
+   * The first N polls (operations.get) of each Cloud Asset Inventory operation answer 503
+   * UNAVAILABLE, the transient failure Google's clients retry (absent = none).
+   */
+  assetOperationPollsUnavailable: Type.Optional(Type.Integer({ minimum: 1 })),
   tokens: Type.Optional(Type.Array(Token)),
   metadata: Metadata,
   operator: Identity,

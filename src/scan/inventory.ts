@@ -9,7 +9,7 @@
  */
 
 import { type ApiKeyInfo, listApiKeys } from '../gcp/api-keys.js';
-import type { AnalysisQuery, AnalyzeIamPolicyResponse } from '../gcp/asset.js';
+import type { AnalysisQuery, AnalyzeIamPolicyResponse, IamPolicyAnalysisResult } from '../gcp/asset.js';
 import {
   analyzeIamPolicy,
   analyzeIamPolicyLongrunning,
@@ -25,7 +25,7 @@ import type { ScopeStatus, Workload } from './model.js';
 import {
   isDefaultCompute,
   recognise,
-  WORKLOAD_ASSET_TYPES,
+  WORKLOAD_TYPE_QUERIES,
   type WorkloadFacts,
   workloadFacts,
 } from './recognise.js';
@@ -118,14 +118,37 @@ function setIn(map: Map<string, Set<string>>, key: string): Set<string> {
   return created;
 }
 
+/**
+ * The enabled-API sets, shared: a project holds one of three immutable sets ({Vertex AI}, {Gemini
+ * API}, both) instead of a set of its own, so thousands of projects cost a map entry each.
+ */
+const SHARED_SETS = new Map<string, Set<string>>();
+function servicesSet(current: Set<string> | undefined, add: string): Set<string> {
+  const names = [...new Set([...(current ?? []), add])].sort();
+  const key = names.join(',');
+  let shared = SHARED_SETS.get(key);
+  if (!shared) {
+    shared = new Set(names);
+    SHARED_SETS.set(key, shared);
+  }
+  return shared;
+}
+
 const numberOf = (project: string | undefined) => (project ?? '').replace(/^projects\//, '');
 
+/**
+ * Reads one scope. Its Policy Analyzer answer is kept only for the identities Gemini callers run
+ * as, in any of the scopes (a caller in one folder may be granted in another): that part waits for
+ * `callers`, which the caller settles once every scope's workloads are read, and comes back
+ * unawaited as `analysis` (its error, if any, as the value).
+ */
 async function scanScope(
   client: GcpClient,
   inv: Inventory,
   index: number,
   opts: InventoryOptions,
-): Promise<void> {
+  callers: Promise<Set<string>>,
+): Promise<{ analysis: Promise<unknown> }> {
   const scope = opts.scopes[index] as string;
   const runsPending: WorkloadFacts[] = [];
   const keyProjects = new Set<string>();
@@ -142,10 +165,12 @@ async function scanScope(
         const number = res?.projectNumber ?? /projects\/(\d+)$/.exec(r.name)?.[1];
         if (!number || !res?.projectId) continue;
         const existing = inv.projects.get(number);
+        // Compact: of the labels, only the owner one (the report groups by it); of the owners, the first.
+        const owner = r.labels?.owner;
         inv.projects.set(number, {
           id: res.projectId,
           number,
-          ...(r.labels ? { labels: r.labels } : {}),
+          ...(owner ? { labels: { owner } } : {}),
           owners: existing?.owners ?? [],
           scope: existing?.scope ?? index,
         });
@@ -156,7 +181,7 @@ async function scanScope(
 
   const workloadsTask = (async () => {
     for await (const page of searchAllResources(client, scope, {
-      assetTypes: Object.values(WORKLOAD_ASSET_TYPES),
+      assetTypes: WORKLOAD_TYPE_QUERIES,
       readMask: '*',
     })) {
       // Recognition needs the hosting project's id, which the project stream may not have yet:
@@ -183,7 +208,7 @@ async function scanScope(
         const service = r.name.split('/services/')[1];
         if (service !== VERTEX_API && service !== GEMINI_API) continue;
         const n = numberOf(r.project);
-        setIn(inv.enabled, n).add(service);
+        inv.enabled.set(n, servicesSet(inv.enabled.get(n), service));
       }
     }
   })();
@@ -221,7 +246,8 @@ async function scanScope(
         for (const b of p.policy?.bindings ?? []) {
           if (b.condition) continue;
           for (const m of b.members ?? []) {
-            if (b.role === 'roles/owner' && /^(user|group):/.test(m)) owners.push(m.replace(/^\w+:/, ''));
+            if (b.role === 'roles/owner' && !owners.length && /^(user|group):/.test(m))
+              owners.push(m.replace(/^\w+:/, ''));
             if (PRIMITIVE.has(b.role) && m.startsWith('serviceAccount:'))
               inv.primitive.set(`${n}|${m}`, b.role);
           }
@@ -233,16 +259,19 @@ async function scanScope(
     }
   })();
 
+  // Policy Analyzer's answer names every holder of the permission on every project; only the
+  // identities Gemini callers run as are kept, so its reduction waits for all of them to be known.
   const analysisTask = (async () => {
     const q: AnalysisQuery = {
       accessSelector: { permissions: [PREDICT] },
       options: { expandGroups: true, expandResources: true },
     };
-    const res: AnalyzeIamPolicyResponse = opts.analysisOutput
-      ? await analyzeIamPolicyLongrunning(client, scope, q, opts.analysisOutput)
-      : await analyzeIamPolicy(client, scope, q);
-    for (const result of res.mainAnalysis?.analysisResults ?? []) {
-      const identities = (result.identityList?.identities ?? []).map((i) => i.name ?? '').filter(Boolean);
+    let members = new Set<string>();
+    const keep = (result: IamPolicyAnalysisResult) => {
+      const identities = (result.identityList?.identities ?? [])
+        .map((i) => i.name ?? '')
+        .filter((m) => members.has(m));
+      if (!identities.length) return;
       for (const acl of result.accessControlLists ?? []) {
         // A conditional grant may or may not apply: it does not count as holding the permission.
         if (acl.conditionEvaluation?.evaluationValue && acl.conditionEvaluation.evaluationValue !== 'TRUE')
@@ -255,8 +284,39 @@ async function scanScope(
           for (const id of identities) holders.add(id);
         }
       }
+    };
+    let explored: boolean;
+    if (opts.analysisOutput) {
+      const ready = callers.then((c) => {
+        members = c;
+      });
+      ({ fullyExplored: explored } = await analyzeIamPolicyLongrunning(
+        client,
+        scope,
+        q,
+        opts.analysisOutput,
+        keep,
+        { beforeRead: ready },
+      ));
+    } else {
+      let res: AnalyzeIamPolicyResponse;
+      try {
+        res = await analyzeIamPolicy(client, scope, q);
+      } catch (e) {
+        // "If it's not finished until then [the RPC deadline], you will get a DEADLINE_EXCEEDED
+        // error" (AnalyzeIamPolicyRequest.execution_timeout, google.cloud.asset.v1): the scope is
+        // too big for the synchronous call; the long-running one needs somewhere to write.
+        if (e instanceof GoogleApiError && e.status === 'DEADLINE_EXCEEDED')
+          throw new Error(
+            `the synchronous analyzeIamPolicy ran out of time (DEADLINE_EXCEEDED): the scope is too big for it. Run again with --analysis-output gs://BUCKET/OBJECT to use the long-running analysis, which writes its answer to Cloud Storage`,
+          );
+        throw e;
+      }
+      members = await callers;
+      // The synchronous answer comes whole (the method has no pages); it is dropped once reduced.
+      for (const result of res.mainAnalysis?.analysisResults ?? []) keep(result);
+      explored = res.mainAnalysis?.fullyExplored !== false && res.fullyExplored !== false;
     }
-    const explored = res.mainAnalysis?.fullyExplored !== false && res.fullyExplored !== false;
     if (explored) inv.analysed.add(index);
     else
       inv.unknowns.push(
@@ -264,13 +324,17 @@ async function scanScope(
       );
   })();
 
+  // Settled at once (a rejection is its value), so it may fail before anyone awaits it.
+  const analysis = analysisTask.then(
+    () => undefined,
+    (e: unknown) => e ?? new Error('failed'),
+  );
   const [projects, workloads, ...rest] = await Promise.allSettled([
     projectsTask,
     workloadsTask,
     servicesTask,
     keysTask,
     policiesTask,
-    analysisTask,
   ]);
   const first = [projects, workloads].find((r) => r.status === 'rejected') as
     | PromiseRejectedResult
@@ -278,9 +342,9 @@ async function scanScope(
   if (first) {
     const denied = first.reason instanceof GoogleApiError && first.reason.httpStatus === 403;
     inv.scopes[index] = { scope, status: denied ? 'denied' : 'error', message: describeError(first.reason) };
-    return;
+    return { analysis: Promise.resolve(undefined) };
   }
-  const names = ['enabled APIs', 'API keys', 'IAM policies', 'Policy Analyzer'];
+  const names = ['enabled APIs', 'API keys', 'IAM policies'];
   rest.forEach((r, i) => {
     if (r.status === 'rejected')
       inv.unknowns.push(`${scope}: ${names[i]} could not be read: ${describeError(r.reason)}`);
@@ -292,6 +356,7 @@ async function scanScope(
     if (w) inv.workloads.push(w);
   }
   for (const n of keyProjects) inv.keys.push(...(await keysOf(client, n, inv)));
+  return { analysis };
 }
 
 async function keysOf(client: GcpClient, projectNumber: string, inv: Inventory): Promise<KeyInfo[]> {
@@ -383,11 +448,27 @@ async function confirmTargets(client: GcpClient, inv: Inventory, concurrency: nu
 export async function readInventory(client: GcpClient, opts: InventoryOptions): Promise<Inventory> {
   const inv = emptyInventory();
   const billing = readBilling(client, inv);
+  let settleCallers: (members: Set<string>) => void = () => {};
+  const callers = new Promise<Set<string>>((done) => {
+    settleCallers = done;
+  });
+  const analyses: Array<Promise<unknown>> = [];
   for (let i = 0; i < opts.scopes.length; i++) {
     opts.onProgress?.(`reading ${opts.scopes[i]}`);
-    await scanScope(client, inv, i, opts);
+    analyses.push((await scanScope(client, inv, i, opts, callers)).analysis);
   }
+  settleCallers(new Set(inv.workloads.map((w) => `serviceAccount:${w.identity}`)));
+  const failed = await Promise.all(analyses);
+  failed.forEach((e, i) => {
+    if (e !== undefined && inv.scopes[i]?.status === 'ok')
+      inv.unknowns.push(`${opts.scopes[i]}: Policy Analyzer could not be read: ${describeError(e)}`);
+  });
   await billing;
+  // Only the accounts Gemini callers run as, running more than one service, can be shared ones;
+  // the other counts go.
+  const identities = new Set(inv.workloads.map((w) => w.identity));
+  for (const [sa, n] of inv.identityServices)
+    if (n < 2 || !identities.has(sa)) inv.identityServices.delete(sa);
   await confirmTargets(client, inv, opts.concurrency ?? 8);
   return inv;
 }

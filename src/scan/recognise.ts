@@ -45,16 +45,42 @@ function keptEnv(env: Record<string, string>): Record<string, string> {
 /** Where a workload runs, as Cloud Asset Inventory lists it (one list, shared with the risk plans). */
 export type WorkloadKind = WorkloadHost;
 
-/** The Cloud Asset Inventory asset type of each workload kind. */
-export const WORKLOAD_ASSET_TYPES: Record<WorkloadKind, string> = {
-  'cloud-run': 'run.googleapis.com/Service',
-  'cloud-function': 'cloudfunctions.googleapis.com/Function',
-  'reasoning-engine': 'aiplatform.googleapis.com/ReasoningEngine',
-  'vertex-endpoint': 'aiplatform.googleapis.com/Endpoint',
-  'gke-cluster': 'container.googleapis.com/Cluster',
-  'compute-instance': 'compute.googleapis.com/Instance',
+/**
+ * The Cloud Asset Inventory asset types of each workload kind, as Google's list of supported asset
+ * types names them (https://cloud.google.com/asset-inventory/docs/asset-types; searchable unless
+ * noted there): Cloud Run `run.googleapis.com/Service`; Cloud Functions
+ * `cloudfunctions.googleapis.com/CloudFunction` (the list's note: "This only includes 1st gen
+ * Cloud Functions"; the v1 CloudFunction resource) and `cloudfunctions.googleapis.com/Function`
+ * (the v2 Function resource; a 2nd gen function also runs as a Cloud Run service, found as such);
+ * Vertex AI `aiplatform.googleapis.com/Endpoint` and `aiplatform.googleapis.com/ReasoningEngine`;
+ * GKE `container.googleapis.com/Cluster`; Compute Engine `compute.googleapis.com/Instance`.
+ */
+export const WORKLOAD_ASSET_TYPES: Record<string, WorkloadKind> = {
+  'run.googleapis.com/Service': 'cloud-run',
+  'cloudfunctions.googleapis.com/CloudFunction': 'cloud-function',
+  'cloudfunctions.googleapis.com/Function': 'cloud-function',
+  'aiplatform.googleapis.com/Endpoint': 'vertex-endpoint',
+  'aiplatform.googleapis.com/ReasoningEngine': 'reasoning-engine',
+  'container.googleapis.com/Cluster': 'gke-cluster',
+  'compute.googleapis.com/Instance': 'compute-instance',
 };
-const KIND_OF = new Map(Object.entries(WORKLOAD_ASSET_TYPES).map(([k, t]) => [t, k as WorkloadKind]));
+
+/**
+ * What searchAllResources is asked for. `assetTypes` entries are RE2 expressions, and "if the
+ * regular expression does not match any supported asset type, an INVALID_ARGUMENT error will be
+ * returned" (searchAllResources, assetTypes[]): so the types whose support we could not confirm
+ * in Google's list (the 2nd gen Function, the ReasoningEngine) share an expression with one that is
+ * listed. Were one of them missing from Google's index, that expression still matches its partner
+ * and the search still answers; the missing type simply matches nothing.
+ */
+export const WORKLOAD_TYPE_QUERIES = [
+  'run.googleapis.com/Service',
+  'cloudfunctions.googleapis.com/(CloudFunction|Function)',
+  'aiplatform.googleapis.com/(Endpoint|ReasoningEngine)',
+  'container.googleapis.com/Cluster',
+  'compute.googleapis.com/Instance',
+];
+const KIND_OF = new Map(Object.entries(WORKLOAD_ASSET_TYPES));
 
 export interface WorkloadFacts {
   kind: WorkloadKind;
@@ -90,8 +116,18 @@ function identityAndEnv(
     }
     case 'cloud-function': {
       // cloudfunctions v2 Function: serviceConfig carries the runtime account and env.
-      Object.assign(env, r.serviceConfig?.environmentVariables ?? {});
-      return { sa: r.serviceConfig?.serviceAccountEmail ?? '', env };
+      if (r.serviceConfig) {
+        Object.assign(env, r.serviceConfig.environmentVariables ?? {});
+        return { sa: r.serviceConfig.serviceAccountEmail ?? '', env };
+      }
+      // cloudfunctions v1 CloudFunction (1st gen): both at the top; an unset account "defaults to
+      // {projectId}@appspot.gserviceaccount.com" (v1 projects.locations.functions reference).
+      Object.assign(env, r.environmentVariables ?? {});
+      const projectId = /^projects\/([^/]+)\//.exec(r.name ?? '')?.[1];
+      return {
+        sa: r.serviceAccountEmail ?? (projectId ? `${projectId}@appspot.gserviceaccount.com` : ''),
+        env,
+      };
     }
     case 'reasoning-engine':
       fromList(r.spec?.deploymentSpec?.env, env);

@@ -33,9 +33,10 @@ describe('google-api-python-client against the org APIs', () => {
       runServices: 121,
       pages: 7,
       hosted: {
-        'aiplatform.googleapis.com/Endpoint': 3,
-        'aiplatform.googleapis.com/ReasoningEngine': 7,
-        'cloudfunctions.googleapis.com/Function': 7,
+        'aiplatform.googleapis.com/Endpoint': 4,
+        'aiplatform.googleapis.com/ReasoningEngine': 6,
+        'cloudfunctions.googleapis.com/CloudFunction': 4,
+        'cloudfunctions.googleapis.com/Function': 5,
         'compute.googleapis.com/Instance': 17,
         'container.googleapis.com/Cluster': 15,
       },

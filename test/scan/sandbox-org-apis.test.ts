@@ -1,13 +1,17 @@
 /**
  * The sandbox's organization-wide APIs answer in Google's REST shapes and refuse what Google
  * refuses: Cloud Asset Inventory paging (500 cap, tokens bound to their request), scopes the
- * caller may not read (403), analyzeIamPolicy without a selector (400), Service Usage batchGet
+ * caller may not read (403), analyzeIamPolicy without a selector (400), the synchronous analysis
+ * running out of its deadline on a scope too big for it (504) while the long-running one answers
+ * through an operation and a Cloud Storage object read in byte ranges, Service Usage batchGet
  * limits, and API keys listed without their key strings.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { adcClient, type GcpClient } from '../../src/gcp/client.js';
 import { GoogleApiError } from '../../src/gcp/errors.js';
+import type { Operation } from '../../src/gcp/operations.js';
+import { readGcsObject, streamGcsObject } from '../../src/gcp/storage.js';
 import { type Sandbox, startSandbox } from '../../src/sandbox/index.js';
 import { FLEET_ORG, orgFleet } from '../../src/sandbox/scenarios/fleet.js';
 
@@ -105,6 +109,50 @@ describe('sandbox: Cloud Asset Inventory, batchGet, API keys, billing accounts',
     const who = res.mainAnalysis.analysisResults.flatMap((r) => r.identityList.identities.map((i) => i.name));
     // The team's group through roles/aiplatform.user, its owner through roles/owner.
     assert.deepEqual(who.sort(), ['group:sandbox-team@example.com', 'user:sandbox-team@example.com']);
+  });
+
+  test('analyzeIamPolicyLongrunning: an operation, then the answer in Cloud Storage, readable by range', async () => {
+    const uri = 'gs://genai-doctor-scan-results/test/analysis.json';
+    const op = await client.request<Operation>({
+      method: 'POST',
+      url: url(`/v1/organizations/${FLEET_ORG}:analyzeIamPolicyLongrunning`),
+      body: {
+        analysisQuery: {
+          scope: `organizations/${FLEET_ORG}`,
+          accessSelector: { permissions: ['aiplatform.endpoints.predict'] },
+        },
+        outputConfig: { gcsDestination: { uri } },
+      },
+    });
+    assert.match(
+      op.name,
+      new RegExp(`^organizations/${FLEET_ORG}/operations/AnalyzeIamPolicyLongrunning/\\d+$`),
+    );
+    let done = op;
+    while (!done.done) {
+      await new Promise((r) => setTimeout(r, 50));
+      done = await client.request<Operation>({ url: url(`/v1/${op.name}`) });
+    }
+    assert.match(JSON.stringify(done.response), /AnalyzeIamPolicyLongrunningResponse/);
+    const whole = await readGcsObject(client, uri);
+    assert.ok(JSON.parse(whole).mainAnalysis.analysisResults.length > 40);
+    // Read again in 1,000-byte ranges: the same text.
+    let ranged = '';
+    let ranges = 0;
+    for await (const text of streamGcsObject(client, uri, 1000)) {
+      ranged += text;
+      ranges++;
+    }
+    assert.equal(ranged, whole);
+    assert.equal(ranges, Math.ceil(Buffer.byteLength(whole) / 1000));
+    const past = await refusal(() =>
+      client.request({
+        url: url('/storage/v1/b/genai-doctor-scan-results/o/test%2Fanalysis.json'),
+        params: { alt: 'media' },
+        headers: { range: `bytes=${Buffer.byteLength(whole)}-` },
+      }),
+    );
+    assert.equal(past.http, 416);
   });
 
   test('batchGet: at most 30 names, all under the parent', async () => {

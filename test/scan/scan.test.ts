@@ -104,6 +104,16 @@ describe('scan on org-fleet', () => {
     );
   });
 
+  test('a 1st gen function (cloudfunctions.googleapis.com/CloudFunction) is recognised', async () => {
+    const r = await runScan({ scopes: [ORG], env });
+    const gen1 = r.findings.find((f) => f.workload?.name.endsWith('/functions/assistant-fn1'));
+    assert.ok(gen1, 'the defect seeded on a 1st gen function is found');
+    assert.equal(gen1.workload?.kind, 'cloud-function');
+    assert.ok(
+      gen1.workload?.recognisedBy.some((x) => x.includes('Cloud Functions function service account')),
+    );
+  });
+
   test('folders scanned one by one find the defects under them', async () => {
     const first = fleet.seeded.find((d) => d.kind === 'iam.missing_permission');
     const folder = fleet.scenario.projects.find((p) => p.projectId === first?.project)?.parent?.id as string;
@@ -118,6 +128,18 @@ describe('scan on org-fleet', () => {
     const s = score(r.findings, expected);
     assert.deepEqual(s.missed, []);
     assert.deepEqual(s.falsePositives, []);
+  });
+
+  test('every folder as its own scope: grants in one folder count for callers in another', async () => {
+    // Hub users in team-5 call the hub in team-0, scanned first: its Policy Analyzer answer must
+    // keep their grants although their workloads are read with a later scope.
+    const r = await runScan({ scopes: fleet.folderIds.map((f) => `folders/${f}`), env });
+    const expected = fleet.seeded.filter((d) => d.project !== 'datadog-ese-sandbox');
+    const s = score(r.findings, expected);
+    assert.deepEqual(
+      { missed: s.missed, falsePositives: s.falsePositives },
+      { missed: [], falsePositives: [] },
+    );
   });
 });
 
@@ -147,16 +169,74 @@ describe('scan with partial permission and rate limits', () => {
     }
   });
 
+  test('a scope too big for the synchronous Policy Analyzer: reported with the way out, then read long-running', async () => {
+    const fleet = orgFleet({ projects: 40, analyzerSyncMaxProjects: 20 });
+    const sb = await startSandbox({ scenario: fleet.scenario, operationDelayMs: 50 });
+    try {
+      const env = { ...process.env, ...sb.env, HOME: '/nonexistent-home' };
+      const sync = await runScan({ scopes: [ORG], env });
+      assert.ok(
+        sync.unknowns.some((u) => /DEADLINE_EXCEEDED/.test(u) && u.includes('--analysis-output gs://')),
+        sync.unknowns.join('\n'),
+      );
+      // Without the analysis, no missing permission is claimed, and nothing false is reported.
+      const s = score(sync.findings, fleet.seeded);
+      assert.deepEqual(s.falsePositives, []);
+      assert.ok(!sync.findings.some((f) => f.class === 'iam.missing_permission'));
+      const lro = await runScan({
+        scopes: [ORG],
+        env,
+        analysisOutput: 'gs://genai-doctor-scan-results/scan/big.json',
+      });
+      const l = score(lro.findings, fleet.seeded);
+      assert.equal(l.precision, 1);
+      assert.equal(l.recall, 1);
+      // The CLI says the same, with the flag that fixes it.
+      const cli = await runCli(['scan', '--organization', FLEET_ORG], { env });
+      assert.match(cli.stdout + cli.stderr, /--analysis-output/);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  test('polls of the long-running analysis that meet 503 UNAVAILABLE are retried with backoff', async () => {
+    const fleet = orgFleet({ projects: 40 });
+    // More failed polls in a row than the HTTP client's own three retries: the backoff must carry it.
+    const sb = await startSandbox({
+      scenario: { ...fleet.scenario, assetOperationPollsUnavailable: 5 },
+      operationDelayMs: 50,
+    });
+    try {
+      const env = { ...process.env, ...sb.env, HOME: '/nonexistent-home' };
+      const r = await runScan({
+        scopes: [ORG],
+        env,
+        analysisOutput: 'gs://genai-doctor-scan-results/scan/unavailable.json',
+      });
+      assert.deepEqual(
+        r.unknowns.filter((u) => /Policy Analyzer/.test(u)),
+        [],
+      );
+      const s = score(r.findings, fleet.seeded);
+      assert.equal(s.precision, 1);
+      assert.equal(s.recall, 1);
+    } finally {
+      await sb.close();
+    }
+  });
+
   test('429 RESOURCE_EXHAUSTED from Cloud Asset Inventory is retried with backoff', async () => {
     const fleet = orgFleet({ projects: 40 });
     const sb = await startSandbox({ scenario: { ...fleet.scenario, assetRequestsPerSecond: 2 } });
     try {
       const env = { ...process.env, ...sb.env, HOME: '/nonexistent-home' };
-      const r = await runScan({ scopes: [ORG], env });
-      assert.ok(r.counts.retries > 0, 'the rate limit was hit');
-      const s = score(r.findings, fleet.seeded);
-      assert.equal(s.precision, 1);
-      assert.equal(s.recall, 1);
+      for (const analysisOutput of [undefined, 'gs://genai-doctor-scan-results/scan/limited.json']) {
+        const r = await runScan({ scopes: [ORG], env, ...(analysisOutput ? { analysisOutput } : {}) });
+        assert.ok(r.counts.retries > 0, 'the rate limit was hit');
+        const s = score(r.findings, fleet.seeded);
+        assert.equal(s.precision, 1);
+        assert.equal(s.recall, 1);
+      }
     } finally {
       await sb.close();
     }

@@ -1,8 +1,8 @@
 /**
- * The scenario's hosted workloads (Cloud Functions 2nd gen, Vertex AI reasoning engines and
+ * The scenario's hosted workloads (Cloud Functions 1st and 2nd gen, Vertex AI reasoning engines and
  * endpoints, GKE clusters, Compute instances) as Cloud Asset Inventory lists them: the asset type,
  * full resource name and `versionedResources` body of each service's own REST resource
- * (cloudfunctions v2 Function, aiplatform v1 ReasoningEngine / Endpoint, container v1 Cluster,
+ * (cloudfunctions v1 CloudFunction and v2 Function, aiplatform v1 ReasoningEngine / Endpoint, container v1 Cluster,
  * compute v1 Instance), with the runtime identity where that resource keeps it.
  */
 import type { ScenarioHostedWorkload } from '../scenario.js';
@@ -25,6 +25,7 @@ const envList = (env: Record<string, string> = {}) =>
 export function hostedAssetName(w: ScenarioHostedWorkload, projectId: string, projectNumber: string): string {
   switch (w.kind) {
     case 'function':
+    case 'function-gen1':
       return `//cloudfunctions.googleapis.com/projects/${projectId}/locations/${w.region}/functions/${w.name}`;
     case 'reasoning-engine':
       return `//aiplatform.googleapis.com/projects/${projectNumber}/locations/${w.region}/reasoningEngines/${w.name}`;
@@ -61,6 +62,27 @@ function hostedRef(w: ScenarioHostedWorkload, p: ProjectState): HostedRef {
             environmentVariables: w.env ?? {},
             ingressSettings: 'ALLOW_ALL',
           },
+          ...labels,
+        }),
+      };
+    }
+    case 'function-gen1': {
+      // The v1 CloudFunction resource: account and env at the top level.
+      return {
+        assetType: 'cloudfunctions.googleapis.com/CloudFunction',
+        name,
+        location: w.region,
+        state: 'ACTIVE',
+        version: 'v1',
+        ...labels,
+        versioned: () => ({
+          name: rel,
+          status: 'ACTIVE',
+          entryPoint: 'main',
+          runtime: 'python312',
+          serviceAccountEmail: w.serviceAccount || `${p.projectId}@appspot.gserviceaccount.com`,
+          environmentVariables: w.env ?? {},
+          httpsTrigger: { url: `https://${w.region}-${p.projectId}.cloudfunctions.net/${w.name}` },
           ...labels,
         }),
       };

@@ -41,6 +41,7 @@ export const SEARCHABLE_TYPES = [
   'serviceusage.googleapis.com/Service',
   'apikeys.googleapis.com/Key',
   'iam.googleapis.com/ServiceAccount',
+  'cloudfunctions.googleapis.com/CloudFunction',
   'cloudfunctions.googleapis.com/Function',
   'aiplatform.googleapis.com/Endpoint',
   'aiplatform.googleapis.com/ReasoningEngine',
@@ -689,6 +690,13 @@ function analyzeIamPolicy(ctx: RequestContext) {
   const scope = scopeFor(ctx, 'AnalyzeIamPolicy', 'cloudasset.assets.analyzeIamPolicy');
   const q = analysisQueryFromParams(ctx.query, scopeName);
   checkAnalysisQuery(q);
+  // A synchronous analysis must finish within its RPC deadline: "If it's not finished until then,
+  // you will get a DEADLINE_EXCEEDED error" (AnalyzeIamPolicyRequest.execution_timeout,
+  // google.cloud.asset.v1). Here a scope with more projects than the scenario allows runs out.
+  const limit = ctx.state.scenario.policyAnalyzerSyncMaxProjects;
+  if (limit !== undefined && projectsIn(ctx.state, scope).length > limit) {
+    throw new GoogleApiError(504, 'DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.');
+  }
   const analysisResults = analyze(ctx.state, scope, q);
   return { mainAnalysis: { analysisQuery: q, analysisResults, fullyExplored: true }, fullyExplored: true };
 }
@@ -742,10 +750,31 @@ function analyzeIamPolicyLongrunning(operationDelayMs: () => number) {
   };
 }
 
+const failedPolls = new WeakMap<SandboxState, Map<string, number>>();
+
+/**
+ * UNAVAILABLE is "most likely a transient condition, which can be corrected by retrying with a
+ * backoff" (google.rpc.Code); the scenario makes the first polls of each operation meet it.
+ */
+function transientlyUnavailable(ctx: RequestContext, name: string): void {
+  const n = ctx.state.scenario.assetOperationPollsUnavailable;
+  if (!n) return;
+  let polls = failedPolls.get(ctx.state);
+  if (!polls) {
+    polls = new Map();
+    failedPolls.set(ctx.state, polls);
+  }
+  const done = polls.get(name) ?? 0;
+  if (done >= n) return;
+  polls.set(name, done + 1);
+  throw new GoogleApiError(503, 'UNAVAILABLE', 'The service is currently unavailable.');
+}
+
 function getOperation(ctx: RequestContext) {
   const name = ctx.params.name as string;
   const scopeName = name.split('/operations/')[0] as string;
   scopeFor(ctx, 'GetOperation', 'cloudasset.assets.analyzeIamPolicy', scopeName, false);
+  transientlyUnavailable(ctx, name);
   const op = ctx.state.operations.get(name);
   if (!op) throw notFound(`Operation ${name} not found.`);
   return operationJson(op, ctx.state.settle(op));

@@ -27,7 +27,13 @@ function getObjectRoute(ctx: RequestContext) {
   if (!obj) throw notFound(`No such object: ${bucketName}/${name}`);
   if (ctx.query.get('alt') === 'media') {
     ctx.reply.type('application/octet-stream');
-    return ctx.reply.send(obj.data);
+    const bytes = Buffer.from(obj.data);
+    const range = rangeOf(ctx.req.headers.range, bytes.length);
+    if (!range) return ctx.reply.send(bytes);
+    // A byte range of the content, as any Cloud Storage download may ask for
+    // (https://cloud.google.com/storage/docs/downloads): 206 with Content-Range.
+    ctx.reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${bytes.length}`);
+    return ctx.reply.send(bytes.subarray(range.start, range.end + 1));
   }
   return {
     kind: 'storage#object',
@@ -39,6 +45,17 @@ function getObjectRoute(ctx: RequestContext) {
     size: String(Buffer.byteLength(obj.data)),
     updated: obj.updated,
   };
+}
+
+/** `bytes=a-b` / `bytes=a-` -> an inclusive range; a start past the end is 416, like Cloud Storage. */
+function rangeOf(header: string | undefined, size: number): { start: number; end: number } | undefined {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(header ?? '');
+  if (!m) return undefined;
+  const start = Number(m[1]);
+  const end = Math.min(size - 1, m[2] ? Number(m[2]) : size - 1);
+  if (start >= size || end < start)
+    throw new GoogleApiError(416, 'OUT_OF_RANGE', 'Request range not satisfiable');
+  return { start, end };
 }
 
 export function storageRoutes(): Route[] {

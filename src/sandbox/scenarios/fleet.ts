@@ -52,6 +52,8 @@ export interface FleetOptions {
    * not on the last folder: a scan of that folder is refused (partial permission).
    */
   restrictedFolder?: boolean;
+  /** Projects in a scope beyond which the synchronous Policy Analyzer runs out of time. */
+  analyzerSyncMaxProjects?: number;
 }
 
 export interface Fleet {
@@ -100,10 +102,12 @@ const CALLER_HOSTS = [
   'gke-cluster',
   'instance',
   'endpoint',
+  'function-gen1',
 ] as const;
 type CallerHost = (typeof CALLER_HOSTS)[number];
 const CALLER_NAMES: Record<Exclude<CallerHost, 'cloud-run'>, string> = {
   function: 'assistant-fn',
+  'function-gen1': 'assistant-fn1',
   'reasoning-engine': 'assistant-agent',
   'gke-cluster': 'assistant-gke',
   instance: 'assistant-vm',
@@ -356,6 +360,7 @@ export function orgFleet(opts: FleetOptions = {}): Fleet {
     hostedWorkloads,
     // The seed incident's target project is called (its calls fail: they are counted all the same).
     apiUsage: [...apiUsage, { project: 'datadog-sandbox', service: 'aiplatform.googleapis.com', perDay: 12 }],
+    ...(opts.analyzerSyncMaxProjects ? { policyAnalyzerSyncMaxProjects: opts.analyzerSyncMaxProjects } : {}),
     buckets: [
       {
         name: 'genai-doctor-scan-results',

@@ -17,7 +17,7 @@ while req is not None:
     req = asset.v1().searchAllResources_next(req, res)
 out['runServices'] = n; out['pages'] = pages
 hosted = {}
-types = ['cloudfunctions.googleapis.com/Function', 'aiplatform.googleapis.com/ReasoningEngine', 'aiplatform.googleapis.com/Endpoint', 'container.googleapis.com/Cluster', 'compute.googleapis.com/Instance']
+types = ['cloudfunctions.googleapis.com/CloudFunction', 'cloudfunctions.googleapis.com/Function', 'aiplatform.googleapis.com/ReasoningEngine', 'aiplatform.googleapis.com/Endpoint', 'container.googleapis.com/Cluster', 'compute.googleapis.com/Instance']
 req = asset.v1().searchAllResources(scope=org, assetTypes=types, readMask='name,assetType,versionedResources', pageSize=500)
 while req is not None:
     res = req.execute()
