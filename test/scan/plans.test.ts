@@ -106,7 +106,10 @@ describe('scan plans on org-fleet', () => {
     assert.match(key.script, /--allowed-ips=/, 'the server-IP option too');
     assert.ok(key.f.plan.rollback.some((r) => /--clear-restrictions/.test(r.command ?? '')));
     const shared = plan('risk.shared_identity');
-    assert.match(shared.script, /gcloud iam service-accounts create assistant-api-sa/);
+    // The workload the shared account runs (whichever the fleet ranks first) gets an account of its own.
+    const service = shared.f.workload?.service ?? '';
+    assert.ok(service, 'a shared-identity finding names the workload');
+    assert.ok(shared.script.includes(`gcloud iam service-accounts create ${service}-sa`), shared.script);
     assert.match(shared.script, /--role=\\?"roles\/aiplatform\.user\\?"/);
     const primitive = plan('risk.primitive_role');
     const steps = primitive.f.plan.options[0]?.steps.map((s) => s.kind);
