@@ -1,14 +1,15 @@
 /**
  * JSON-lines files large enough to be worth it are scanned by several worker threads, one byte
- * range each (split on line boundaries). The workers find and parse the candidate lines and post
- * the failing records; diagnosis and grouping stay on the main thread, in arrival order, with
- * back-pressure on the workers, so memory stays constant.
+ * range each (split on line boundaries). The workers find the candidate lines and post them;
+ * parsing, diagnosis and grouping stay on the main thread, in arrival order, with back-pressure
+ * on the workers, so memory stays constant.
  * Line numbers of a range are only known once the ranges before it are counted: records carry
  * `range * LINE_RANGE + line` until then, and the caller resolves the few numbers it keeps.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { LogRecord } from '../core/incidents/model.js';
+import { type CandidateSink, parseCandidate } from './candidate.js';
 import type { ScanItem, ScanJob, ScanMessage, ScanTotals } from './scan-worker.js';
 import { startModuleWorker } from './start-worker.js';
 
@@ -87,6 +88,7 @@ export async function scanJsonLinesParallel(
   ready: Promise<unknown> = Promise.resolve(),
 ): Promise<ParallelResult> {
   const ranges = splitRanges(path, size, workers);
+  const sink: CandidateSink = { failure: (r) => h.failure(r), bad: (l, r) => h.malformed(l, r) };
   const done = await Promise.all(
     ranges.map(
       ([start, end], k) =>
@@ -106,10 +108,8 @@ export async function scanJsonLinesParallel(
             if (m.kind === 'batch') {
               for (const it of m.items as ScanItem[]) {
                 const line = k * LINE_RANGE + it.l;
-                if (it.f !== undefined) {
-                  it.f.line = line;
-                  h.failure(it.f);
-                } else if (it.o) h.oversized(line);
+                if (it.c !== undefined) parseCandidate(it.c, line, sink);
+                else if (it.o) h.oversized(line);
                 else h.malformed(line, it.r ?? 'malformed');
               }
               Atomics.sub(pending, 0, 1);
