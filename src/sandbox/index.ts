@@ -108,9 +108,10 @@ export function loadScenario(nameOrPath: string): Scenario {
   if (shipped) return validateScenario(shipped, `scenario ${nameOrPath}`);
   const looksLikePath = /[/\\]|\.json$/.test(nameOrPath);
   if (!looksLikePath) {
-    const names = shippedScenarios({ all: true })
-      .map((s) => s.name)
-      .join(', ');
+    // The generated organization is named with its size, so it is listed with its syntax.
+    const names = [...shippedScenarios({ all: true }).map((s) => s.name), `${FLEET_NAME}[:PROJECTS]`].join(
+      ', ',
+    );
     throw new ScenarioError(`unknown scenario "${nameOrPath}"; shipped scenarios: ${names}`);
   }
   let text: string;
