@@ -4,7 +4,7 @@
  * textContent only: Trusted Types allow no HTML sinks).
  */
 import { escapeXml } from '../../core/escape.js';
-import { PAGE_CSS } from './styles.js';
+import { pageShell } from './shell.js';
 
 const FLEET_JS = `
 (function () {
@@ -81,18 +81,12 @@ table.fleet tr.risky td:nth-child(2) { color: var(--warn); }
 `;
 
 export function renderFleetPage({ nonce, target }: { nonce: string; target: string }): string {
-  const n = escapeXml(nonce);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>genai-doctor fleet</title>
-<style nonce="${n}">${PAGE_CSS}${FLEET_CSS}</style>
-</head>
-<body>
-<header>
+  return pageShell({
+    title: 'genai-doctor fleet',
+    nonce,
+    css: FLEET_CSS,
+    script: FLEET_JS,
+    body: `<header>
   <h1>genai-doctor fleet</h1>
   <p>Every Gemini / Vertex AI workload of an organization that will fail, and the risky setups, from Cloud Asset Inventory.</p>
   <span class="target">Scans run against: ${escapeXml(target)}</span>
@@ -118,9 +112,6 @@ export function renderFleetPage({ nonce, target }: { nonce: string; target: stri
     <tbody></tbody>
   </table>
 </section>
-</main>
-<script nonce="${n}">${FLEET_JS}</script>
-</body>
-</html>
-`;
+</main>`,
+  });
 }

@@ -5,7 +5,7 @@
 import { escapeXml } from '../../core/escape.js';
 import { RUNTIMES } from '../../core/runtimes.js';
 import { CLIENT_JS } from './client.js';
-import { PAGE_CSS } from './styles.js';
+import { pageShell } from './shell.js';
 
 export interface PageOptions {
   nonce: string;
@@ -16,22 +16,14 @@ export interface PageOptions {
 const RUNTIME_OPTIONS = ['', ...RUNTIMES];
 
 export function renderPage({ nonce, target }: PageOptions): string {
-  const n = escapeXml(nonce);
   const runtimeOptions = RUNTIME_OPTIONS.map(
     (r) => `<option value="${r}">${r === '' ? '(not set)' : r}</option>`,
   ).join('');
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="referrer" content="no-referrer">
-<title>genai-doctor console</title>
-<style nonce="${n}">${PAGE_CSS}</style>
-</head>
-<body>
-<a class="skip" href="#results">Skip to results</a>
+  return pageShell({
+    title: 'genai-doctor console',
+    nonce,
+    script: CLIENT_JS,
+    body: `<a class="skip" href="#results">Skip to results</a>
 <header>
   <h1>genai-doctor</h1>
   <p>Paste a Gemini / Vertex AI error, drop a log export, or check the project live.</p>
@@ -134,9 +126,6 @@ export function renderPage({ nonce, target }: PageOptions): string {
   <div class="dialog-head"><h2 id="catalog-title">Catalog</h2><button type="button" id="catalog-close">Close</button></div>
   <div id="catalog-body" class="catalog"></div>
 </dialog>
-</main>
-<script nonce="${n}">${CLIENT_JS}</script>
-</body>
-</html>
-`;
+</main>`,
+  });
 }
