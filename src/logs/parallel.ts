@@ -7,11 +7,10 @@
  * `range * LINE_RANGE + line` until then, and the caller resolves the few numbers it keeps.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import type { LogRecord } from '../core/incidents/model.js';
 import { type CandidateSink, parseCandidate } from './candidate.js';
+import { stopIdleScanWorkers, takeScanWorker } from './scan-pool.js';
 import type { ScanItem, ScanJob, ScanMessage, ScanTotals } from './scan-worker.js';
-import { startModuleWorker } from './start-worker.js';
 
 /** Lines per range in the provisional numbering (2^40: no file has that many lines). */
 export const LINE_RANGE = 2 ** 40;
@@ -29,19 +28,6 @@ export interface ParallelResult {
   candidates: number;
   /** Provisional line number -> the real one. */
   resolve(line: number): number;
-}
-
-/**
- * How many scan workers to use: one core is left to the main thread, which loads the diagnosis
- * engine and diagnoses while the workers read, and at most two workers (each costs ~25 MB of RSS,
- * and the gain flattens beyond two: memory bandwidth). On a 2-core machine that is one worker:
- * measured on 1 GB, a second worker gave the same wall time (0.80-1.06 s against 0.76-1.02 s)
- * for ~25 % more CPU, since it only contends with the main thread. GENAI_DOCTOR_READERS overrides.
- */
-export function readerCount(): number {
-  const env = Number(process.env.GENAI_DOCTOR_READERS);
-  if (Number.isInteger(env) && env > 0) return env;
-  return Math.max(1, Math.min(2, availableParallelism() - 1));
 }
 
 /** Byte offsets that split the file into `n` ranges, each starting just after a newline. */
@@ -95,13 +81,8 @@ export async function scanJsonLinesParallel(
         new Promise<ScanTotals>((resolve, reject) => {
           const shared = new SharedArrayBuffer(4);
           const pending = new Int32Array(shared);
-          const w = startModuleWorker(new URL('./scan-worker.js', import.meta.url), {
-            path,
-            start,
-            end,
-            ...opts,
-            pending: shared,
-          } satisfies ScanJob);
+          const w = takeScanWorker();
+          w.postMessage({ path, start, end, ...opts, pending: shared } satisfies ScanJob);
           let result: ScanTotals | undefined;
           let waiting: ScanMessage[] | undefined = [];
           const handle = (m: ScanMessage) => {
@@ -114,8 +95,11 @@ export async function scanJsonLinesParallel(
               }
               Atomics.sub(pending, 0, 1);
               Atomics.notify(pending, 0);
-            } else if (m.kind === 'done') result = m;
-            else reject(new Error(m.message));
+            } else if (m.kind === 'done') {
+              // Its counts are final: the thread's own teardown is no reason to wait.
+              result = m;
+              resolve(m);
+            } else reject(new Error(m.message));
           };
           const opened = ready.then(() => {
             for (const m of waiting ?? []) handle(m);
@@ -132,6 +116,7 @@ export async function scanJsonLinesParallel(
         }),
     ),
   );
+  stopIdleScanWorkers();
   const offsets: number[] = [];
   let total = 0;
   for (const d of done) {

@@ -18,8 +18,9 @@ import { JsonDocSplitter } from './json-doc.js';
 import { hasMarker, type ScanHandlers, scanFileRange, scanJsonLines } from './jsonl-scan.js';
 import { MAX_RECORD_BYTES } from './limits.js';
 import { type LineSink, LineSplitter } from './lines.js';
-import { readerCount, scanJsonLinesParallel } from './parallel.js';
+import { scanJsonLinesParallel } from './parallel.js';
 import { expandRecords, fromTextLine, toFailureRecord } from './records.js';
+import { PARALLEL_MIN_BYTES, readerCount, stopIdleScanWorkers } from './scan-pool.js';
 import { type TextEntry, TextEntryJoiner } from './text-entries.js';
 
 export type LogFormat = 'jsonl' | 'json' | 'csv' | 'text';
@@ -310,9 +311,6 @@ export interface FileReadOptions extends ReadOptions {
   sinkReady?: Promise<unknown>;
 }
 
-/** Files below this size are read on the main thread: starting workers costs more than it saves. */
-export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
-
 /**
  * A regular file: big uncompressed JSON-lines files are scanned by worker threads, anything else
  * is streamed. `resolveLine` turns the line numbers records carry into real ones (the identity
@@ -335,6 +333,7 @@ export async function readFileFailures(
   }
   const name = opts.name ?? path;
   if (head[0] === 0x1f && head[1] === 0x8b) {
+    stopIdleScanWorkers();
     await opts.sinkReady;
     const read = await readFailures(inputChunks(openInput(path)), sink, { ...opts, name });
     return { ...read, resolveLine: identity };
@@ -344,7 +343,10 @@ export async function readFileFailures(
   const parallel =
     format === 'jsonl' && workers >= 1 && size >= (opts.parallelMinBytes ?? PARALLEL_MIN_BYTES);
   // Only the worker threads have anything to do before the sink is ready.
-  if (!parallel) await opts.sinkReady;
+  if (!parallel) {
+    stopIdleScanWorkers();
+    await opts.sinkReady;
+  }
   if (format !== 'jsonl') {
     // Two reused buffers instead of a fresh 1 MB Buffer per chunk: no GC churn, no page faults.
     const read = await readFailures(fileRangeChunks(path, 0, size), sink, { ...opts, format, name });

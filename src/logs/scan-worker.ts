@@ -10,7 +10,7 @@
  * critical path of every large file.
  */
 import { closeSync, openSync } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { type ScanCounts, type ScanHandlers, scanFileRange } from './jsonl-scan.js';
 
 export interface ScanJob {
@@ -48,25 +48,25 @@ export type ScanMessage =
   | ({ kind: 'done' } & ScanTotals)
   | { kind: 'error'; message: string };
 
-const job = workerData as ScanJob;
 const port = parentPort;
-const pending = new Int32Array(job.pending);
-let batch: ScanItem[] = [];
-const flush = () => {
-  if (batch.length === 0) return;
-  // A file of nothing but failures must not queue itself whole in the main thread's inbox: wait
-  // while it diagnoses (it notifies after each batch). Normal logs never get here.
-  let n = Atomics.load(pending, 0);
-  while (n >= MAX_PENDING_BATCHES) {
-    Atomics.wait(pending, 0, n, 100);
-    n = Atomics.load(pending, 0);
-  }
-  Atomics.add(pending, 0, 1);
-  port?.postMessage({ kind: 'batch', items: batch } satisfies ScanMessage);
-  batch = [];
-};
 
-try {
+/** Scans one range, posting candidate batches and then its totals; then the thread ends. */
+function run(job: ScanJob): void {
+  const pending = new Int32Array(job.pending);
+  let batch: ScanItem[] = [];
+  const flush = () => {
+    if (batch.length === 0) return;
+    // A file of nothing but failures must not queue itself whole in the main thread's inbox: wait
+    // while it diagnoses (it notifies after each batch). Normal logs never get here.
+    let n = Atomics.load(pending, 0);
+    while (n >= MAX_PENDING_BATCHES) {
+      Atomics.wait(pending, 0, n, 100);
+      n = Atomics.load(pending, 0);
+    }
+    Atomics.add(pending, 0, 1);
+    port?.postMessage({ kind: 'batch', items: batch } satisfies ScanMessage);
+    batch = [];
+  };
   let candidates = 0;
   const push = (item: ScanItem) => {
     batch.push(item);
@@ -92,6 +92,14 @@ try {
   }
   flush();
   port?.postMessage({ kind: 'done', ...counts, candidates } satisfies ScanMessage);
-} catch (err) {
-  port?.postMessage({ kind: 'error', message: (err as Error).message } satisfies ScanMessage);
 }
+
+// The job comes as a message, not as workerData: the worker may be started before its job is
+// known (see scan-pool.ts).
+port?.once('message', (job: ScanJob) => {
+  try {
+    run(job);
+  } catch (err) {
+    port?.postMessage({ kind: 'error', message: (err as Error).message } satisfies ScanMessage);
+  }
+});

@@ -116,6 +116,20 @@ describe('genai-doctor logs / report (files)', () => {
     assert.equal(noService.code, 2);
   });
 
+  it('exits 2 at once on a usage error about a large file, though its scan workers had started', async () => {
+    const { truncateSync } = await import('node:fs');
+    const { PARALLEL_MIN_BYTES } = await import('../../src/logs/scan-pool.js');
+    const big = join(dir, 'large.jsonl');
+    writeFileSync(big, `${readFileSync(file, 'utf8')}`);
+    truncateSync(big, PARALLEL_MIN_BYTES);
+    const started = Date.now();
+    const r = await cli(['logs', big, '--format', 'xml']);
+    assert.equal(r.code, 2);
+    assert.equal(r.stderr.trim(), 'genai-doctor: --format must be text, json or md, got "xml"');
+    // An idle worker keeps nothing alive: no wait for a scan nobody asked for.
+    assert.ok(Date.now() - started < 20_000, `took ${Date.now() - started} ms`);
+  });
+
   it('exits 2 with one line on a binary file, empty stdin, and report -o into a missing directory', async () => {
     const binary = join(dir, 'image.png');
     writeFileSync(

@@ -430,3 +430,42 @@ describe('parallel scan of large JSON-lines files', () => {
     assert.deepEqual(early, { ...parallel });
   });
 });
+
+describe('scan workers started while the CLI loads', () => {
+  it('start for a large uncompressed file only, and the scan of that file takes them', async () => {
+    const { mkdtempSync, truncateSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const pool = await import('../../src/logs/scan-pool.js');
+    const { analyzeFile } = await import('../../src/logs/analyze.js');
+    const { coreEngine } = await import('../../src/logs/engine.js');
+    const dir = mkdtempSync(join(tmpdir(), 'genai-doctor-pool-'));
+    const small = join(dir, 'small.jsonl');
+    writeFileSync(small, '{"status":"error","message":"403 PERMISSION_DENIED"}\n');
+    // A large gzip file: only its first two bytes are ever read here.
+    const gz = join(dir, 'big.jsonl.gz');
+    writeFileSync(gz, Buffer.from([0x1f, 0x8b]));
+    truncateSync(gz, pool.PARALLEL_MIN_BYTES);
+    const g = new LogGenerator({ seed: 7, failureRate: 0.01 });
+    const block = `${Array.from({ length: 2000 }, () => JSON.stringify(g.record('datadog-api'))).join('\n')}\n`;
+    const big = join(dir, 'big.jsonl');
+    writeFileSync(big, block.repeat(Math.ceil(pool.PARALLEL_MIN_BYTES / Buffer.byteLength(block))));
+
+    pool.prestartForFiles([small, '--format', 'json', gz, join(dir, 'missing.jsonl')]);
+    assert.equal(pool.idleScanWorkers(), 0, 'small, compressed and missing files start nothing');
+    pool.prestartForFiles(['-f', 'json', big]);
+    assert.equal(pool.idleScanWorkers(), pool.readerCount());
+    pool.prestartForFiles([big]);
+    assert.equal(pool.idleScanWorkers(), pool.readerCount(), 'asked twice, started once');
+
+    const early = await analyzeFile(big, { engine: coreEngine });
+    assert.equal(pool.idleScanWorkers(), 0, 'the scan took the workers');
+    const serial = await analyzeFile(big, { engine: coreEngine, parallelMinBytes: Number.MAX_SAFE_INTEGER });
+    assert.deepEqual(early, serial);
+
+    // Started for a file that turns out to be read on this thread: stopped, not leaked.
+    pool.prestartForFiles([big]);
+    await analyzeFile(big, { engine: coreEngine, parallelMinBytes: Number.MAX_SAFE_INTEGER });
+    assert.equal(pool.idleScanWorkers(), 0);
+  });
+});

@@ -151,11 +151,14 @@ export function register(cmd: Command): void {
       if (!['text', 'json', 'md'].includes(o.format)) {
         throw new CliError(`--format must be text, json or md, got "${o.format}"`);
       }
-      const analysis = await withSandbox(o.sandbox, () => analyzeSource(file, o));
-      const [{ renderAnalysis }, { redactDeep }] = await Promise.all([
+      // Loaded while the evidence is read, not after: a large file's read waits on its scan
+      // workers anyway, and the render is on the way out of every run.
+      const rendering = Promise.all([
         import('../../core/incidents/render.js'),
         import('../../core/redact-deep.js'),
       ]);
+      const analysis = await withSandbox(o.sandbox, () => analyzeSource(file, o));
+      const [{ renderAnalysis }, { redactDeep }] = await rendering;
       // Samples are redacted already; this catches a key in any other field a log carried.
       await writeOutput(o.output, renderAnalysis(redactDeep(analysis), o.format as 'text' | 'json' | 'md'));
       // Failures found is the "problem found" outcome, as with `check`.

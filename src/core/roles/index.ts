@@ -15,8 +15,7 @@
 import type { IamRole, IamRoleList, RoleStage } from '../iam.js';
 import type { RejectedCandidate, RoleCandidate, RoleDecision, RoleRejection } from '../model.js';
 import { BUILTIN_ROLES } from './builtin.js';
-import { LEAST_PRIVILEGE_JSON } from './least-privilege.data.js';
-import { type LeastPrivilegeTable, rolesFromTable } from './least-privilege.js';
+import { type LeastPrivilegeTable, rolesFromTable, shippedTable } from './least-privilege.js';
 
 export type { RejectedCandidate, RoleCandidate, RoleDecision, RoleRejection };
 
@@ -303,11 +302,11 @@ export function builtinRoleIndex(): RoleIndex {
 /**
  * Everything the project ships, built once and only when needed (it costs tens of milliseconds):
  * the hand-written catalog plus, for every other permission of the full IAM catalog, its
- * least-privilege role (./least-privilege.data.ts), so a plan for any `service.resource.verb`
+ * least-privilege role (./least-privilege.data.cts), so a plan for any `service.resource.verb`
  * names a real role.
  */
 export function shippedRoleIndex(): RoleIndex {
-  shipped ??= withLeastPrivilege(BUILTIN_ROLES, JSON.parse(LEAST_PRIVILEGE_JSON) as LeastPrivilegeTable);
+  shipped ??= withLeastPrivilege(BUILTIN_ROLES, shippedTable());
   return shipped;
 }
 

@@ -8,6 +8,7 @@
  * Shape: `roles` lists each chosen role once as [name, title, permission count in the full
  * catalog]; `permissions` maps a service to `resource.verb=roleIndex` pairs joined by `,`.
  */
+import { createRequire } from 'node:module';
 import type { IamRole } from '../iam.js';
 import type { RoleIndex } from './index.js';
 
@@ -17,6 +18,15 @@ export interface LeastPrivilegeTable {
   generated: string;
   roles: Array<[name: string, title: string, permissionCount: number]>;
   permissions: Record<string, string>;
+}
+
+/**
+ * The table this package ships (./least-privilege.data.cts), loaded when first asked for: most
+ * plans never need it, and loading it with the engine cost every start ~10 ms.
+ */
+export function shippedTable(): LeastPrivilegeTable {
+  const json = createRequire(import.meta.url)('./least-privilege.data.cjs') as string;
+  return JSON.parse(json) as LeastPrivilegeTable;
 }
 
 /** The table for every permission some safe predefined role grants (pure). */
