@@ -55,9 +55,10 @@ async function main(argv: string[]): Promise<number> {
   }
   // `genai-doctor help diagnose` shows the real options, so that command is loaded too.
   const wanted = argv[2] === 'help' ? argv[3] : argv[2];
-  // A large log file's scan workers boot while commander and the command load (~60 ms each way).
+  // A large log file's scan workers boot while commander and the command load (~60 ms each way),
+  // and once they scan, this thread gives them the CPU whenever both want it.
   if (wanted === 'logs' || wanted === 'report') {
-    (await import('../logs/scan-pool.js')).prestartForFiles(argv.slice(3));
+    (await import('../logs/scan-pool.js')).prestartForFiles(argv.slice(3), { yieldCpu: true });
   }
   const { Command, CommanderError } = await import('commander');
   const program = new Command('genai-doctor')

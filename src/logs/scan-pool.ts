@@ -8,7 +8,7 @@
  * Imports only node built-ins and start-worker.ts: the CLI loads this module before commander.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, setPriority } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from './start-worker.js';
 
@@ -45,12 +45,17 @@ function startIdle(): void {
   idle.push(w);
 }
 
+/** Set by the CLI (see prestartForFiles): lower this thread's priority once the scan starts. */
+let yieldWhenTaken = false;
+
 /**
  * Starts the scan workers a large JSON-lines file among `args` would use: the first argument that
  * names a regular file of at least PARALLEL_MIN_BYTES that is not gzip. Reads two bytes of it at
- * most; anything it cannot read is left to the command to report.
+ * most; anything it cannot read is left to the command to report. With `yieldCpu` (the CLI, for a
+ * command that ends with the scan) the calling thread steps back for the workers once they scan
+ * (see yieldToScanWorkers).
  */
-export function prestartForFiles(args: readonly string[]): void {
+export function prestartForFiles(args: readonly string[], opts: { yieldCpu?: boolean } = {}): void {
   for (const arg of args) {
     if (arg.startsWith('-')) continue;
     try {
@@ -68,16 +73,41 @@ export function prestartForFiles(args: readonly string[]): void {
       continue;
     }
     for (let k = idle.length; k < readerCount(); k++) startIdle();
+    yieldWhenTaken = opts.yieldCpu === true;
     return;
   }
 }
 
 /** A started scan worker, waiting for its job (a ScanJob message): a prestarted one if any. */
 export function takeScanWorker(): Worker {
+  if (yieldWhenTaken) {
+    yieldWhenTaken = false;
+    yieldToScanWorkers();
+  }
   const w = idle.shift();
   if (!w) return startModuleWorker(SCAN_WORKER, undefined);
   w.ref();
   return w;
+}
+
+/**
+ * The calling thread steps back for the scan workers (nice 19), on Linux only, where a nice value
+ * is a thread's own. On a machine with fewer cores than busy threads, the scan, which decides when
+ * the command ends, then keeps its core, and the main thread's engine load and diagnoses fill the
+ * gaps. Measured on 1 GB on 2 cores, best of 8 alternating runs in five rounds: 0.65-0.67 s against
+ * 0.70-0.73 s without it. Done when the scan takes its workers rather than when they start: while
+ * they boot the main thread still loads the CLI, which stepping back then slowed.
+ * Elsewhere the call would lower the whole process, workers included, so it is not made. Without
+ * privileges a nice value cannot be raised back, so only the CLI asks for it, for a command that
+ * ends with the scan; threads started later by this one inherit it.
+ */
+function yieldToScanWorkers(): void {
+  if (process.platform !== 'linux') return;
+  try {
+    setPriority(19);
+  } catch {
+    // A scheduling hint: refused (a container's seccomp profile), the scan runs as it would have.
+  }
 }
 
 /** How many prestarted workers wait to be taken. */
@@ -87,5 +117,6 @@ export function idleScanWorkers(): number {
 
 /** Stops the prestarted workers nobody took (the file was small, compressed or not JSON lines). */
 export function stopIdleScanWorkers(): void {
+  yieldWhenTaken = false;
   for (const w of idle.splice(0)) void w.terminate();
 }

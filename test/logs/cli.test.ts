@@ -116,6 +116,25 @@ describe('genai-doctor logs / report (files)', () => {
     assert.equal(noService.code, 2);
   });
 
+  it('reads a large export with the workers it started before loading, as a small one is read', async () => {
+    const { PARALLEL_MIN_BYTES } = await import('../../src/logs/scan-pool.js');
+    const small = readFileSync(file, 'utf8');
+    const copies = Math.ceil(PARALLEL_MIN_BYTES / Buffer.byteLength(small));
+    const big = join(dir, 'large-export.jsonl');
+    writeFileSync(big, small.repeat(copies));
+    const one = JSON.parse((await cli(['logs', file, '-f', 'json'])).stdout) as LogAnalysis;
+    const r = await cli(['logs', big, '-f', 'json']);
+    assert.equal(r.code, 1, r.stderr);
+    const many = JSON.parse(r.stdout) as LogAnalysis;
+    assert.equal(many.stats.records, one.stats.records * copies);
+    assert.equal(many.stats.failures, one.stats.failures * copies);
+    assert.equal(many.stats.malformed, copies);
+    assert.deepEqual(
+      many.incidents.map((i) => [i.cause, i.count]),
+      one.incidents.map((i) => [i.cause, i.count * copies]),
+    );
+  });
+
   it('exits 2 at once on a usage error about a large file, though its scan workers had started', async () => {
     const { truncateSync } = await import('node:fs');
     const { PARALLEL_MIN_BYTES } = await import('../../src/logs/scan-pool.js');
