@@ -431,6 +431,28 @@ describe('parallel scan of large JSON-lines files', () => {
   });
 });
 
+describe('parallel scan of a file dense with failures', () => {
+  it('posts candidates in many batches, none cut or shifted at a batch boundary', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { analyzeFile } = await import('../../src/logs/analyze.js');
+    const { coreEngine } = await import('../../src/logs/engine.js');
+    // Every other record fails: ~2,000 candidates, several batches of 256 from each of two workers.
+    const g = new LogGenerator({ seed: 5, failureRate: 0.5 });
+    const rows = Array.from({ length: 4000 }, (_, i) =>
+      JSON.stringify(g.record(i % 2 ? 'datadog-api' : 'cloud-logging')),
+    );
+    const path = join(mkdtempSync(join(tmpdir(), 'genai-doctor-dense-')), 'dense.jsonl');
+    writeFileSync(path, `${rows.join('\n')}\n`);
+    const serial = await analyzeFile(path, { engine: coreEngine, workers: 1 });
+    const parallel = await analyzeFile(path, { engine: coreEngine, workers: 2, parallelMinBytes: 1 });
+    assert.ok(serial.stats.candidates > 4 * 256, `${serial.stats.candidates} candidates`);
+    assert.equal(parallel.stats.malformed, 0);
+    assert.deepEqual(parallel, serial);
+  });
+});
+
 describe('scan workers started while the CLI loads', () => {
   it('start for a large uncompressed file only, and the scan of that file takes them', async () => {
     const { mkdtempSync, truncateSync, writeFileSync } = await import('node:fs');
