@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import type { LogRecord } from '../../src/core/incidents/model.js';
@@ -394,24 +397,39 @@ describe('records over the cap and inputs that are not logs', () => {
   });
 });
 
+/** `n` generated records, Datadog and Cloud Logging in turn, as JSON-lines rows. */
+function generatedRows(seed: number, failureRate: number, n: number): string[] {
+  const g = new LogGenerator({ seed, failureRate });
+  return Array.from({ length: n }, (_, i) =>
+    JSON.stringify(g.record(i % 2 ? 'datadog-api' : 'cloud-logging')),
+  );
+}
+
+/** A fresh temporary directory under the OS's. */
+function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), `genai-doctor-${prefix}-`));
+}
+
+/** The file as the streaming reader sees it, and as `workers` scan workers see it. */
+async function serialAndParallel(path: string, workers: number) {
+  const { analyzeFile } = await import('../../src/logs/analyze.js');
+  const { coreEngine } = await import('../../src/logs/engine.js');
+  const serial = await analyzeFile(path, { engine: coreEngine, workers: 1 });
+  const parallel = await analyzeFile(path, { engine: coreEngine, workers, parallelMinBytes: 1 });
+  return { serial, parallel };
+}
+
 describe('parallel scan of large JSON-lines files', () => {
   it('finds the same failures, counts and line numbers as the streaming reader', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const { analyzeFile } = await import('../../src/logs/analyze.js');
     const { coreEngine } = await import('../../src/logs/engine.js');
-    const g = new LogGenerator({ seed: 12, failureRate: 0.05 });
-    const rows = Array.from({ length: 3000 }, (_, i) =>
-      JSON.stringify(g.record(i % 2 ? 'datadog-api' : 'cloud-logging')),
-    );
+    const rows = generatedRows(12, 0.05, 3000);
     rows.splice(1234, 0, '{"status":"error","message":"ERROR cut'); // line 1235
     rows.splice(2500, 0, 'garbage'); // line 2501
     rows.splice(2800, 0, ''); // a blank line still counts as a line
-    const path = join(mkdtempSync(join(tmpdir(), 'genai-doctor-par-')), 'big.jsonl');
+    const path = join(tempDir('par'), 'big.jsonl');
     writeFileSync(path, `${rows.join('\n')}\n`);
-    const serial = await analyzeFile(path, { engine: coreEngine, workers: 1 });
-    const parallel = await analyzeFile(path, { engine: coreEngine, workers: 3, parallelMinBytes: 1 });
+    const { serial, parallel } = await serialAndParallel(path, 3);
     assert.deepEqual(parallel.stats, serial.stats);
     assert.deepEqual(
       serial.stats.malformedLines.map((m) => m.line),
@@ -433,20 +451,10 @@ describe('parallel scan of large JSON-lines files', () => {
 
 describe('parallel scan of a file dense with failures', () => {
   it('posts candidates in many batches, none cut or shifted at a batch boundary', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { analyzeFile } = await import('../../src/logs/analyze.js');
-    const { coreEngine } = await import('../../src/logs/engine.js');
     // Every other record fails: ~2,000 candidates, several batches of 256 from each of two workers.
-    const g = new LogGenerator({ seed: 5, failureRate: 0.5 });
-    const rows = Array.from({ length: 4000 }, (_, i) =>
-      JSON.stringify(g.record(i % 2 ? 'datadog-api' : 'cloud-logging')),
-    );
-    const path = join(mkdtempSync(join(tmpdir(), 'genai-doctor-dense-')), 'dense.jsonl');
-    writeFileSync(path, `${rows.join('\n')}\n`);
-    const serial = await analyzeFile(path, { engine: coreEngine, workers: 1 });
-    const parallel = await analyzeFile(path, { engine: coreEngine, workers: 2, parallelMinBytes: 1 });
+    const path = join(tempDir('dense'), 'dense.jsonl');
+    writeFileSync(path, `${generatedRows(5, 0.5, 4000).join('\n')}\n`);
+    const { serial, parallel } = await serialAndParallel(path, 2);
     assert.ok(serial.stats.candidates > 4 * 256, `${serial.stats.candidates} candidates`);
     assert.equal(parallel.stats.malformed, 0);
     assert.deepEqual(parallel, serial);
@@ -455,13 +463,10 @@ describe('parallel scan of a file dense with failures', () => {
 
 describe('scan workers started while the CLI loads', () => {
   it('start for a large uncompressed file only, and the scan of that file takes them', async () => {
-    const { mkdtempSync, truncateSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const pool = await import('../../src/logs/scan-pool.js');
     const { analyzeFile } = await import('../../src/logs/analyze.js');
     const { coreEngine } = await import('../../src/logs/engine.js');
-    const dir = mkdtempSync(join(tmpdir(), 'genai-doctor-pool-'));
+    const dir = tempDir('pool');
     const small = join(dir, 'small.jsonl');
     writeFileSync(small, '{"status":"error","message":"403 PERMISSION_DENIED"}\n');
     // A large gzip file: only its first two bytes are ever read here.
