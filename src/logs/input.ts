@@ -6,6 +6,7 @@ import { createReadStream, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { isGzip } from '../gzip.js';
 
 /** An input the user named that cannot be read: the CLI turns it into exit code 2. */
 export class LogInputError extends Error {
@@ -56,7 +57,7 @@ async function* chunksOf(stream: Readable): AsyncGenerator<Buffer> {
       },
     }),
   };
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) {
+  if (isGzip(head)) {
     const gunzip = createGunzip({ chunkSize: CHUNK });
     // Feed the compressed chunks in the background; back-pressure comes from gunzip's buffer.
     const feed = (async () => {

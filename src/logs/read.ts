@@ -11,6 +11,7 @@
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogRecord, MalformedLine } from '../core/incidents/model.js';
+import { isGzip } from '../gzip.js';
 import { type CandidateSink, parseCandidate } from './candidate.js';
 import { type CsvRecord, CsvRecordSplitter } from './csv.js';
 import { fileRangeChunks, inputChunks, LogInputError, openInput } from './input.js';
@@ -332,7 +333,7 @@ export async function readFileFailures(
     closeSync(fd);
   }
   const name = opts.name ?? path;
-  if (head[0] === 0x1f && head[1] === 0x8b) {
+  if (isGzip(head)) {
     stopIdleScanWorkers();
     await opts.sinkReady;
     const read = await readFailures(inputChunks(openInput(path)), sink, { ...opts, name });

@@ -10,6 +10,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism, setPriority } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { isGzip } from '../gzip.js';
 import { startModuleWorker } from './start-worker.js';
 
 /** Files below this size are read on the main thread: starting workers costs more than it saves. */
@@ -68,7 +69,7 @@ export function prestartForFiles(args: readonly string[], opts: { yieldCpu?: boo
       } finally {
         closeSync(fd);
       }
-      if (head[0] === 0x1f && head[1] === 0x8b) return;
+      if (isGzip(head)) return;
     } catch {
       continue;
     }

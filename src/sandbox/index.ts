@@ -15,10 +15,10 @@ import { readFileSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import type { IamRole } from '../core/iam.js';
 import { BUILTIN_ROLES } from '../core/roles/builtin.js';
 import { parseRoleCatalog } from '../core/roles/index.js';
+import { roleCatalogText } from '../core/roles/load.js';
 import type { CauseId } from '../core/taxonomy.js';
 import { RoleCatalog } from './iam-eval.js';
 import { generateRsaKey, type RsaKeyPair } from './jwt.js';
@@ -145,8 +145,7 @@ function roleCatalogFor(scenario: Scenario): RoleCatalog {
         `cannot read rolesFile ${scenario.rolesFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
       );
     }
-    const text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-    roles.push(...parseRoleCatalog(text));
+    roles.push(...parseRoleCatalog(roleCatalogText(raw)));
   }
   // A roles file with the full predefined catalog (~2000 roles) lets IAM refuse unknown roles.
   const catalog = new RoleCatalog(roles, roles.length >= 500);

@@ -4,13 +4,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+import { isGzip } from '../../gzip.js';
 import { parseRoleCatalog, RoleIndex, shippedRoleIndex } from './index.js';
 
 /** `source` = a path to .json or .json.gz; without it, what the project ships. */
 export async function loadRoleIndex(source?: string): Promise<RoleIndex> {
   if (!source) return shippedRoleIndex();
-  const raw = await readFile(source);
-  // gzip magic bytes, not the file name, decide: a renamed file still loads.
-  const text = raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-  return new RoleIndex(parseRoleCatalog(text));
+  return new RoleIndex(parseRoleCatalog(roleCatalogText(await readFile(source))));
+}
+
+/** A catalog file's bytes as text, gunzipped when they are gzip. */
+export function roleCatalogText(raw: Buffer): string {
+  return (isGzip(raw) ? gunzipSync(raw) : raw).toString('utf8');
 }
